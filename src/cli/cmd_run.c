@@ -1,0 +1,256 @@
+/* `run MODEL ...`: feeds inputs (TensorProto files, a test_data_set folder, or random values
+ * of the declared types), runs the model, prints outputs and latency, writes outputs. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include "cli/cli.h"
+#include "ia/alloc.h"
+#include "ipfs_accelerate.h"
+#include "onnx/ir.h"
+#include "onnx/proto.h"
+#include "ops/kernel_util.h"
+
+#define MAX_NAMED 256
+
+typedef struct run_args {
+    const char *model, *input_dir, *output_dir;
+    const char *named[MAX_NAMED], *named_file[MAX_NAMED];
+    int n_named;
+    const char *dim_name[MAX_NAMED];
+    int64_t dim_value[MAX_NAMED];
+    int n_dims;
+    int threads, warmup, repeat, json, random_inputs, optimize;
+} run_args;
+
+static int read_whole(const char *path, uint8_t **data, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    struct stat st;
+    if (fstat(fileno(f), &st) || st.st_size < 0) { fclose(f); return -1; }
+    *len = (size_t)st.st_size;
+    *data = malloc(*len ? *len : 1);
+    if (!*data || (*len && fread(*data, 1, *len, f) != *len)) { free(*data); fclose(f); return -1; }
+    fclose(f);
+    return 0;
+}
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+static double rnd(void) {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (double)(rng_state >> 11) / 9007199254740992.0;
+}
+
+static int random_value(const run_args *a, const ia_value_slot *s, ia_value **out) {
+    const ia_type_info *t = &s->type;
+    if (t->kind != IA_VALUE_TENSOR || t->rank < 0 || !t->elem_dtype) {
+        fprintf(stderr, "run: input '%s' has no fully declared tensor type; pass it with --input\n", s->name);
+        return -1;
+    }
+    int64_t dims[IA_MAX_DIMS];
+    for (int d = 0; d < t->rank; d++) {
+        dims[d] = t->dims[d];
+        if (dims[d] < 0) {
+            dims[d] = 1;
+            for (int k = 0; k < a->n_dims; k++)
+                if (t->dim_params[d] && !strcmp(a->dim_name[k], t->dim_params[d])) dims[d] = a->dim_value[k];
+        }
+    }
+    ia_tensor *x;
+    if (ia_tensor_create(t->elem_dtype, t->rank, dims, &x)) {
+        fprintf(stderr, "run: cannot create input '%s': %s\n", s->name, ia_last_error());
+        return -1;
+    }
+    for (int64_t i = 0; i < x->numel; i++) {
+        if (x->dtype == IA_DTYPE_STRING) { ((char **)x->data)[i] = ia_strdup("a"); continue; }
+        if (ia_dtype_is_float(x->dtype)) ia_set_f64(x->data, x->dtype, i, rnd() * 2 - 1);
+        else if (x->dtype == IA_DTYPE_BOOL) ia_set_i64(x->data, x->dtype, i, 1);
+        else ia_set_i64(x->data, x->dtype, i, (int64_t)(rnd() * 10));
+    }
+    int rc = ia_value_from_tensor(x, out);
+    ia_tensor_release(x);
+    return rc ? -1 : 0;
+}
+
+static void print_value(const char *name, const ia_value *v) {
+    char shape[256];
+    if (v->kind == IA_VALUE_SEQUENCE) { printf("  %s: sequence of %zu\n", name, v->n_items); return; }
+    if (v->kind == IA_VALUE_OPTIONAL) {
+        if (!v->inner) { printf("  %s: optional, empty\n", name); return; }
+        print_value(name, v->inner);
+        return;
+    }
+    const ia_tensor *t = v->tensor;
+    printf("  %s: %s %s", name, ia_dtype_name(t->dtype), ia_shape_str(t->rank, t->dims, shape, sizeof shape));
+    int64_t n = t->numel < 8 ? t->numel : 8;
+    printf(" [");
+    for (int64_t i = 0; i < n; i++) {
+        if (t->dtype == IA_DTYPE_STRING) printf("%s\"%s\"", i ? ", " : "", ((char **)t->data)[i] ? ((char **)t->data)[i] : "");
+        else if (ia_dtype_is_float(t->dtype)) printf("%s%.6g", i ? ", " : "", ia_get_f64(t->data, t->dtype, i));
+        else if (t->dtype == IA_DTYPE_COMPLEX64) printf("%s%g%+gi", i ? ", " : "", ((float *)t->data)[2 * i], ((float *)t->data)[2 * i + 1]);
+        else printf("%s%lld", i ? ", " : "", (long long)ia_get_i64(t->data, t->dtype, i));
+    }
+    printf("%s]\n", t->numel > n ? ", ..." : "");
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int parse_args(int argc, char **argv, run_args *a) {
+    memset(a, 0, sizeof *a);
+    a->repeat = 1;
+    a->optimize = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(o, "--input") && v) {
+            const char *eq = strchr(v, '=');
+            if (!eq || a->n_named >= MAX_NAMED) { fprintf(stderr, "run: --input takes NAME=FILE.pb\n"); return -1; }
+            a->named[a->n_named] = strndup(v, (size_t)(eq - v));
+            a->named_file[a->n_named++] = eq + 1;
+            i++;
+        } else if (!strcmp(o, "--dim") && v) {
+            const char *eq = strchr(v, '=');
+            if (!eq || a->n_dims >= MAX_NAMED) { fprintf(stderr, "run: --dim takes NAME=N\n"); return -1; }
+            a->dim_name[a->n_dims] = strndup(v, (size_t)(eq - v));
+            a->dim_value[a->n_dims++] = atoll(eq + 1);
+            i++;
+        } else if (!strcmp(o, "--input-dir") && v) { a->input_dir = v; i++; }
+        else if (!strcmp(o, "--output-dir") && v) { a->output_dir = v; i++; }
+        else if (!strcmp(o, "--threads") && v) { a->threads = atoi(v); i++; }
+        else if (!strcmp(o, "--warmup") && v) { a->warmup = atoi(v); i++; }
+        else if (!strcmp(o, "--repeat") && v) { a->repeat = atoi(v); i++; }
+        else if (!strcmp(o, "--optimize") && v) { a->optimize = atoi(v); i++; }
+        else if (!strcmp(o, "--json")) a->json = 1;
+        else if (!strcmp(o, "--random-inputs")) a->random_inputs = 1;
+        else if (o[0] == '-') { fprintf(stderr, "run: unknown or incomplete option %s\n", o); return -1; }
+        else if (!a->model) a->model = o;
+        else { fprintf(stderr, "run: unexpected argument %s\n", o); return -1; }
+    }
+    if (!a->model) { fprintf(stderr, "usage: ipfs-accelerate run MODEL [options] (see --help)\n"); return -1; }
+    if (a->repeat < 1) a->repeat = 1;
+    if (a->warmup < 0) a->warmup = 0;
+    return 0;
+}
+
+int ia_cmd_run(int argc, char **argv) {
+    run_args a;
+    if (parse_args(argc, argv, &a)) return IA_EXIT_USAGE;
+    ia_session_options o;
+    ia_session_options_init(&o);
+    o.threads = a.threads;
+    o.optimize_level = a.optimize;
+    double t_load = now_ms();
+    ia_session *s;
+    if (ia_session_create(a.model, &o, &s)) {
+        fprintf(stderr, "run: %s\n", ia_last_error());
+        return IA_EXIT_FAIL;
+    }
+    t_load = now_ms() - t_load;
+    const ia_graph *g = ia_session_model(s)->graph;
+    size_t n_in = g->n_inputs, n_out = g->n_outputs;
+    ia_value **in = calloc(n_in + 1, sizeof *in), **out = calloc(n_out + 1, sizeof *out);
+    int status = IA_EXIT_OK;
+    size_t file_k = 0;
+    for (size_t i = 0; i < n_in && status == IA_EXIT_OK; i++) {
+        const ia_value_slot *vs = &g->values[g->inputs[i]];
+        const char *file = NULL;
+        char buf[4096];
+        for (int k = 0; k < a.n_named; k++)
+            if (!strcmp(a.named[k], vs->name)) file = a.named_file[k];
+        if (vs->init && !file) continue; /* default from initializer */
+        if (!file && a.input_dir) {
+            snprintf(buf, sizeof buf, "%s/input_%zu.pb", a.input_dir, file_k);
+            file = buf;
+        }
+        if (!vs->init) file_k++;
+        if (file) {
+            uint8_t *data;
+            size_t len;
+            if (read_whole(file, &data, &len)) {
+                if (vs->type.kind == IA_VALUE_OPTIONAL) continue;
+                fprintf(stderr, "run: cannot read input '%s' from %s: %s\n", vs->name, file, strerror(errno));
+                status = IA_EXIT_FAIL;
+                break;
+            }
+            if (ia__value_decode(data, len, &vs->type, &in[i])) {
+                fprintf(stderr, "run: %s: %s\n", file, ia_last_error());
+                status = IA_EXIT_FAIL;
+            }
+            free(data);
+        } else if (a.random_inputs) {
+            if (random_value(&a, vs, &in[i])) status = IA_EXIT_FAIL;
+        } else if (vs->type.kind != IA_VALUE_OPTIONAL) {
+            fprintf(stderr, "run: no value for input '%s' (use --input, --input-dir or --random-inputs)\n", vs->name);
+            status = IA_EXIT_USAGE;
+        }
+    }
+    int total = a.warmup + a.repeat;
+    double *times = calloc((size_t)a.repeat, sizeof *times);
+    for (int it = 0; it < total && status == IA_EXIT_OK; it++) {
+        for (size_t k = 0; k < n_out; k++) { ia_value_destroy(out[k]); out[k] = NULL; }
+        double t0 = now_ms();
+        if (ia_session_run(s, in, n_in, out, n_out)) {
+            fprintf(stderr, "run: %s\n", ia_session_errmsg(s));
+            status = IA_EXIT_FAIL;
+            break;
+        }
+        if (it >= a.warmup) times[it - a.warmup] = now_ms() - t0;
+    }
+    if (status == IA_EXIT_OK) {
+        qsort(times, (size_t)a.repeat, sizeof *times, cmp_double);
+        double med = a.repeat % 2 ? times[a.repeat / 2] : (times[a.repeat / 2 - 1] + times[a.repeat / 2]) / 2;
+        int p90i = (int)ceil(0.9 * a.repeat) - 1;
+        if (p90i < 0) p90i = 0;
+        ia_run_stats st;
+        ia_session_last_stats(s, &st);
+        if (a.json) {
+            printf("{\"median_ms\":%.4f,\"p90_ms\":%.4f,\"min_ms\":%.4f,\"iters\":%d,\"threads\":%d,\"load_ms\":%.3f}\n", med,
+                   times[p90i], times[0], a.repeat, a.threads, t_load);
+        } else {
+            printf("model %s: loaded in %.2f ms, %zu nodes run\n", a.model, t_load, st.nodes_run);
+            printf("outputs\n");
+            for (size_t k = 0; k < n_out; k++) print_value(g->values[g->outputs[k]].name, out[k]);
+            printf("latency over %d run%s (after %d warm-up): median %.3f ms, p90 %.3f ms, min %.3f ms\n", a.repeat,
+                   a.repeat > 1 ? "s" : "", a.warmup, med, times[p90i], times[0]);
+        }
+        if (a.output_dir) {
+            mkdir(a.output_dir, 0755);
+            for (size_t k = 0; k < n_out && status == IA_EXIT_OK; k++) {
+                char p[4096];
+                snprintf(p, sizeof p, "%s/output_%zu.pb", a.output_dir, k);
+                ia_pbw w = {0};
+                ia__value_encode(&w, out[k], g->values[g->outputs[k]].name);
+                FILE *f = fopen(p, "wb");
+                if (w.failed || !f || fwrite(w.buf, 1, w.len, f) != w.len) {
+                    fprintf(stderr, "run: cannot write %s\n", p);
+                    status = IA_EXIT_FAIL;
+                }
+                if (f) fclose(f);
+                ia_pbw_free(&w);
+            }
+        }
+    }
+    free(times);
+    for (size_t k = 0; k < n_in; k++) ia_value_destroy(in[k]);
+    for (size_t k = 0; k < n_out; k++) ia_value_destroy(out[k]);
+    free(in);
+    free(out);
+    for (int k = 0; k < a.n_named; k++) free((void *)a.named[k]);
+    for (int k = 0; k < a.n_dims; k++) free((void *)a.dim_name[k]);
+    ia_session_destroy(s);
+    return status;
+}

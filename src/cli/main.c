@@ -1,0 +1,34 @@
+/* ipfs-accelerate command entry point: dispatches to the command table. */
+#include <stdio.h>
+#include <string.h>
+#include "cli/cli.h"
+#include "ipfs_accelerate.h"
+
+static const ia_command commands[] = {
+    {"run", "MODEL [--input NAME=FILE.pb]... [--input-dir DIR] [--output-dir DIR] [--threads N] [--warmup W] [--repeat K] [--json] [--random-inputs] [--dim NAME=N]...",
+     "run a model on the CPU engine and print its outputs and timing", ia_cmd_run},
+    {"inspect", "MODEL [--json]", "describe a model: opsets, inputs, outputs, ops, parameters, what cannot run", ia_cmd_inspect},
+};
+
+static void usage(FILE *o) {
+    fprintf(o, "ipfs-accelerate %s: run, measure and move ML models\n\nusage: ipfs-accelerate COMMAND [ARGS]\n\ncommands:\n",
+            IA_VERSION_STRING);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(o, "  %-10s %s\n             %s\n", commands[i].name, commands[i].help, commands[i].args);
+    fprintf(o, "\nenvironment: IA_LOG_LEVEL=error|warn|info|debug|trace\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? IA_EXIT_USAGE : IA_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("ipfs-accelerate %s\n", IA_VERSION_STRING);
+        return IA_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].handler(argc - 1, argv + 1);
+    fprintf(stderr, "ipfs-accelerate: unknown command '%s' (try --help)\n", argv[1]);
+    return IA_EXIT_USAGE;
+}

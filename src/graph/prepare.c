@@ -1,0 +1,220 @@
+/* Static preparation of a graph before it runs: resolves each node's operator (naming what
+ * is unsupported), infers element types and shapes by running kernels in shape-only mode,
+ * and folds nodes whose inputs are all constant (which also resolves Shape/Gather/Concat
+ * chains once input shapes are known). */
+#include <stdio.h>
+#include <string.h>
+#include "ia/alloc.h"
+#include "ia/log.h"
+#include "runtime/exec.h"
+
+#define FOLD_MAX_BYTES (64u << 20) /* never materialise a folded constant above this */
+
+enum { ST_UNKNOWN = 0, ST_TYPED, ST_SHAPED, ST_CONST };
+
+static void noop_release(void *c, void *d) { (void)c; (void)d; }
+
+static int resolve_ops(ia_graph *g) {
+    const ia_model *m = g->model;
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        ia_node *n = &g->nodes[i];
+        n->opset = ia__model_opset(m, n->domain);
+        if (n->opset == 0) {
+            if (n->domain[0])
+                return ia_set_error(IA_ERR_UNSUPPORTED, "node '%s' uses op %s from domain '%s', which the model does not import",
+                                    n->name, n->op_type, n->domain);
+            n->opset = 1; /* IR < 3 files without opset_import */
+        }
+        n->op = ia__op_find(n->domain, n->op_type, n->opset);
+        if (!n->op)
+            return ia_set_error(IA_ERR_UNSUPPORTED, "unsupported operator %s%s%s (opset %lld) at node '%s'%s",
+                                n->domain[0] ? n->domain : "", n->domain[0] ? "." : "", n->op_type, (long long)n->opset,
+                                n->name, ia__op_known(n->domain, n->op_type) ? ": no implementation for this opset" : "");
+        for (int a = 0; a < n->n_attrs; a++) {
+            ia_attr *at = &n->attrs[a];
+            int rc;
+            if (at->g && (rc = resolve_ops(at->g))) return rc;
+            for (size_t k = 0; at->graphs && k < at->n; k++)
+                if ((rc = resolve_ops(at->graphs[k]))) return rc;
+        }
+    }
+    return IA_OK;
+}
+
+static int type_fully_known(const ia_type_info *t) {
+    if (t->kind != IA_VALUE_TENSOR || !t->elem_dtype || t->rank < 0) return 0;
+    for (int d = 0; d < t->rank; d++)
+        if (t->dims[d] < 0) return 0;
+    return 1;
+}
+
+static int set_const(ia_value_slot *s, ia_tensor *t) {
+    ia_tensor_release(s->init);
+    s->init = ia_tensor_retain(t);
+    ia_value_destroy(s->cvalue);
+    s->cvalue = NULL;
+    return ia_value_from_tensor(t, &s->cvalue);
+}
+
+static int record_type(ia_graph *g, const ia_node *n, int slot, const ia_tensor *t, int with_shape) {
+    ia_value_slot *s = &g->values[slot];
+    ia_type_info *ty = &s->type;
+    if (ty->kind == IA_VALUE_TENSOR && ty->elem_dtype && ty->elem_dtype != t->dtype)
+        return ia_set_error(IA_ERR_TYPE, "node '%s' (%s) produces %s for '%s', but the model declares %s", n->name, n->op_type,
+                            ia_dtype_name(t->dtype), s->name, ia_dtype_name(ty->elem_dtype));
+    if (ty->kind && ty->kind != IA_VALUE_TENSOR)
+        return ia_set_error(IA_ERR_TYPE, "node '%s' (%s) produces a tensor for '%s', which the model declares as a %s", n->name,
+                            n->op_type, s->name, ty->kind == IA_VALUE_SEQUENCE ? "sequence" : "optional");
+    if (with_shape && ty->kind == IA_VALUE_TENSOR && ty->rank >= 0) {
+        int bad = ty->rank != t->rank;
+        for (int d = 0; !bad && d < t->rank; d++) bad = ty->dims[d] >= 0 && ty->dims[d] != t->dims[d];
+        if (bad) {
+            char a[256], b[256];
+            ia_shape_str(t->rank, t->dims, a, sizeof a);
+            ia_shape_str(ty->rank, ty->dims, b, sizeof b);
+            IA_LOG_D("node '%s': inferred shape %s for '%s' differs from the declared %s", n->name, a, s->name, b);
+        }
+    }
+    ty->kind = IA_VALUE_TENSOR;
+    ty->elem_dtype = t->dtype;
+    if (with_shape) {
+        ty->rank = t->rank;
+        for (int d = 0; d < t->rank; d++) {
+            ty->dims[d] = t->dims[d];
+        }
+    }
+    return IA_OK;
+}
+
+/* Infers and folds over the nodes of one graph (the top-level one). */
+static int infer_graph(ia_graph *g, ia_exec_env *env, int fold) {
+    size_t nv = g->n_values;
+    int rc = IA_OK;
+    unsigned char *st = ia_calloc(nv ? nv : 1, 1);
+    ia_value **known = ia_calloc(nv ? nv : 1, sizeof *known);
+    if (!st || !known) {
+        ia_free(st);
+        ia_free(known);
+        return IA_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < nv; i++) {
+        ia_value_slot *s = &g->values[i];
+        if (s->init && !s->is_input) {
+            if (!s->cvalue && (rc = ia_value_from_tensor(s->init, &s->cvalue))) goto out;
+            st[i] = ST_CONST;
+            known[i] = s->cvalue;
+        } else if (s->init && s->is_input) {
+            /* overridable default: type and shape known, value not */
+            if (!s->cvalue && (rc = ia_value_from_tensor(s->init, &s->cvalue))) goto out;
+        }
+        if (st[i] == ST_CONST || s->outer_level) continue;
+        if (s->is_input && s->type.kind == IA_VALUE_TENSOR && s->type.elem_dtype && s->type.rank >= 0) {
+            int64_t dims[IA_MAX_DIMS];
+            int full = type_fully_known(&s->type);
+            for (int d = 0; d < s->type.rank; d++) dims[d] = s->type.dims[d] >= 0 ? s->type.dims[d] : 1;
+            ia_tensor *t;
+            if (ia_tensor_wrap(s->type.elem_dtype, s->type.rank, dims, NULL, SIZE_MAX, noop_release, NULL, &t)) continue;
+            rc = ia_value_from_tensor(t, &known[i]);
+            ia_tensor_release(t);
+            if (rc) goto out;
+            st[i] = full ? ST_SHAPED : ST_TYPED;
+        }
+    }
+    ia_value *inb[64], *outb[64];
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        ia_node *n = &g->nodes[i];
+        if (n->n_inputs > 64 || n->n_outputs > 64 || (n->op->flags & IA_OPF_CONTROL_FLOW)) continue;
+        int worst = ST_CONST, missing = 0;
+        for (int k = 0; k < n->n_inputs; k++) {
+            int s = n->inputs[k];
+            if (s < 0) { inb[k] = NULL; continue; }
+            inb[k] = known[s];
+            if (!known[s] || known[s]->kind != IA_VALUE_TENSOR) missing = 1;
+            else if (st[s] < worst) worst = st[s];
+        }
+        if (missing) continue;
+        int mode; /* 0 = full run (fold), 1 = shape only */
+        if (worst == ST_CONST && fold && !(n->op->flags & IA_OPF_NONDETERMINISTIC)) mode = 0;
+        else if (worst == ST_SHAPED && fold && (n->op->flags & IA_OPF_SHAPE_VALUE)) mode = 0;
+        else if (n->op->flags & IA_OPF_SHAPE_INFER) mode = 1;
+        else continue;
+        ia_kctx ctx = {0};
+        memset(outb, 0, sizeof outb);
+        ctx.node = n;
+        ctx.in = inb;
+        ctx.n_in = n->n_inputs;
+        ctx.out = outb;
+        ctx.n_out = n->n_outputs;
+        ctx.env = env;
+        ctx.shape_only = mode == 1;
+        uint64_t saved_limit = env->max_tensor_bytes;
+        if (mode == 0) env->max_tensor_bytes = FOLD_MAX_BYTES;
+        int krc = ia__exec_node(&ctx);
+        env->max_tensor_bytes = saved_limit;
+        ia__kctx_cleanup(&ctx, krc != 0);
+        if (krc) {
+            /* Failing on fully known inputs means the model cannot run: report it now. */
+            if (worst >= ST_SHAPED && krc != IA_ERR_NEED_VALUE && krc != IA_ERR_LIMIT && krc != IA_ERR_NOMEM &&
+                krc != IA_ERR_UNSUPPORTED) {
+                rc = ia_set_error(krc, "%s", env->errmsg);
+                goto out;
+            }
+            continue;
+        }
+        int result = mode == 0 ? ST_CONST : worst == ST_TYPED ? ST_TYPED : ST_SHAPED;
+        for (int o = 0; o < n->n_outputs; o++) {
+            int s = n->outputs[o];
+            ia_value *v = outb[o];
+            outb[o] = NULL;
+            if (s < 0 || !v) {
+                ia_value_destroy(v);
+                continue;
+            }
+            if (v->kind == IA_VALUE_TENSOR && (rc = record_type(g, n, s, v->tensor, result != ST_TYPED))) {
+                ia_value_destroy(v);
+                for (int q = o + 1; q < n->n_outputs; q++) ia_value_destroy(outb[q]);
+                goto out;
+            }
+            if (known[s] && known[s] != g->values[s].cvalue) ia_value_destroy(known[s]);
+            if (result == ST_CONST && v->kind == IA_VALUE_TENSOR && !g->values[s].is_output) {
+                rc = set_const(&g->values[s], v->tensor);
+                ia_value_destroy(v);
+                if (rc) goto out;
+                known[s] = g->values[s].cvalue;
+            } else {
+                known[s] = v; /* graph outputs keep being computed at run time */
+            }
+            st[s] = (unsigned char)result;
+        }
+    }
+out:
+    for (size_t i = 0; i < nv; i++)
+        if (known[i] && known[i] != g->values[i].cvalue) ia_value_destroy(known[i]);
+    ia_free(known);
+    ia_free(st);
+    return rc;
+}
+
+/* Initializers of every graph (subgraphs included) become shared constant values. */
+static int make_cvalues(ia_graph *g) {
+    for (size_t i = 0; i < g->n_values; i++) {
+        ia_value_slot *s = &g->values[i];
+        if (s->init && !s->cvalue && ia_value_from_tensor(s->init, &s->cvalue)) return IA_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < g->n_nodes; i++)
+        for (int a = 0; a < g->nodes[i].n_attrs; a++) {
+            ia_attr *at = &g->nodes[i].attrs[a];
+            if (at->g && make_cvalues(at->g)) return IA_ERR_NOMEM;
+            for (size_t k = 0; at->graphs && k < at->n; k++)
+                if (make_cvalues(at->graphs[k])) return IA_ERR_NOMEM;
+        }
+    return IA_OK;
+}
+
+int ia__graph_prepare(ia_graph *g, int optimize_level, ia_exec_env *env) {
+    int rc = resolve_ops(g);
+    if (rc) return rc;
+    if ((rc = make_cvalues(g))) return rc;
+    /* constants of every graph become shared values (subgraph ones too) */
+    return infer_graph(g, env, optimize_level >= 1);
+}
