@@ -16,3 +16,13 @@ static inline int ia_nn_is_float(int dtype) {
 }
 
 #endif
+
+struct ia_kctx;
+/* Sliding-window geometry shared by Conv and the pools. Reads the attributes strides,
+ * dilations, pads and auto_pad (defaults: 1, 1, 0, NOTSET), validates them against `nsp`
+ * spatial dims, and computes pads[2*nsp] (begins then ends) and out_sp[nsp].
+ * ceil_mode rounds the output size up (pools); a window that would start entirely in the
+ * end padding is dropped. Returns IA_OK or fails the kernel with a message naming `op`. */
+int ia_nn_window_geom(struct ia_kctx *ctx, const char *op, int nsp, const int64_t *in_sp, const int64_t *kernel,
+                      int ceil_mode, int use_dilations, int64_t *strides, int64_t *dil, int64_t *pads,
+                      int64_t *out_sp);
