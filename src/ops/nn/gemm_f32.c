@@ -10,17 +10,18 @@
 #define MC 96  /* rows of A per tile (multiple of MR) */
 #define NC 512 /* columns of B per tile (multiple of NR) */
 
-/* Optimise the hot loops even in debug builds, and add an AVX2/FMA clone on x86-64 GCC. */
+/* Optimise the hot loops even in debug builds (GCC). */
 #if defined(__GNUC__) && !defined(__clang__)
 #define IA_HOT __attribute__((optimize("O3")))
 #else
 #define IA_HOT
 #endif
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
-    !defined(__SANITIZE_ADDRESS__)
-#define IA_CLONES __attribute__((target_clones("arch=haswell", "default")))
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__AVX2__)
+#define IA_X86_DISPATCH 1 /* baseline build: pick the AVX2+FMA kernel at run time */
+#define IA_X86_V3 __attribute__((target("avx2,fma")))
 #else
-#define IA_CLONES
+#define IA_X86_DISPATCH 0
+#define IA_X86_V3
 #endif
 
 typedef struct gemm_job {
@@ -73,10 +74,85 @@ IA_HOT static void pack_b(const gemm_job *j, int64_t p0, int64_t kb, int64_t j0,
     }
 }
 
-/* c[0..rows) x [0..cols) += alpha * (packed a strip) * (packed b strip). */
-IA_CLONES IA_HOT static void micro_kernel(int64_t kb, const float *restrict a, const float *restrict b,
-                                          float *restrict c, int64_t ldc, float alpha, int64_t rows,
-                                          int64_t cols) {
+/* c[0..rows) x [0..cols) += alpha * (packed a strip) * (packed b strip).
+ * With GCC/Clang the accumulators are vector-extension values that stay in registers: 12
+ * 8-wide ones where the target has 16 wide registers (AVX2, picked at run time on x86-64) or
+ * 32 (NEON), two passes of 12 4-wide ones on baseline x86-64 (SSE2, 16 registers).
+ * Elsewhere plain C loops. */
+#if defined(__GNUC__)
+typedef float v8f __attribute__((vector_size(32)));
+typedef float v4f __attribute__((vector_size(16)));
+
+static void store_tile(float tmp[MR][NR], float *c, int64_t ldc, float alpha, int64_t rows, int64_t cols) {
+    for (int64_t i = 0; i < rows; i++)
+        for (int64_t q = 0; q < cols; q++) c[i * ldc + q] += alpha * tmp[i][q];
+}
+
+IA_X86_V3 IA_HOT static void kernel_v8(int64_t kb, const float *restrict a, const float *restrict b,
+                                       float *restrict c, int64_t ldc, float alpha, int64_t rows, int64_t cols) {
+    v8f acc[MR][2];
+    for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = (v8f){0};
+    for (int64_t p = 0; p < kb; p++) {
+        v8f b0, b1;
+        memcpy(&b0, b + p * NR, sizeof b0);
+        memcpy(&b1, b + p * NR + 8, sizeof b1);
+        const float *ap = a + p * MR;
+        for (int i = 0; i < MR; i++) {
+            float s = ap[i];
+            v8f av = {s, s, s, s, s, s, s, s};
+            acc[i][0] += av * b0;
+            acc[i][1] += av * b1;
+        }
+    }
+    float tmp[MR][NR];
+    for (int i = 0; i < MR; i++) {
+        memcpy(&tmp[i][0], &acc[i][0], sizeof acc[i][0]);
+        memcpy(&tmp[i][8], &acc[i][1], sizeof acc[i][1]);
+    }
+    store_tile(tmp, c, ldc, alpha, rows, cols);
+}
+
+#if IA_X86_DISPATCH
+IA_HOT static void kernel_v4(int64_t kb, const float *restrict a, const float *restrict b, float *restrict c,
+                             int64_t ldc, float alpha, int64_t rows, int64_t cols) {
+    float tmp[MR][NR];
+    for (int h = 0; h < NR; h += 8) {
+        v4f acc[MR][2];
+        for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = (v4f){0};
+        for (int64_t p = 0; p < kb; p++) {
+            v4f b0, b1;
+            memcpy(&b0, b + p * NR + h, sizeof b0);
+            memcpy(&b1, b + p * NR + h + 4, sizeof b1);
+            const float *ap = a + p * MR;
+            for (int i = 0; i < MR; i++) {
+                float s = ap[i];
+                v4f av = {s, s, s, s};
+                acc[i][0] += av * b0;
+                acc[i][1] += av * b1;
+            }
+        }
+        for (int i = 0; i < MR; i++) {
+            memcpy(&tmp[i][h], &acc[i][0], sizeof acc[i][0]);
+            memcpy(&tmp[i][h + 4], &acc[i][1], sizeof acc[i][1]);
+        }
+    }
+    store_tile(tmp, c, ldc, alpha, rows, cols);
+}
+#endif
+
+static void micro_kernel(int64_t kb, const float *restrict a, const float *restrict b, float *restrict c,
+                         int64_t ldc, float alpha, int64_t rows, int64_t cols) {
+#if IA_X86_DISPATCH
+    if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) {
+        kernel_v4(kb, a, b, c, ldc, alpha, rows, cols);
+        return;
+    }
+#endif
+    kernel_v8(kb, a, b, c, ldc, alpha, rows, cols);
+}
+#else
+static void micro_kernel(int64_t kb, const float *restrict a, const float *restrict b, float *restrict c,
+                         int64_t ldc, float alpha, int64_t rows, int64_t cols) {
     float acc[MR][NR];
     for (int i = 0; i < MR; i++)
         for (int q = 0; q < NR; q++) acc[i][q] = 0.0f;
@@ -88,14 +164,10 @@ IA_CLONES IA_HOT static void micro_kernel(int64_t kb, const float *restrict a, c
             for (int q = 0; q < NR; q++) acc[i][q] += av * bp[q];
         }
     }
-    if (rows == MR && cols == NR) {
-        for (int i = 0; i < MR; i++)
-            for (int q = 0; q < NR; q++) c[i * ldc + q] += alpha * acc[i][q];
-    } else {
-        for (int64_t i = 0; i < rows; i++)
-            for (int64_t q = 0; q < cols; q++) c[i * ldc + q] += alpha * acc[i][q];
-    }
+    for (int64_t i = 0; i < rows; i++)
+        for (int64_t q = 0; q < cols; q++) c[i * ldc + q] += alpha * acc[i][q];
 }
+#endif
 
 /* Computes output tiles [begin, end) (row-major over the tile grid). */
 static void gemm_tiles(void *arg, int64_t begin, int64_t end, int thread_index) {
