@@ -59,7 +59,7 @@ static inline int64_t rnn_state_index(const rnn_plan *p, int64_t d, int64_t b) {
 /* Workspace elements run_direction needs. */
 static int64_t rnn_ws_elems(const rnn_plan *p) {
     int64_t GH = p->G * p->H;
-    return p->S * p->B * GH + p->B * GH + 3 * p->B * p->H + GH;
+    return p->S * p->B * GH + p->B * GH + 3 * p->B * p->H + GH + (p->IN + p->H) * GH;
 }
 
 #define RT float
@@ -265,7 +265,8 @@ static int run_recurrent(ia_kctx *ctx, int cell) {
     int work = dt == IA_DTYPE_DOUBLE ? IA_DTYPE_DOUBLE : IA_DTYPE_FLOAT;
     size_t es = ia_dtype_size(work);
     int64_t rows, xw_elems, ws_bytes;
-    if (__builtin_mul_overflow(p.S + 1, p.B, &rows) || __builtin_mul_overflow(rows, GH + 4 * p.H, &xw_elems) ||
+    if (__builtin_mul_overflow(p.S + 1, p.B, &rows) || __builtin_add_overflow(rows, p.IN + p.H + 1, &rows) ||
+        __builtin_mul_overflow(rows, GH + 4 * p.H, &xw_elems) ||
         __builtin_mul_overflow(xw_elems, (int64_t)es, &ws_bytes) || (uint64_t)ws_bytes > SIZE_MAX / 2)
         IA_KFAIL(ctx, IA_ERR_LIMIT, "%s workspace for %lld x %lld steps of %lld gates is too large", op, (long long)p.S,
                  (long long)p.B, (long long)GH);

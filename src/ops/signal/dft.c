@@ -188,7 +188,7 @@ int ia_op_stft(ia_kctx *ctx) {
         if (win->rank != 1) IA_KFAIL(ctx, IA_ERR_SHAPE, "STFT window must be 1-D, got %s", ia_shape_str(win->rank, win->dims, sb, sizeof sb));
     }
 
-    int64_t step, n;
+    int64_t step = 0, n = 0;
     IA_KTRY(read_scalar_input(ctx, 1, "STFT frame_step", &step));
     if (step < 1) IA_KFAIL(ctx, IA_ERR_INVALID_ARG, "STFT frame_step must be positive, got %lld", (long long)step);
     if (ia_kctx_input(ctx, 3)) {

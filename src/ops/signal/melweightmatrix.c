@@ -29,8 +29,8 @@ static double hz_to_mel(double hz) { return 2595.0 * log10(1.0 + hz / 700.0); }
 static double mel_to_hz(double mel) { return 700.0 * (pow(10.0, mel / 2595.0) - 1.0); }
 
 int ia_op_mel_weight_matrix(ia_kctx *ctx) {
-    int64_t n_mel, dft_len, rate;
-    double lo, hi;
+    int64_t n_mel = 0, dft_len = 0, rate = 0;
+    double lo = 0, hi = 0;
     IA_KTRY(int_scalar(ctx, 0, "num_mel_bins", &n_mel));
     IA_KTRY(int_scalar(ctx, 1, "dft_length", &dft_len));
     IA_KTRY(int_scalar(ctx, 2, "sample_rate", &rate));
