@@ -111,7 +111,7 @@ static void batch_range(void *arg, int64_t begin, int64_t end, int thread_index)
 static int qmatmul(ia_kctx *ctx, const char *op, const mm_shape *s, const ia_tensor *a, const ia_tensor *za,
                    const ia_tensor *b, const ia_tensor *zb, int32_t *C) {
     if ((a->numel && !a->data) || (b->numel && !b->data)) IA_KFAIL(ctx, IA_ERR_INVALID_ARG, "%s: operand has no data", op);
-    int16_t *A, *B;
+    int16_t *A = NULL, *B = NULL;
     IA_KTRY(widen(ctx, op, "A", a, za, s->a_batches, s->M, s->K, 1, &A));
     IA_KTRY(widen(ctx, op, "B", b, zb, s->b_batches, s->K, s->N, 0, &B));
     int64_t work = s->M * s->N * s->K;

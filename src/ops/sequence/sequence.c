@@ -150,7 +150,7 @@ int ia_op_sequence_at(ia_kctx *ctx) {
     int rc;
     const ia_value *in = ia__seq_input(ctx, 0, "SequenceAt", &rc);
     if (!in) return rc;
-    int64_t pos = 0, idx;
+    int64_t pos = 0, idx = 0;
     int present;
     IA_KTRY(ia__seq_position(ctx, 1, "SequenceAt", &pos, &present));
     if (!present) IA_KFAIL(ctx, IA_ERR_INVALID_ARG, "SequenceAt: position input is missing");
@@ -164,7 +164,7 @@ int ia_op_sequence_erase(ia_kctx *ctx) {
     int rc;
     const ia_value *in = ia__seq_input(ctx, 0, "SequenceErase", &rc);
     if (!in) return rc;
-    int64_t pos = -1, idx;
+    int64_t pos = -1, idx = 0;
     int present;
     IA_KTRY(ia__seq_position(ctx, 1, "SequenceErase", &pos, &present));
     if (!present) pos = -1;
