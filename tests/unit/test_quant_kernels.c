@@ -1,6 +1,7 @@
 /* Unit tests for the quant family's kernels, called directly: MatMulInteger against a naive
  * reference (zero points, per-row/column zero points, batch broadcasting, 1-D operands, a
  * large threaded product), QuantizeLinear rounding/saturation, and error handling. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,8 @@
 
 int ia_op_matmul_integer(ia_kctx *ctx);
 int ia_op_quantize_linear(ia_kctx *ctx);
+int ia_op_dequantize_linear(ia_kctx *ctx);
+int ia_op_dynamic_quantize_linear(ia_kctx *ctx);
 
 static int failures;
 #define CHECK(c, ...)                                   \
@@ -27,9 +30,12 @@ static int failures;
 static ia_threadpool *pool;
 
 /* Runs `fn` on tensors `in` (NULL = omitted) producing one output; returns status and *out. */
-static int run1(ia_kernel_fn fn, const char *op, int n_in, ia_tensor **in, ia_value **out) {
-    int ins[8], outs[1] = {0};
-    ia_value *inv[8] = {0}, *outv[1] = {0};
+static int run_opset = 13;
+
+static int runn(ia_kernel_fn fn, const char *op, int n_in, ia_tensor **in, int n_out, ia_value **outv) {
+    int ins[8], outs[4] = {0, 1, 2, 3};
+    ia_value *inv[8] = {0};
+    for (int i = 0; i < n_out; i++) outv[i] = NULL;
     for (int i = 0; i < n_in; i++) {
         ins[i] = in[i] ? i + 1 : -1;
         if (in[i]) ia_value_from_tensor(in[i], &inv[i]);
@@ -40,8 +46,9 @@ static int run1(ia_kernel_fn fn, const char *op, int n_in, ia_tensor **in, ia_va
     node.domain = (char *)"";
     node.n_inputs = n_in;
     node.inputs = ins;
-    node.n_outputs = 1;
+    node.n_outputs = n_out;
     node.outputs = outs;
+    node.opset = run_opset;
     ia_exec_env env = {0};
     env.pool = pool;
     ia_kctx ctx = {0};
@@ -49,13 +56,16 @@ static int run1(ia_kernel_fn fn, const char *op, int n_in, ia_tensor **in, ia_va
     ctx.in = inv;
     ctx.n_in = n_in;
     ctx.out = outv;
-    ctx.n_out = 1;
+    ctx.n_out = n_out;
     ctx.env = &env;
     int rc = fn(&ctx);
     ia__kctx_cleanup(&ctx, rc != 0);
     for (int i = 0; i < n_in; i++) ia_value_destroy(inv[i]);
-    *out = outv[0];
     return rc;
+}
+
+static int run1(ia_kernel_fn fn, const char *op, int n_in, ia_tensor **in, ia_value **out) {
+    return runn(fn, op, n_in, in, 1, out);
 }
 
 static uint64_t rs = 88172645463325252ull;
@@ -191,6 +201,77 @@ static void test_quantize(void) {
     ia_tensor_release(s);
 }
 
+/* Per-axis (axis 1, the default) quantize then dequantize of a large tensor, checked per element. */
+static void test_per_axis(void) {
+    int64_t dims[3] = {2, 3, 20001}, three = 3;
+    ia_tensor *x, *s, *z;
+    ia_tensor_create(IA_DTYPE_FLOAT, 3, dims, &x);
+    ia_tensor_create(IA_DTYPE_FLOAT, 1, &three, &s);
+    ia_tensor_create(IA_DTYPE_INT8, 1, &three, &z);
+    for (int64_t i = 0; i < x->numel; i++) ((float *)x->data)[i] = (float)((int32_t)(rnd() % 4001) - 2000) * 0.01f;
+    const float sv[3] = {0.05f, 0.1f, 0.25f};
+    const int8_t zv[3] = {-3, 0, 7};
+    memcpy(s->data, sv, sizeof sv);
+    memcpy(z->data, zv, sizeof zv);
+    ia_tensor *in[3] = {x, s, z};
+    ia_value *q = NULL, *d = NULL;
+    int rc = run1(ia_op_quantize_linear, "QuantizeLinear", 3, in, &q);
+    CHECK(rc == 0 && q, "per-axis QuantizeLinear failed");
+    if (q) {
+        ia_tensor *in2[3] = {q->tensor, s, z};
+        rc = run1(ia_op_dequantize_linear, "DequantizeLinear", 3, in2, &d);
+        CHECK(rc == 0 && d, "per-axis DequantizeLinear failed");
+    }
+    int bad = 0;
+    for (int64_t i = 0; q && d && i < x->numel && !bad; i++) {
+        int c = (int)((i / dims[2]) % 3);
+        float xv = ((float *)x->data)[i];
+        double r = nearbyint((double)(xv / sv[c])) + zv[c];
+        int32_t want = r < -128 ? -128 : r > 127 ? 127 : (int32_t)r;
+        int32_t got = ((int8_t *)q->tensor->data)[i];
+        float back = ((float *)d->tensor->data)[i], want_back = (float)(want - zv[c]) * sv[c];
+        if (got != want || back != want_back) {
+            CHECK(0, "per-axis element %lld: q %d (want %d), dq %g (want %g)", (long long)i, got, want, back, want_back);
+            bad = 1;
+        }
+    }
+    ia_value_destroy(q);
+    ia_value_destroy(d);
+    /* DynamicQuantizeLinear on the same data: scale and zero point from the range */
+    ia_tensor *in3[1] = {x};
+    ia_value *dq[3];
+    rc = runn(ia_op_dynamic_quantize_linear, "DynamicQuantizeLinear", 1, in3, 3, dq);
+    CHECK(rc == 0 && dq[0] && dq[1] && dq[2], "DynamicQuantizeLinear failed");
+    if (!rc) {
+        float mn = 0, mx = 0;
+        for (int64_t i = 0; i < x->numel; i++) {
+            mn = fminf(mn, ((float *)x->data)[i]);
+            mx = fmaxf(mx, ((float *)x->data)[i]);
+        }
+        float sc = *(float *)dq[1]->tensor->data, want_sc = (mx - mn) / 255.0f;
+        int zp = *(uint8_t *)dq[2]->tensor->data, want_zp = (int)nearbyintf(-mn / want_sc);
+        CHECK(sc == want_sc && zp == want_zp, "DynamicQuantizeLinear scale %g zp %d, expected %g %d", sc, zp, want_sc, want_zp);
+        for (int64_t i = 0; i < x->numel; i++) {
+            double r = nearbyint((double)(((float *)x->data)[i] / sc)) + zp;
+            int want = r < 0 ? 0 : r > 255 ? 255 : (int)r, got = ((uint8_t *)dq[0]->tensor->data)[i];
+            if (got != want) {
+                CHECK(0, "DynamicQuantizeLinear element %lld = %d, expected %d", (long long)i, got, want);
+                break;
+            }
+        }
+    }
+    for (int i = 0; i < 3; i++) ia_value_destroy(dq[i]);
+    /* a 1-D scale on opset 10 is refused, not crashed on */
+    run_opset = 10;
+    rc = run1(ia_op_quantize_linear, "QuantizeLinear", 3, in, &q);
+    CHECK(rc != 0, "per-axis scale accepted on opset 10");
+    ia_value_destroy(q);
+    run_opset = 13;
+    ia_tensor_release(x);
+    ia_tensor_release(s);
+    ia_tensor_release(z);
+}
+
 int main(void) {
     if (ia_threadpool_create(4, &pool)) return 1;
     /* Let the workers reach their wait loop: a worker that starts after the first
@@ -199,6 +280,7 @@ int main(void) {
     usleep(200 * 1000);
     test_matmul();
     test_quantize();
+    test_per_axis();
     bench_matmul();
     ia_threadpool_destroy(pool);
     if (failures) fprintf(stderr, "%d failure(s)\n", failures);

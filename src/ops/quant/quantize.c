@@ -11,6 +11,74 @@ typedef struct {
     int64_t outer, channels, inner;
 } qparams;
 
+/* An element-wise (de)quantization over [0, numel): channel c of element i is
+ * (i / inner) % channels. */
+typedef struct {
+    const void *x;
+    void *y;
+    int xdt, ydt;
+    int64_t inner, channels;
+    const float *scale;
+    const int32_t *zp;
+    int32_t lo, hi; /* quantized range (QuantizeLinear) */
+} qjob;
+
+static void quantize_seg(const qjob *j, int64_t b, int64_t e, float s, int32_t z) {
+    const int32_t lo = j->lo - z, hi = j->hi - z;
+    if (j->xdt == IA_DTYPE_FLOAT && j->ydt == IA_DTYPE_UINT8) {
+        const float *x = j->x;
+        uint8_t *q = j->y;
+        for (int64_t i = b; i < e; i++) q[i] = (uint8_t)(ia__q_round_satf(x[i] / s, lo, hi) + z);
+    } else if (j->xdt == IA_DTYPE_FLOAT && j->ydt == IA_DTYPE_INT8) {
+        const float *x = j->x;
+        int8_t *q = j->y;
+        for (int64_t i = b; i < e; i++) q[i] = (int8_t)(ia__q_round_satf(x[i] / s, lo, hi) + z);
+    } else {
+        for (int64_t i = b; i < e; i++) {
+            double v = ia_get_f64(j->x, j->xdt, i);
+            double d = j->xdt == IA_DTYPE_DOUBLE ? v / s : (double)((float)v / s);
+            ia_set_i64(j->y, j->ydt, i, ia__q_round_sat(d, lo, hi) + z);
+        }
+    }
+}
+
+static void dequantize_seg(const qjob *j, int64_t b, int64_t e, float s, int32_t z) {
+    if (j->ydt == IA_DTYPE_FLOAT && j->xdt == IA_DTYPE_UINT8) {
+        const uint8_t *x = j->x;
+        float *y = j->y;
+        for (int64_t i = b; i < e; i++) y[i] = (float)((int32_t)x[i] - z) * s;
+    } else if (j->ydt == IA_DTYPE_FLOAT && j->xdt == IA_DTYPE_INT8) {
+        const int8_t *x = j->x;
+        float *y = j->y;
+        for (int64_t i = b; i < e; i++) y[i] = (float)((int32_t)x[i] - z) * s;
+    } else {
+        for (int64_t i = b; i < e; i++) ia_set_f64(j->y, j->ydt, i, (double)((float)(ia_get_i64(j->x, j->xdt, i) - z) * s));
+    }
+}
+
+/* Splits [begin, end) into runs of one channel. */
+#define QJOB_RANGE(name, seg)                                                        \
+    static void name(void *arg, int64_t begin, int64_t end, int thread_index) {      \
+        (void)thread_index;                                                          \
+        const qjob *j = arg;                                                         \
+        for (int64_t i = begin; i < end;) {                                          \
+            int64_t row = i / j->inner, stop = (row + 1) * j->inner;                 \
+            if (stop > end) stop = end;                                              \
+            int64_t c = row % j->channels;                                           \
+            seg(j, i, stop, j->scale[c], j->zp[c]);                                  \
+            i = stop;                                                                \
+        }                                                                            \
+    }
+QJOB_RANGE(quantize_range, quantize_seg)
+QJOB_RANGE(dequantize_range, dequantize_seg)
+
+#define QGRAIN 32768
+
+static void run_qjob(ia_kctx *ctx, ia_parallel_fn fn, qjob *j, int64_t n) {
+    if (n <= QGRAIN) fn(j, 0, n, 0);
+    else ia_parallel_for(ia_kctx_pool(ctx), n, QGRAIN, fn, j);
+}
+
 static int read_params(ia_kctx *ctx, const char *op, qparams *p) {
     p->x = ia_kctx_input(ctx, 0);
     p->scale = ia_kctx_input(ctx, 1);
@@ -20,9 +88,9 @@ static int read_params(ia_kctx *ctx, const char *op, qparams *p) {
     if (!ia_kctx_input(ctx, 2) && ia_kctx_input_value(ctx, 2)) IA_KFAIL(ctx, IA_ERR_TYPE, "%s: zero point must be a tensor", op);
     if (!ia_dtype_is_float(p->scale->dtype))
         IA_KFAIL(ctx, IA_ERR_TYPE, "%s: scale must be a float tensor, got %s", op, ia_dtype_name(p->scale->dtype));
-    p->outer = p->x->numel;
+    p->outer = 1;
     p->channels = 1;
-    p->inner = 1;
+    p->inner = p->x->numel;
     if (p->scale->numel != 1 || p->scale->rank > 1) {
         if (ia_kctx_opset(ctx) < 13) IA_KFAIL(ctx, IA_ERR_SHAPE, "%s: scale must be a scalar before opset 13", op);
         if (p->scale->rank != 1) IA_KFAIL(ctx, IA_ERR_SHAPE, "%s: scale must be a scalar or 1-D", op);
@@ -34,7 +102,7 @@ static int read_params(ia_kctx *ctx, const char *op, qparams *p) {
             IA_KFAIL(ctx, IA_ERR_SHAPE, "%s: scale has %lld elements but axis %d of x has %lld", op, (long long)p->scale->numel,
                      axis, (long long)p->x->dims[axis]);
         p->channels = p->x->dims[axis];
-        p->outer = 1;
+        p->inner = 1;
         for (int d = 0; d < axis; d++) p->outer *= p->x->dims[d];
         for (int d = axis + 1; d < p->x->rank; d++) p->inner *= p->x->dims[d];
     }
@@ -63,28 +131,8 @@ int ia_op_quantize_linear(ia_kctx *ctx) {
     IA_KTRY(ia__q_read_zp(ctx, p.zp, ydt, p.channels, "QuantizeLinear: y_zero_point", &zp));
     for (int64_t c = 0; c < p.channels; c++)
         if (!(scale[c] != 0)) IA_KFAIL(ctx, IA_ERR_INVALID_ARG, "QuantizeLinear: y_scale must be non-zero");
-    int64_t i = 0;
-    for (int64_t o = 0; o < p.outer; o++)
-        for (int64_t c = 0; c < p.channels; c++) {
-            const float s = scale[c];
-            const int32_t z = zp[c];
-            if (p.x->dtype == IA_DTYPE_FLOAT && ydt == IA_DTYPE_UINT8) {
-                const float *x = (const float *)p.x->data + i;
-                uint8_t *q = (uint8_t *)y->data + i;
-                for (int64_t k = 0; k < p.inner; k++) q[k] = (uint8_t)(ia__q_round_satf(x[k] / s, lo - z, hi - z) + z);
-            } else if (p.x->dtype == IA_DTYPE_FLOAT && ydt == IA_DTYPE_INT8) {
-                const float *x = (const float *)p.x->data + i;
-                int8_t *q = (int8_t *)y->data + i;
-                for (int64_t k = 0; k < p.inner; k++) q[k] = (int8_t)(ia__q_round_satf(x[k] / s, lo - z, hi - z) + z);
-            } else {
-                for (int64_t k = 0; k < p.inner; k++) {
-                    double v = ia_get_f64(p.x->data, p.x->dtype, i + k);
-                    double d = p.x->dtype == IA_DTYPE_DOUBLE ? v / s : (double)((float)v / s);
-                    ia_set_i64(y->data, ydt, i + k, ia__q_round_sat(d, lo - z, hi - z) + z);
-                }
-            }
-            i += p.inner;
-        }
+    qjob j = {p.x->data, y->data, p.x->dtype, ydt, p.inner, p.channels, scale, zp, lo, hi};
+    run_qjob(ctx, quantize_range, &j, p.x->numel);
     return IA_OK;
 }
 
@@ -103,26 +151,35 @@ int ia_op_dequantize_linear(ia_kctx *ctx) {
     int32_t *zp;
     IA_KTRY(ia__q_read_scale(ctx, p.scale, p.channels, "DequantizeLinear: x_scale", &scale));
     IA_KTRY(ia__q_read_zp(ctx, p.zp, xdt, p.channels, "DequantizeLinear: x_zero_point", &zp));
-    int64_t i = 0;
-    for (int64_t o = 0; o < p.outer; o++)
-        for (int64_t c = 0; c < p.channels; c++) {
-            const float s = scale[c];
-            const int64_t z = zp[c];
-            if (ydt == IA_DTYPE_FLOAT && xdt == IA_DTYPE_UINT8) {
-                const uint8_t *x = (const uint8_t *)p.x->data + i;
-                float *out = (float *)y->data + i;
-                for (int64_t k = 0; k < p.inner; k++) out[k] = (float)((int32_t)x[k] - (int32_t)z) * s;
-            } else if (ydt == IA_DTYPE_FLOAT && xdt == IA_DTYPE_INT8) {
-                const int8_t *x = (const int8_t *)p.x->data + i;
-                float *out = (float *)y->data + i;
-                for (int64_t k = 0; k < p.inner; k++) out[k] = (float)((int32_t)x[k] - (int32_t)z) * s;
-            } else {
-                for (int64_t k = 0; k < p.inner; k++)
-                    ia_set_f64(y->data, ydt, i + k, (double)((float)(ia_get_i64(p.x->data, xdt, i + k) - z) * s));
-            }
-            i += p.inner;
-        }
+    qjob j = {p.x->data, y->data, xdt, ydt, p.inner, p.channels, scale, zp, 0, 0};
+    run_qjob(ctx, dequantize_range, &j, p.x->numel);
     return IA_OK;
+}
+
+/* Per-thread minimum and maximum of x (NaNs ignored); mn/mx start at 0. */
+typedef struct {
+    const ia_tensor *x;
+    float *mn, *mx;
+} range_job;
+
+static void min_max_range(void *arg, int64_t begin, int64_t end, int thread_index) {
+    const range_job *j = arg;
+    float mn = j->mn[thread_index], mx = j->mx[thread_index];
+    if (j->x->dtype == IA_DTYPE_FLOAT) {
+        const float *x = j->x->data;
+        for (int64_t i = begin; i < end; i++) {
+            mn = x[i] < mn ? x[i] : mn;
+            mx = x[i] > mx ? x[i] : mx;
+        }
+    } else {
+        for (int64_t i = begin; i < end; i++) {
+            float v = (float)ia_get_f64(j->x->data, j->x->dtype, i);
+            mn = v < mn ? v : mn;
+            mx = v > mx ? v : mx;
+        }
+    }
+    j->mn[thread_index] = mn;
+    j->mx[thread_index] = mx;
 }
 
 int ia_op_dynamic_quantize_linear(ia_kctx *ctx) {
@@ -136,17 +193,21 @@ int ia_op_dynamic_quantize_linear(ia_kctx *ctx) {
     IA_KTRY(ia_kctx_output(ctx, 2, IA_DTYPE_UINT8, 0, NULL, &yz));
     if (ia_kctx_shape_only(ctx)) return IA_OK;
     if (x->numel && !x->data) IA_KFAIL(ctx, IA_ERR_INVALID_ARG, "DynamicQuantizeLinear: x has no data");
-    const int is_f32 = x->dtype == IA_DTYPE_FLOAT;
-    const float *xf = x->data;
+    range_job rj = {x, NULL, NULL};
+    int nt = ia_threadpool_size(ia_kctx_pool(ctx));
+    rj.mn = ia_kctx_scratch(ctx, (size_t)nt * sizeof(float));
+    rj.mx = ia_kctx_scratch(ctx, (size_t)nt * sizeof(float));
+    if (!rj.mn || !rj.mx) IA_KFAIL(ctx, IA_ERR_NOMEM, "DynamicQuantizeLinear: out of memory");
+    for (int t = 0; t < nt; t++) rj.mn[t] = rj.mx[t] = 0;
+    if (x->numel <= QGRAIN) min_max_range(&rj, 0, x->numel, 0);
+    else ia_parallel_for(ia_kctx_pool(ctx), x->numel, QGRAIN, min_max_range, &rj);
     float mn = 0, mx = 0; /* the range always includes 0 */
-    for (int64_t i = 0; i < x->numel; i++) {
-        float v = is_f32 ? xf[i] : (float)ia_get_f64(x->data, x->dtype, i);
-        if (v < mn) mn = v;
-        if (v > mx) mx = v;
+    for (int t = 0; t < nt; t++) {
+        if (rj.mn[t] < mn) mn = rj.mn[t];
+        if (rj.mx[t] > mx) mx = rj.mx[t];
     }
     if (!isfinite(mn) || !isfinite(mx)) IA_KFAIL(ctx, IA_ERR_INVALID_ARG, "DynamicQuantizeLinear: x holds infinite values");
     float scale = (mx - mn) / 255.0f;
-    uint8_t *q = y->data;
     *(float *)ys->data = scale;
     if (scale == 0) { /* all zeros: everything quantizes to 0 with zero point 0 */
         *(uint8_t *)yz->data = 0;
@@ -154,9 +215,7 @@ int ia_op_dynamic_quantize_linear(ia_kctx *ctx) {
     }
     int32_t z = ia__q_round_satf((0 - mn) / scale, 0, 255);
     *(uint8_t *)yz->data = (uint8_t)z;
-    for (int64_t i = 0; i < x->numel; i++) {
-        float v = is_f32 ? xf[i] : (float)ia_get_f64(x->data, x->dtype, i);
-        q[i] = (uint8_t)(ia__q_round_satf(v / scale, -z, 255 - z) + z);
-    }
+    qjob j = {x->data, y->data, x->dtype, IA_DTYPE_UINT8, x->numel, 1, &scale, &z, 0, 255};
+    run_qjob(ctx, quantize_range, &j, x->numel);
     return IA_OK;
 }
