@@ -48,10 +48,11 @@ int ia_op_concat(ia_kctx *ctx) {
     if (n < 1 || !first) IA_KFAIL(ctx, IA_ERR_INVALID_ARG, "Concat needs at least one input");
     if (!ia_tensor_copyable(first->dtype)) IA_KFAIL(ctx, IA_ERR_TYPE, "Concat does not support %s", ia_dtype_name(first->dtype));
     const ia_attr *aa = ia_kctx_attr(ctx, "axis");
-    if (!aa) IA_KFAIL(ctx, IA_ERR_INVALID_ARG, "Concat requires the axis attribute");
+    if (!aa && ia_kctx_opset(ctx) >= 4) IA_KFAIL(ctx, IA_ERR_INVALID_ARG, "Concat requires the axis attribute");
+    int64_t a = aa ? aa->i : 1; /* opset 1-3 default */
     int r = first->rank, axis;
     if (r == 0) IA_KFAIL(ctx, IA_ERR_SHAPE, "Concat inputs must have rank >= 1");
-    if (ia_norm_axis(aa->i, r, &axis)) IA_KFAIL(ctx, IA_ERR_INVALID_ARG, "Concat axis %lld is out of range for rank %d", (long long)aa->i, r);
+    if (ia_norm_axis(a, r, &axis)) IA_KFAIL(ctx, IA_ERR_INVALID_ARG, "Concat axis %lld is out of range for rank %d", (long long)a, r);
     int64_t od[IA_MAX_DIMS];
     memcpy(od, first->dims, sizeof od);
     od[axis] = 0;
