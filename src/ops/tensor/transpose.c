@@ -59,7 +59,7 @@ static int check_4d(ia_kctx *ctx, const ia_tensor *x, const char *op, int64_t *b
 
 int ia_op_depth_to_space(ia_kctx *ctx) {
     const ia_tensor *x = ia_kctx_input(ctx, 0);
-    int64_t b;
+    int64_t b = 0;
     IA_KTRY(check_4d(ctx, x, "DepthToSpace", &b));
     int64_t n = x->dims[0], c = x->dims[1], h = x->dims[2], w = x->dims[3];
     if (c % (b * b)) IA_KFAIL(ctx, IA_ERR_SHAPE, "DepthToSpace channels %lld not divisible by blocksize^2 = %lld", (long long)c, (long long)(b * b));
@@ -80,7 +80,7 @@ int ia_op_depth_to_space(ia_kctx *ctx) {
 
 int ia_op_space_to_depth(ia_kctx *ctx) {
     const ia_tensor *x = ia_kctx_input(ctx, 0);
-    int64_t b;
+    int64_t b = 0;
     IA_KTRY(check_4d(ctx, x, "SpaceToDepth", &b));
     int64_t n = x->dims[0], c = x->dims[1], h = x->dims[2], w = x->dims[3];
     if (h % b || w % b)
