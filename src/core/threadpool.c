@@ -41,7 +41,7 @@ static void *worker_main(void *arg) {
     int tid = 0;
     for (int i = 0; i < p->nthreads - 1; i++)
         if (pthread_equal(p->workers[i], pthread_self())) tid = i + 1;
-    unsigned seen = p->generation;
+    unsigned seen = 0; /* the generation at creation: a late-starting worker still joins job 1 */
     for (;;) {
         while (!p->stop && p->generation == seen) pthread_cond_wait(&p->work_cv, &p->mu);
         if (p->stop) break;
