@@ -35,9 +35,9 @@ int ia_op_batch_normalization(ia_kctx *ctx) {
     static const char *pn[] = {"scale", "B", "input_mean", "input_var"};
     if (!x) IA_KFAIL(ctx, IA_ERR_INVALID_ARG, "%s needs a tensor input", name);
     if (!ia_dtype_is_float(x->dtype)) IA_KFAIL(ctx, IA_ERR_TYPE, "%s does not support %s", name, ia_dtype_name(x->dtype));
-    if (x->rank < 2) IA_KFAIL(ctx, IA_ERR_SHAPE, "%s needs an input of rank >= 2 ([N, C, ...])", name);
+    if (x->rank < 1) IA_KFAIL(ctx, IA_ERR_SHAPE, "%s needs an input of rank >= 1 ([N, C, ...] or [N])", name);
     int64_t opset = ia_kctx_opset(ctx);
-    int64_t N = x->dims[0], C = x->dims[1], S = 1;
+    int64_t N = x->dims[0], C = x->rank > 1 ? x->dims[1] : 1, S = 1; /* [N] means C = 1 */
     for (int d = 2; d < x->rank; d++) S *= x->dims[d];
     /* spatial = 0 (before opset 9): one set of statistics per element of [C, spatial...] */
     if (opset < 9 && ia_kctx_attr_int(ctx, "spatial", 1) == 0) {

@@ -13,14 +13,17 @@ int ia_op_cumsum(ia_kctx *ctx) {
     if (at->rank > 1 || at->numel != 1) IA_KFAIL(ctx, IA_ERR_SHAPE, "CumSum: axis must hold exactly one value");
     if (at->dtype != IA_DTYPE_INT32 && at->dtype != IA_DTYPE_INT64)
         IA_KFAIL(ctx, IA_ERR_TYPE, "CumSum: axis must be int32 or int64");
+    const ia_tensor *ad = ia_kctx_input_data(ctx, 1); /* NULL while only shapes are known */
+    int axis = 0;
+    if (ad) {
+        int64_t a = ia_get_i64(ad->data, ad->dtype, 0);
+        if (ia_norm_axis(a, x->rank, &axis))
+            IA_KFAIL(ctx, IA_ERR_INVALID_ARG, "CumSum: axis %lld out of range for rank %d", (long long)a, x->rank);
+    }
     ia_tensor *y;
     IA_KTRY(ia_kctx_output(ctx, 0, dt, x->rank, x->dims, &y));
     if (ia_kctx_shape_only(ctx)) return IA_OK;
-    const ia_tensor *ad = ia_kctx_input_data(ctx, 1);
     if (!ad) IA_KFAIL(ctx, IA_ERR_INVALID_ARG, "CumSum: axis has no value");
-    int64_t a = ia_get_i64(ad->data, ad->dtype, 0);
-    int axis;
-    if (ia_norm_axis(a, x->rank, &axis)) IA_KFAIL(ctx, IA_ERR_INVALID_ARG, "CumSum: axis %lld out of range for rank %d", (long long)a, x->rank);
     int exclusive = ia_kctx_attr_int(ctx, "exclusive", 0) != 0;
     int reverse = ia_kctx_attr_int(ctx, "reverse", 0) != 0;
     if (y->numel == 0) return IA_OK;
