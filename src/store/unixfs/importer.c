@@ -396,7 +396,7 @@ static int import_dir(imp *im, const char *path, const char *rel, entry *out) {
     closedir(d);
     ia__link_in *links = rc ? NULL : ia_calloc(n ? n : 1, sizeof *links);
     if (!rc && !links) rc = ia_set_error(IA_ERR_NOMEM, "out of memory");
-    if (!rc) qsort(names, n, sizeof *names, str_cmp); /* strcmp orders bytes as unsigned: dag-pb's order */
+    if (!rc && n > 1) qsort(names, n, sizeof *names, str_cmp); /* strcmp orders bytes as unsigned: dag-pb's order */
     for (size_t i = 0; !rc && i < n; i++) {
         size_t pl = strlen(path) + strlen(names[i]) + 2, rl = strlen(rel) + strlen(names[i]) + 2;
         char *cp = ia_malloc(pl), *cr = ia_malloc(rl);

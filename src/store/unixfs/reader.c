@@ -238,10 +238,10 @@ static int ls_rec(ia_blockstore *bs, node *n, ls_fn fn, void *user, int depth) {
         }
         if (hamt && l->name_len < (size_t)padw) return ia_set_error(IA_ERR_PARSE, "HAMT link name too short");
         size_t nl = l->name_len - (size_t)padw;
-        if (memchr(l->name + padw, 0, nl)) return ia_set_error(IA_ERR_PARSE, "directory entry name contains a NUL byte");
+        if (nl && memchr(l->name + padw, 0, nl)) return ia_set_error(IA_ERR_PARSE, "directory entry name contains a NUL byte");
         char *name = ia_malloc(nl + 1);
         if (!name) return ia_set_error(IA_ERR_NOMEM, "out of memory");
-        memcpy(name, l->name + padw, nl);
+        if (nl) memcpy(name, l->name + padw, nl);
         name[nl] = 0;
         rc = fn(user, name, &l->cid, l->tsize, entry_type(bs, &l->cid));
         ia_free(name);
