@@ -76,7 +76,7 @@ static int read_bytes(const uint8_t *p, size_t len, size_t *off, const uint8_t *
 static int decode_link(const uint8_t *p, size_t len, ia_pb_link *l) {
     memset(l, 0, sizeof *l);
     size_t off = 0;
-    uint32_t last = 0, field, wt;
+    uint32_t last = 0, field = 0, wt = 0;
     int has_hash = 0;
     while (off < len) {
         int rc = read_key(p, len, &off, &field, &wt);
@@ -85,8 +85,8 @@ static int decode_link(const uint8_t *p, size_t len, ia_pb_link *l) {
         last = field;
         if (field == 1 || field == 2) {
             if (wt != 2) return ia_set_error(IA_ERR_PARSE, "dag-pb link: field %u has wire type %u", field, wt);
-            const uint8_t *v;
-            size_t vlen;
+            const uint8_t *v = NULL;
+            size_t vlen = 0;
             if ((rc = read_bytes(p, len, &off, &v, &vlen))) return rc;
             if (field == 1) {
                 size_t used;
@@ -115,7 +115,7 @@ static int decode_link(const uint8_t *p, size_t len, ia_pb_link *l) {
 int ia_dagpb_decode(const uint8_t *p, size_t len, ia_pb_node *node) {
     memset(node, 0, sizeof *node);
     size_t off = 0, cap = 0;
-    uint32_t field, wt;
+    uint32_t field = 0, wt = 0;
     int rc = IA_OK;
     while (off < len) {
         if ((rc = read_key(p, len, &off, &field, &wt))) goto fail;
@@ -124,8 +124,8 @@ int ia_dagpb_decode(const uint8_t *p, size_t len, ia_pb_node *node) {
             rc = ia_set_error(IA_ERR_PARSE, "dag-pb: unknown field %u (wire type %u) at byte %zu", field, wt, off);
             goto fail;
         }
-        const uint8_t *v;
-        size_t vlen;
+        const uint8_t *v = NULL;
+        size_t vlen = 0;
         if ((rc = read_bytes(p, len, &off, &v, &vlen))) goto fail;
         if (field == 1) {
             node->data = v;
