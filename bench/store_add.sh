@@ -12,7 +12,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/ia-bench-add-XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 F="$WORK/input.bin"
 echo "generating $SIZE_MIB MiB of random data in $F"
-openssl enc -aes-128-ctr -pass pass:ia-bench -nosalt -pbkdf2 -in /dev/zero 2>/dev/null | head -c $((SIZE_MIB << 20)) > "$F"
+(set +o pipefail; openssl enc -aes-128-ctr -pass pass:ia-bench -nosalt -pbkdf2 -in /dev/zero 2>/dev/null | head -c $((SIZE_MIB << 20)) > "$F")
 cat "$F" > /dev/null   # warm the page cache
 
 now() { date +%s.%N; }

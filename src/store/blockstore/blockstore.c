@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,16 @@ typedef struct pending {
     char *tmp, *dst;
 } pending;
 
+/* A block waiting for the writer thread. */
+typedef struct job {
+    struct job *next;
+    char *tmp;
+    uint8_t *data;
+    size_t len;
+} job;
+
+#define QUEUE_MAX_BYTES (16u << 20)
+
 struct ia_blockstore {
     char *root;
     char *blocks; /* root/blocks */
@@ -30,7 +41,65 @@ struct ia_blockstore {
     size_t npend, cap_pend;
     size_t pend_bytes;
     unsigned long seq;
+    /* writer thread: file creation and writes overlap with hashing in the importer */
+    pthread_t writer;
+    int writer_on, stopping, busy;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    job *head, *tail;
+    size_t queued_bytes;
+    int werr;
+    char werr_msg[512];
 };
+
+static int write_tmp(const char *tmp, const struct iovec *iov, int niov, char *err, size_t errcap);
+
+static void *writer_main(void *arg) {
+    ia_blockstore *bs = arg;
+    pthread_mutex_lock(&bs->mu);
+    for (;;) {
+        while (!bs->head && !bs->stopping) pthread_cond_wait(&bs->cv, &bs->mu);
+        if (!bs->head) break;
+        job *j = bs->head;
+        bs->head = j->next;
+        if (!bs->head) bs->tail = NULL;
+        bs->busy = 1;
+        int failed_before = bs->werr;
+        pthread_mutex_unlock(&bs->mu);
+        char err[512];
+        int rc = IA_OK;
+        if (!failed_before) {
+            struct iovec v = {j->data, j->len};
+            rc = write_tmp(j->tmp, &v, 1, err, sizeof err);
+        }
+        pthread_mutex_lock(&bs->mu);
+        if (rc && !bs->werr) {
+            bs->werr = rc;
+            snprintf(bs->werr_msg, sizeof bs->werr_msg, "%s", err);
+        }
+        bs->queued_bytes -= j->len;
+        bs->busy = 0;
+        pthread_cond_broadcast(&bs->cv);
+        ia_free(j->data);
+        ia_free(j->tmp);
+        ia_free(j);
+    }
+    pthread_mutex_unlock(&bs->mu);
+    return NULL;
+}
+
+/* Waits until the writer has written every queued block; returns its first error. */
+static int writer_drain(ia_blockstore *bs) {
+    if (!bs->writer_on) return IA_OK;
+    pthread_mutex_lock(&bs->mu);
+    while (bs->head || bs->busy) pthread_cond_wait(&bs->cv, &bs->mu);
+    int rc = bs->werr;
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", bs->werr_msg);
+    bs->werr = 0;
+    pthread_mutex_unlock(&bs->mu);
+    return rc ? ia_set_error(rc, "%s", msg) : IA_OK;
+}
 
 int ia_store_default_root(char *out, size_t cap) {
     const char *h = getenv("IPFS_ACCELERATE_HOME");
@@ -56,6 +125,28 @@ static int mkdir_p(const char *path) {
     return IA_OK;
 }
 
+/* A new store gets its 1024 shard directories and flatfs's SHARDING file up front, so adds
+ * never pay for directory creation. */
+static int init_shards(const char *blocks) {
+    char p[PATH_MAX];
+    if (snprintf(p, sizeof p, "%s/SHARDING", blocks) >= (int)sizeof p) return ia_set_error(IA_ERR_LIMIT, "store path too long");
+    if (access(p, F_OK) == 0) return IA_OK;
+    static const char B32U[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    for (int i = 0; i < 32; i++)
+        for (int j = 0; j < 32; j++) {
+            char d[PATH_MAX];
+            if (snprintf(d, sizeof d, "%s/%c%c", blocks, B32U[i], B32U[j]) >= (int)sizeof d) return ia_set_error(IA_ERR_LIMIT, "store path too long");
+            if (mkdir(d, 0755) && errno != EEXIST) return ia_set_error(IA_ERR_IO, "cannot create %s: %s", d, strerror(errno));
+        }
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp-%ld", p, (long)getpid()) >= (int)sizeof tmp) return ia_set_error(IA_ERR_LIMIT, "store path too long");
+    FILE *f = fopen(tmp, "w");
+    if (!f) return ia_set_error(IA_ERR_IO, "cannot create %s: %s", tmp, strerror(errno));
+    int bad = fputs("/repo/flatfs/shard/v1/next-to-last/2\n", f) < 0;
+    if (fclose(f) || bad || rename(tmp, p)) { unlink(tmp); return ia_set_error(IA_ERR_IO, "cannot create %s", p); }
+    return IA_OK;
+}
+
 int ia_blockstore_open(const char *root, ia_blockstore **out) {
     char def[PATH_MAX];
     int rc;
@@ -72,7 +163,7 @@ int ia_blockstore_open(const char *root, ia_blockstore **out) {
     bs->blocks = ia_malloc(n);
     if (!bs->root || !bs->blocks) { ia_blockstore_close(bs); return ia_set_error(IA_ERR_NOMEM, "out of memory"); }
     snprintf(bs->blocks, n, "%s/blocks", root);
-    if ((rc = mkdir_p(bs->blocks))) { ia_blockstore_close(bs); return rc; }
+    if ((rc = mkdir_p(bs->blocks)) || (rc = init_shards(bs->blocks))) { ia_blockstore_close(bs); return rc; }
     char lp[PATH_MAX];
     if (snprintf(lp, sizeof lp, "%s/lock", root) >= (int)sizeof lp) {
         ia_blockstore_close(bs);
@@ -93,6 +184,15 @@ const char *ia_blockstore_root(const ia_blockstore *bs) { return bs->root; }
 void ia_blockstore_close(ia_blockstore *bs) {
     if (!bs) return;
     ia_blockstore_flush(bs);
+    if (bs->writer_on) {
+        pthread_mutex_lock(&bs->mu);
+        bs->stopping = 1;
+        pthread_cond_broadcast(&bs->cv);
+        pthread_mutex_unlock(&bs->mu);
+        pthread_join(bs->writer, NULL);
+        pthread_mutex_destroy(&bs->mu);
+        pthread_cond_destroy(&bs->cv);
+    }
     if (bs->lock_fd >= 0) close(bs->lock_fd);
     ia_free(bs->pend);
     ia_free(bs->root);
@@ -142,10 +242,10 @@ static int block_path(ia_blockstore *bs, const ia_cid *cid, char *dir, size_t dc
 
 int ia_blockstore_flush(ia_blockstore *bs) {
     if (!bs->npend) return IA_OK;
-    int rc = IA_OK;
+    int rc = writer_drain(bs);
     int dfd = open(bs->blocks, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     /* One filesystem sync for the whole batch instead of one fsync per block. */
-    if (dfd >= 0 && syncfs(dfd)) rc = ia_set_error(IA_ERR_IO, "sync of %s failed: %s", bs->blocks, strerror(errno));
+    if (!rc && dfd >= 0 && syncfs(dfd)) rc = ia_set_error(IA_ERR_IO, "sync of %s failed: %s", bs->blocks, strerror(errno));
     for (size_t i = 0; i < bs->npend; i++) {
         if (!rc && rename(bs->pend[i].tmp, bs->pend[i].dst))
             rc = ia_set_error(IA_ERR_IO, "cannot rename %s: %s", bs->pend[i].tmp, strerror(errno));
@@ -160,6 +260,54 @@ int ia_blockstore_flush(ia_blockstore *bs) {
     return rc;
 }
 
+/* Writes a temporary block file (creating its shard directory if needed); on failure removes it
+ * and describes the error in err. Runs on the writer thread, so it does not touch ia_set_error. */
+static int write_tmp(const char *tmp, const struct iovec *iov, int niov, char *err, size_t errcap) {
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+    if (fd < 0 && errno == ENOENT) {
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof dir, "%s", tmp);
+        char *slash = strrchr(dir, '/');
+        if (slash) *slash = 0;
+        if (mkdir(dir, 0755) && errno != EEXIST) {
+            snprintf(err, errcap, "cannot create %.300s: %s", dir, strerror(errno));
+            return IA_ERR_IO;
+        }
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+    }
+    if (fd < 0) {
+        snprintf(err, errcap, "cannot create %.300s: %s", tmp, strerror(errno));
+        return IA_ERR_IO;
+    }
+    size_t left = 0;
+    for (int i = 0; i < niov; i++) left += iov[i].iov_len;
+    struct iovec v[4];
+    if (niov > 4) niov = 4;
+    memcpy(v, iov, sizeof v[0] * (size_t)niov);
+    int vi = 0, rc = IA_OK;
+    while (left) {
+        ssize_t w = writev(fd, v + vi, niov - vi);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            snprintf(err, errcap, "writing block to %.300s failed: %s%s", tmp, strerror(errno),
+                     errno == ENOSPC ? " (disk full; the store is intact)" : "");
+            rc = IA_ERR_IO;
+            break;
+        }
+        left -= (size_t)w;
+        while (w > 0 && vi < niov) {
+            if ((size_t)w >= v[vi].iov_len) { w -= (ssize_t)v[vi].iov_len; vi++; }
+            else { v[vi].iov_base = (char *)v[vi].iov_base + w; v[vi].iov_len -= (size_t)w; w = 0; }
+        }
+    }
+    if (close(fd) && !rc) {
+        snprintf(err, errcap, "closing %.300s failed: %s", tmp, strerror(errno));
+        rc = IA_ERR_IO;
+    }
+    if (rc) unlink(tmp);
+    return rc;
+}
+
 int ia__blockstore_putv(ia_blockstore *bs, const ia_cid *cid, const struct iovec *iov, int niov);
 int ia__blockstore_putv(ia_blockstore *bs, const ia_cid *cid, const struct iovec *iov, int niov) {
     if (cid->mh_code == IA_MH_IDENTITY) return IA_OK;
@@ -171,35 +319,35 @@ int ia__blockstore_putv(ia_blockstore *bs, const ia_cid *cid, const struct iovec
         if (!strcmp(bs->pend[i].dst, path)) return IA_OK;
     if (snprintf(tmp, sizeof tmp, "%s/.tmp-%ld-%lu", dir, (long)getpid(), bs->seq++) >= (int)sizeof tmp)
         return ia_set_error(IA_ERR_LIMIT, "block path too long");
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
-    if (fd < 0 && errno == ENOENT) {
-        if (mkdir(dir, 0755) && errno != EEXIST) return ia_set_error(IA_ERR_IO, "cannot create %s: %s", dir, strerror(errno));
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
-    }
-    if (fd < 0) return ia_set_error(IA_ERR_IO, "cannot create %s: %s", tmp, strerror(errno));
     size_t total = 0;
     for (int i = 0; i < niov; i++) total += iov[i].iov_len;
-    struct iovec v[4];
-    if (niov > 4) niov = 4;
-    memcpy(v, iov, sizeof v[0] * (size_t)niov);
-    size_t left = total;
-    int vi = 0;
-    while (left) {
-        ssize_t w = writev(fd, v + vi, niov - vi);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            rc = ia_set_error(IA_ERR_IO, "writing block to %s failed: %s%s", tmp, strerror(errno),
-                              errno == ENOSPC ? " (disk full; the store is intact)" : "");
-            break;
-        }
-        left -= (size_t)w;
-        while (w > 0 && vi < niov) {
-            if ((size_t)w >= v[vi].iov_len) { w -= (ssize_t)v[vi].iov_len; vi++; }
-            else { v[vi].iov_base = (char *)v[vi].iov_base + w; v[vi].iov_len -= (size_t)w; w = 0; }
-        }
+    if (!bs->writer_on && !bs->werr) {
+        pthread_mutex_init(&bs->mu, NULL);
+        pthread_cond_init(&bs->cv, NULL);
+        if (pthread_create(&bs->writer, NULL, writer_main, bs) == 0) bs->writer_on = 1;
+        else { pthread_mutex_destroy(&bs->mu); pthread_cond_destroy(&bs->cv); bs->werr = -1; /* stay synchronous */ }
     }
-    if (close(fd) && !rc) rc = ia_set_error(IA_ERR_IO, "closing %s failed: %s", tmp, strerror(errno));
-    if (rc) { unlink(tmp); return rc; }
+    if (bs->writer_on) {
+        job *j = ia_calloc(1, sizeof *j);
+        uint8_t *copy = ia_malloc(total ? total : 1);
+        char *t = ia_strdup(tmp);
+        if (!j || !copy || !t) { ia_free(j); ia_free(copy); ia_free(t); return ia_set_error(IA_ERR_NOMEM, "out of memory"); }
+        size_t o = 0;
+        for (int i = 0; i < niov; i++) { if (iov[i].iov_len) memcpy(copy + o, iov[i].iov_base, iov[i].iov_len); o += iov[i].iov_len; }
+        j->tmp = t;
+        j->data = copy;
+        j->len = total;
+        pthread_mutex_lock(&bs->mu);
+        while (bs->queued_bytes > QUEUE_MAX_BYTES) pthread_cond_wait(&bs->cv, &bs->mu);
+        if (bs->tail) bs->tail->next = j; else bs->head = j;
+        bs->tail = j;
+        bs->queued_bytes += total;
+        pthread_cond_broadcast(&bs->cv);
+        pthread_mutex_unlock(&bs->mu);
+    } else {
+        char err[512];
+        if ((rc = write_tmp(tmp, iov, niov, err, sizeof err))) return ia_set_error(rc, "%s", err);
+    }
     if (bs->npend == bs->cap_pend) {
         size_t ncap = bs->cap_pend ? bs->cap_pend * 2 : 64;
         pending *np = ia_realloc(bs->pend, ncap * sizeof *np);
@@ -265,7 +413,11 @@ int ia_blockstore_get(ia_blockstore *bs, const ia_cid *cid, uint8_t **data, size
     rc = read_file(path, data, len);
     if (rc == IA_ERR_NOT_FOUND) {
         for (size_t i = 0; i < bs->npend; i++)
-            if (!strcmp(bs->pend[i].dst, path)) rc = read_file(bs->pend[i].tmp, data, len);
+            if (!strcmp(bs->pend[i].dst, path)) {
+                if ((rc = ia_blockstore_flush(bs))) return rc; /* written and renamed: read it in place */
+                rc = read_file(path, data, len);
+                break;
+            }
         if (rc == IA_ERR_NOT_FOUND) return ia_set_error(IA_ERR_NOT_FOUND, "block %s is not in the store", cs);
     }
     if (rc) return rc;
