@@ -9,6 +9,7 @@
 #include "ia/tensor.h"
 #include "ia/model.h"
 #include "ia/session.h"
+#include "ia/store.h"
 
 #define IA_VERSION_MAJOR 0
 #define IA_VERSION_MINOR 1

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEB_PACKAGES=(
-  build-essential cmake pkg-config git
+  build-essential cmake pkg-config git libssl-dev
   libonnx-testdata python3 python3-onnx python3-numpy
   nodejs npm
 )

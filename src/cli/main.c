@@ -8,6 +8,17 @@ static const ia_command commands[] = {
     {"run", "MODEL [--input NAME=FILE.pb]... [--input-dir DIR] [--output-dir DIR] [--threads N] [--warmup W] [--repeat K] [--json] [--random-inputs] [--dim NAME=N]...",
      "run a model on the CPU engine and print its outputs and timing", ia_cmd_run},
     {"inspect", "MODEL [--json]", "describe a model: opsets, inputs, outputs, ops, parameters, what cannot run", ia_cmd_inspect},
+    {"add", "[-r] [-Q] [-q] [-n] [-w] [--hidden] [--cid-version=0|1] [--raw-leaves[=BOOL]] [--chunker=size-N] [--max-links=N] [--profile=P] PATH...",
+     "import files into the store as UnixFS (kubo-compatible CIDs)", ia_cmd_add},
+    {"cat", "CID[/path] [--offset N] [--length N]", "write a stored file's bytes to stdout", ia_cmd_cat},
+    {"ls", "CID[/path]", "list a stored directory", ia_cmd_ls},
+    {"get", "CID[/path] [-o PATH]", "write a stored file or directory tree to disk", ia_cmd_get},
+    {"cid", "format [-v 0|1] [-b BASE] CID... | inspect CID...", "convert and explain CIDs", ia_cmd_cid},
+    {"car", "export CID [-o FILE] [--version 1|2] | import FILE... | inspect FILE", "CAR archives", ia_cmd_car},
+    {"pin", "add [--direct] CID... | rm CID... | ls [--type=T]", "keep DAGs from garbage collection", ia_cmd_pin},
+    {"gc", "", "remove blocks not reachable from a pin", ia_cmd_gc},
+    {"verify", "[CID]", "rehash stored blocks and name corrupted ones", ia_cmd_verify},
+    {"repo", "stat", "store location, block count and size", ia_cmd_repo},
 };
 
 static void usage(FILE *o) {

@@ -1,0 +1,241 @@
+// Compares ipfs-accelerate's store with the JS reference (ipfs-unixfs-importer, @ipld/car):
+//   node compare.mjs --bin PATH/ipfs-accelerate --suite unixfs|dirs|car
+// Exits 77 (ctest: skipped) when the npm packages of tools/ipfs-oracle are not installed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const oracleDir = join(here, '..', '..', 'tools', 'ipfs-oracle');
+if (!existsSync(join(oracleDir, 'node_modules', 'ipfs-unixfs-importer'))) {
+  console.log('skipped: run scripts/bootstrap.sh to install tools/ipfs-oracle');
+  process.exit(77);
+}
+const js = await import(pathToFileURL(join(oracleDir, 'index.mjs')).href);
+
+const args = process.argv.slice(2);
+const bin = args[args.indexOf('--bin') + 1];
+const suite = args[args.indexOf('--suite') + 1];
+const work = mkdtempSync(join(tmpdir(), 'ia-store-oracle-'));
+let passed = 0, failed = 0;
+
+function check(name, ok, detail = '') {
+  if (ok) passed++;
+  else { failed++; console.log(`FAIL ${name} ${detail}`); }
+}
+
+// Deterministic pseudo-random bytes (xorshift32), different per size.
+function bytes(n, seed = 1) {
+  const b = new Uint8Array(n);
+  let x = (0x9e3779b9 ^ n ^ (seed * 0x85ebca6b)) >>> 0 || 1;
+  for (let i = 0; i < n; i++) { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; b[i] = x & 0xff; }
+  return b;
+}
+
+function ours(flags, path, env = {}) {
+  const r = spawnSync(bin, ['add', '-Q', ...flags, path], { env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
+  if (r.status !== 0) return `error: ${r.stderr}`;
+  return r.stdout.toString().trim();
+}
+
+// Records every block the importer writes, under the CID it was written with.
+class RecordingBlockstore {
+  constructor() { this.blocks = new Map(); }
+  async put(cid, bytes) {
+    let b = bytes;
+    if (!(b instanceof Uint8Array)) {
+      const parts = [];
+      for await (const c of b) parts.push(c);
+      b = Buffer.concat(parts);
+    }
+    this.blocks.set(cid.toString(), { cid, bytes: b });
+    return cid;
+  }
+  async has(cid) { return this.blocks.has(cid.toString()); }
+  async * get(cid) { yield this.blocks.get(cid.toString()).bytes; }
+  * all() { yield * this.blocks.values(); }
+}
+
+async function theirs(entries, opts) {
+  const bs = new RecordingBlockstore();
+  let last;
+  for await (const e of js.importer(entries, bs, opts)) last = e;
+  return { cid: last.cid.toString(), bs };
+}
+
+// The three configurations: ours (CLI flags) vs the reference (importer options).
+const K = 1024;
+const configs = [
+  { name: 'kubo-default', flags: [], opts: { profile: 'unixfs-v0-2015' }, chunk: 256 * K, links: 174 },
+  { name: 'cid-v1', flags: ['--cid-version=1'], opts: {}, chunk: 256 * K, links: 174 },
+  { name: 'unixfs-v1-2025', flags: ['--profile=unixfs-v1-2025'], opts: { profile: 'unixfs-v1-2025' }, chunk: 1024 * K, links: 1024 },
+];
+
+function small(cfg, chunk, links) {
+  return {
+    name: `${cfg.name}/size-${chunk}/links-${links}`,
+    flags: [...cfg.flags, `--chunker=size-${chunk}`, `--max-links=${links}`],
+    opts: { ...cfg.opts, chunker: js.fixedSize({ chunkSize: chunk }), layout: js.balanced({ maxChildrenPerNode: links }) },
+    chunk, links,
+  };
+}
+
+function edgeSizes(c, l, maxBytes) {
+  const s = [0, 1, c - 1, c, c + 1, 2 * c + 1, l * c - 1, l * c, l * c + 1, l * l * c + 1];
+  return [...new Set(s)].filter((n) => n >= 0 && n <= maxBytes);
+}
+
+async function fileCase(cfg, size) {
+  const data = bytes(size);
+  const p = join(work, `f-${size}`);
+  writeFileSync(p, data);
+  const a = ours([...cfg.flags, '-n'], p);
+  const b = (await theirs([{ path: `f-${size}`, content: data }], cfg.opts)).cid;
+  check(`${cfg.name} size=${size}`, a === b, `ours=${a} js=${b}`);
+  rmSync(p);
+}
+
+async function suiteUnixfs() {
+  for (const cfg of configs) {
+    // full-size edges up to 48 MiB (174 x 256 KiB + 1 fits; 1024 x 1 MiB does not: see the small variants)
+    for (const n of edgeSizes(cfg.chunk, cfg.links, 48 * 1024 * K)) await fileCase(cfg, n);
+    // multi-level trees with small chunks and few links
+    for (const [c, l] of [[1024, 4], [256, 3], [1000, 11], [4096, 174]]) {
+      const s = small(cfg, c, l);
+      for (const n of edgeSizes(c, l, 4 * 1024 * K)) await fileCase(s, n);
+      if (c * l * l * l + 7 <= 4 * 1024 * K) await fileCase(s, c * l * l * l + 7);
+    }
+  }
+  // published vectors (REFERENCE.md, IPIP-499)
+  const hw = join(work, 'hw');
+  writeFileSync(hw, 'hello world');
+  check('vector hello v0', ours(['-n'], hw) === 'Qmf412jQZiuVUtdgnB36FXFX7xg5V6KEbSJ4dpQuhkLyfD');
+  check('vector hello v1', ours(['-n', '--cid-version=1'], hw) === 'bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e');
+  const em = join(work, 'empty');
+  writeFileSync(em, '');
+  check('vector empty v0', ours(['-n'], em) === 'QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH');
+  check('vector empty v1', ours(['-n', '--profile=unixfs-v1-2025'], em) === 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku');
+  const ed = join(work, 'emptydir');
+  mkdirSync(ed);
+  check('vector empty dir v0', ours(['-n', '-r'], ed) === 'QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn');
+}
+
+// A directory tree on disk and the same tree as importer entries.
+function makeTree(root, spec) {
+  const entries = [];
+  for (const [rel, content] of spec) {
+    const p = join(root, rel);
+    if (content === null) { mkdirSync(p, { recursive: true }); entries.push({ path: rel }); continue; }
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, content);
+    entries.push({ path: rel, content });
+  }
+  return entries;
+}
+
+async function dirCase(name, cfg, spec) {
+  const base = join(work, `t-${name}-${cfg.name.replace(/\W/g, '_')}`);
+  mkdirSync(base);
+  const entries = makeTree(base, spec);
+  const a = ours([...cfg.flags, '-n', '-r'], join(base, name));
+  const b = (await theirs(entries, cfg.opts)).cid;
+  check(`${cfg.name} dir ${name}`, a === b, `ours=${a} js=${b}`);
+  rmSync(base, { recursive: true });
+}
+
+async function suiteDirs() {
+  const nested = [
+    ['tree/a.txt', bytes(10)], ['tree/A.txt', bytes(11)], ['tree/a-b', bytes(0)], ['tree/a', bytes(300 * 1024)],
+    ['tree/sub/deeper/x.bin', bytes(5000)], ['tree/sub/empty-file', new Uint8Array(0)], ['tree/sub/emptydir', null],
+    ['tree/üñïçødé/名前.txt', bytes(77)], ['tree/😀', bytes(3)], ['tree/zz/1', bytes(1)], ['tree/zz/10', bytes(2)], ['tree/zz/2', bytes(3)],
+  ];
+  const big = [];
+  for (let i = 0; i < 3000; i++) big.push([`wide/entry-${String(i).padStart(5, '0')}-${'x'.repeat(48)}`, bytes(i % 7, i)]);
+  const justBelow = [];
+  for (let i = 0; i < 1000; i++) justBelow.push([`mid/e${i}`, bytes(1, i)]);
+  for (const cfg of configs) {
+    await dirCase('tree', cfg, nested);
+    await dirCase('wide', cfg, big);
+    await dirCase('mid', cfg, justBelow);
+  }
+}
+
+function sameSet(a, b) { return a.size === b.size && [...a].every((x) => b.has(x)); }
+
+async function suiteCar() {
+  const home = join(work, 'home');
+  const env = { IPFS_ACCELERATE_HOME: home };
+  const run = (...a) => spawnSync(bin, a, { env: { ...process.env, ...env }, maxBuffer: 1 << 28 });
+  const data = bytes(3 * 1024 * 1024 + 17);
+  const f = join(work, 'model.bin');
+  writeFileSync(f, data);
+  const base = join(work, 'cartree');
+  mkdirSync(base);
+  const spec = [['d/model.bin', data], ['d/cfg.json', new TextEncoder().encode('{"a":1}')], ['d/e/empty', new Uint8Array(0)], ['d/e/dup', new TextEncoder().encode('{"a":1}')]];
+  const entries = makeTree(base, spec);
+  for (const cfg of [configs[0], configs[2], small(configs[1], 1024, 4)]) {
+    const root = run('add', '-Q', '-r', ...cfg.flags, join(base, 'd')).stdout.toString().trim();
+    const ref = await theirs(entries, cfg.opts);
+    check(`car ${cfg.name} root`, root === ref.cid, `ours=${root} js=${ref.cid}`);
+    const refSet = new Set();
+    for (const { cid } of ref.bs.all()) refSet.add(cid.toString());
+    for (const version of [1, 2]) {
+      const car = join(work, `out-v${version}.car`);
+      const r = run('car', 'export', root, '-o', car, '--version', String(version));
+      check(`car export v${version} ${cfg.name}`, r.status === 0, r.stderr.toString());
+      const reader = await js.CarReader.fromBytes(readFileSync(car));
+      const roots = (await reader.getRoots()).map(String);
+      check(`car v${version} roots ${cfg.name}`, roots.length === 1 && roots[0] === root, roots.join());
+      const got = new Set();
+      let dups = 0, bad = 0;
+      for await (const { cid, bytes: b } of reader.blocks()) {
+        if (got.has(cid.toString())) dups++;
+        got.add(cid.toString());
+        const h = await js.sha256.digest(b);
+        if (!cid.multihash.bytes.every((x, i) => x === h.bytes[i])) bad++;
+      }
+      check(`car v${version} block set ${cfg.name}`, sameSet(got, refSet) && dups === 0 && bad === 0,
+        `ours=${got.size} js=${refSet.size} dups=${dups} bad=${bad}`);
+    }
+    // a CAR written by @ipld/car, imported by us
+    const { writer, out } = js.CarWriter.create([js.CID.parse(ref.cid)]);
+    const chunks = [];
+    const collect = (async () => { for await (const c of out) chunks.push(c); })();
+    for (const { cid, bytes: b } of ref.bs.all()) await writer.put({ cid, bytes: b });
+    await writer.close();
+    await collect;
+    const jsCar = join(work, 'js.car');
+    writeFileSync(jsCar, Buffer.concat(chunks));
+    const home2 = join(work, `home2-${cfg.name.replace(/\W/g, '_')}`);
+    const run2 = (...a) => spawnSync(bin, a, { env: { ...process.env, IPFS_ACCELERATE_HOME: home2 }, maxBuffer: 1 << 28 });
+    const imp = run2('car', 'import', jsCar);
+    check(`car import js ${cfg.name}`, imp.status === 0, imp.stderr.toString());
+    const cat = run2('cat', `${ref.cid}/model.bin`);
+    check(`car import cat ${cfg.name}`, cat.status === 0 && Buffer.compare(cat.stdout, Buffer.from(data)) === 0);
+    check(`car import verify ${cfg.name}`, run2('verify').status === 0);
+    // corrupt one block: rejected, CID named, nothing stored
+    const bad = Buffer.concat(chunks);
+    bad[bad.length - 5] ^= 0xff;
+    const badCar = join(work, 'bad.car');
+    writeFileSync(badCar, bad);
+    const home3 = join(work, 'home3');
+    const r3 = spawnSync(bin, ['car', 'import', badCar], { env: { ...process.env, IPFS_ACCELERATE_HOME: home3 } });
+    const stat = spawnSync(bin, ['repo', 'stat'], { env: { ...process.env, IPFS_ACCELERATE_HOME: home3 } }).stdout.toString();
+    check(`car import corrupt ${cfg.name}`, r3.status !== 0 && /does not match its CID/.test(r3.stderr) && /NumObjects: 0/.test(stat),
+      `${r3.stderr} ${stat}`);
+    rmSync(home3, { recursive: true, force: true });
+  }
+}
+
+try {
+  if (suite === 'unixfs') await suiteUnixfs();
+  else if (suite === 'dirs') await suiteDirs();
+  else if (suite === 'car') await suiteCar();
+  else { console.log(`unknown suite ${suite}`); failed++; }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,9 @@
+// Re-exports the pinned JS reference implementations (resolved from this folder's node_modules)
+// for the comparison tests in tests/store_oracle.
+export { importer } from 'ipfs-unixfs-importer';
+export { fixedSize } from 'ipfs-unixfs-importer/chunker';
+export { balanced } from 'ipfs-unixfs-importer/layout';
+export { MemoryBlockstore } from 'blockstore-core';
+export { CarReader, CarWriter } from '@ipld/car';
+export { CID } from 'multiformats/cid';
+export { sha256 } from 'multiformats/hashes/sha2';
