@@ -83,6 +83,17 @@ int ia__exec_graph(ia_exec_env *env, const ia_graph *g, ia_frame *parent, ia_val
     for (size_t k = 0; k < g->n_inputs; k++) {
         int s = g->inputs[k];
         if (inputs && inputs[k]) {
+            if (g->values[s].type.kind == IA_VALUE_OPTIONAL && inputs[k]->kind != IA_VALUE_OPTIONAL) {
+                /* a plain value fed to an optional input is an optional holding it */
+                ia_value *inner = NULL, *opt = NULL;
+                if ((rc = ia_value_clone(inputs[k], &inner)) || (rc = ia_value_optional(inner, &opt))) {
+                    ia_value_destroy(inner);
+                    goto done;
+                }
+                f.vals[s] = opt;
+                f.owned[s] = 1;
+                continue;
+            }
             if (!type_matches(&g->values[s].type, inputs[k])) {
                 const ia_type_info *t = &g->values[s].type;
                 snprintf(env->errmsg, sizeof env->errmsg, "input '%s' must be %s%s, got %s%s", g->values[s].name,
@@ -96,7 +107,8 @@ int ia__exec_graph(ia_exec_env *env, const ia_graph *g, ia_frame *parent, ia_val
             const ia_type_info *t = &g->values[s].type;
             if (inputs[k]->kind == IA_VALUE_TENSOR && t->kind == IA_VALUE_TENSOR && t->rank >= 0) {
                 const ia_tensor *x = inputs[k]->tensor;
-                int bad = x->rank != t->rank;
+                /* like ONNX Runtime, a declared scalar also accepts a one-element tensor */
+                int bad = x->rank != t->rank && !(t->rank == 0 && x->numel == 1);
                 for (int d = 0; !bad && d < t->rank; d++) bad = t->dims[d] >= 0 && t->dims[d] != x->dims[d];
                 if (bad) {
                     char a[256], b[256];
