@@ -319,7 +319,7 @@ int main(int argc, char **argv) {
                 int fail = run_test(dir, why, sizeof why);
                 if (fail) { ssize_t w = write(pfd[1], why, strlen(why)); (void)w; }
                 close(pfd[1]);
-                _exit(fail ? 1 : 0);
+                exit(fail ? 1 : 0); /* exit, not _exit: LeakSanitizer checks the child at exit */
             }
             close(pfd[1]);
             pids[slot] = pid;
@@ -339,6 +339,9 @@ int main(int argc, char **argv) {
             close(fds[slot]);
             if (WIFEXITED(status)) {
                 r->pass = WEXITSTATUS(status) == 0;
+                if (WEXITSTATUS(status) > 1)
+                    snprintf(r->why, sizeof r->why, "exited with status %d (a sanitizer report: rerun with --filter %s)",
+                             WEXITSTATUS(status), r->name);
             } else if (WIFSIGNALED(status)) {
                 r->pass = 0;
                 snprintf(r->why, sizeof r->why, WTERMSIG(status) == SIGALRM ? "timed out after %d s" : "crashed with signal %d",
