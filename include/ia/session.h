@@ -53,7 +53,9 @@ IA_API const char *ia_session_errmsg(const ia_session *s);
 typedef struct ia_run_stats {
     double total_ms;
     size_t nodes_run;
-    uint64_t peak_bytes; /* peak of live intermediate tensor bytes */
+    uint64_t peak_bytes;  /* peak of live intermediate tensor bytes */
+    uint64_t allocations; /* tensor buffers taken from the system allocator during the run
+                             (0 once a run repeats the previous run's shapes) */
 } ia_run_stats;
 IA_API void ia_session_last_stats(const ia_session *s, ia_run_stats *st);
 

@@ -9,9 +9,11 @@
 #include "ia/threadpool.h"
 #include "onnx/ir.h"
 #include "ops/op.h"
+#include "runtime/bufpool.h"
 
 typedef struct ia_exec_env {
     ia_threadpool *pool;
+    ia_bufpool *buffers; /* storage of intermediate tensors (may be NULL) */
     uint64_t max_tensor_bytes;
     char errmsg[2048];
     uint64_t live_bytes, peak_bytes;

@@ -58,7 +58,7 @@ int ia_kctx_output(ia_kctx *c, int i, int dtype, int rank, const int64_t *dims, 
         if (c->env->max_tensor_bytes && bytes > c->env->max_tensor_bytes)
             return ia_kctx_fail(c, IA_ERR_LIMIT, "output %d would need %llu bytes, over the limit of %llu", i,
                                 (unsigned long long)bytes, (unsigned long long)c->env->max_tensor_bytes);
-        rc = ia_tensor_create(dtype, rank, dims, &t);
+        rc = ia__bufpool_tensor(c->env->buffers, dtype, rank, dims, &t);
         if (!rc) {
             c->env->live_bytes += t->nbytes;
             if (c->env->live_bytes > c->env->peak_bytes) c->env->peak_bytes = c->env->live_bytes;

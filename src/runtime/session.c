@@ -39,6 +39,7 @@ int ia_session_create_from_model(ia_model *model, const ia_session_options *opts
     if (opts) s->opts = *opts; else ia_session_options_init(&s->opts);
     s->env.max_tensor_bytes = s->opts.max_tensor_bytes ? s->opts.max_tensor_bytes : default_tensor_limit();
     int rc = ia_threadpool_create(s->opts.threads, &s->pool);
+    if (!rc) rc = ia__bufpool_create(&s->env.buffers);
     if (!rc) {
         s->env.pool = s->pool;
         rc = ia__graph_prepare(model->graph, s->opts.optimize_level, &s->env);
@@ -65,6 +66,7 @@ void ia_session_destroy(ia_session *s) {
     if (!s) return;
     ia_threadpool_destroy(s->pool);
     ia_model_destroy(s->model);
+    ia__bufpool_release(s->env.buffers);
     ia_free(s);
 }
 
@@ -128,9 +130,15 @@ int ia_session_run(ia_session *s, ia_value *const *inputs, size_t n_inputs, ia_v
     s->env.live_bytes = s->env.peak_bytes = 0;
     s->env.nodes_run = 0;
     s->env.depth = 0;
+    ia_bufpool_stats before, after;
+    ia__bufpool_stats(s->env.buffers, &before);
+    ia__bufpool_run_begin(s->env.buffers);
     double t0 = now_ms();
     int rc = ia__exec_graph(&s->env, g, NULL, inputs, outputs);
     s->stats.total_ms = now_ms() - t0;
+    ia__bufpool_run_end(s->env.buffers);
+    ia__bufpool_stats(s->env.buffers, &after);
+    s->stats.allocations = after.mallocs - before.mallocs;
     s->stats.nodes_run = s->env.nodes_run;
     s->stats.peak_bytes = s->env.peak_bytes;
     if (rc && !s->env.errmsg[0]) snprintf(s->env.errmsg, sizeof s->env.errmsg, "%s", ia_strerror(rc));
