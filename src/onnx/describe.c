@@ -101,7 +101,7 @@ size_t ia_model_unsupported_count(const ia_model *m) {
 int ia_model_describe(const ia_model *m, FILE *o, int json) {
     stats st = {0};
     count_graph(m->graph, &st);
-    qsort(st.ops, st.n_ops, sizeof *st.ops, cmp_ops);
+    if (st.n_ops) qsort(st.ops, st.n_ops, sizeof *st.ops, cmp_ops);
     const ia_graph *g = m->graph;
     char buf[512];
     if (json) {

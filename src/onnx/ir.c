@@ -284,7 +284,7 @@ int ia__graph_finalize(ia_graph *g) {
         goto out;
     }
     for (size_t i = 0; i < nn; i++) sorted[i] = g->nodes[order[i]];
-    memcpy(g->nodes, sorted, nn * sizeof *sorted);
+    if (nn) memcpy(g->nodes, sorted, nn * sizeof *sorted);
     ia_free(sorted);
     for (size_t v = 0; v < nv; v++) {
         g->values[v].producer = -1;

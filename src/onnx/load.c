@@ -229,8 +229,26 @@ static int parse_attr(span b, ia_graph *g, const ia_decode_ctx *dc, int depth, i
         for (size_t i = 0; !rc && i < nsl; i++) a->string_lens[i] = (size_t)slen[i];
     }
     ia_free(slen);
-    if (rc < 0) return rc == IA_ERR_PARSE ? PERR("AttributeProto '%s': malformed", a->name ? a->name : "?") : rc;
-    if (!a->name) return PERR("AttributeProto without a name");
+    if (rc < 0) {
+        /* the list fields are counted locally until the end: release them here */
+        for (size_t i = 0; a->strings && i < ns; i++) ia_free(a->strings[i]);
+        for (size_t i = 0; a->tensors && i < nt; i++) ia_tensor_release(a->tensors[i]);
+        for (size_t i = 0; a->graphs && i < ng; i++) ia__graph_destroy(a->graphs[i]);
+        for (size_t i = 0; a->tps && i < ntp; i++) {
+            ia__type_info_free(a->tps[i]);
+            ia_free(a->tps[i]);
+        }
+        ia_free(a->strings);
+        ia_free(a->tensors);
+        ia_free(a->graphs);
+        ia_free(a->tps);
+        a->strings = NULL;
+        a->tensors = NULL;
+        a->graphs = NULL;
+        a->tps = NULL;
+        a->n = 0;
+        return rc == IA_ERR_PARSE ? PERR("AttributeProto '%s': malformed", a->name ? a->name : "?") : rc;
+    }
     /* infer the type when the writer omitted it (old files) */
     if (a->type == IA_ATTR_UNDEFINED) {
         a->type = nf ? IA_ATTR_FLOATS : ni ? IA_ATTR_INTS : ns ? IA_ATTR_STRINGS : nt ? IA_ATTR_TENSORS
@@ -251,6 +269,7 @@ static int parse_attr(span b, ia_graph *g, const ia_decode_ctx *dc, int depth, i
     if (a->type != IA_ATTR_TENSORS && a->type != IA_ATTR_SPARSE_TENSORS && nt) { for (size_t i = 0; i < nt; i++) ia_tensor_release(a->tensors[i]); ia_free(a->tensors); a->tensors = NULL; }
     if (a->type != IA_ATTR_GRAPHS && ng) { for (size_t i = 0; i < ng; i++) ia__graph_destroy(a->graphs[i]); ia_free(a->graphs); a->graphs = NULL; }
     if (a->type != IA_ATTR_TYPE_PROTOS && ntp) { for (size_t i = 0; i < ntp; i++) { ia__type_info_free(a->tps[i]); ia_free(a->tps[i]); } ia_free(a->tps); a->tps = NULL; }
+    if (!a->name) return PERR("AttributeProto without a name");
     if ((a->type == IA_ATTR_GRAPH && !a->g) || ((a->type == IA_ATTR_TENSOR || a->type == IA_ATTR_SPARSE_TENSOR) && !a->t))
         return PERR("attribute '%s' declares a graph/tensor value but holds none", a->name);
     return IA_OK;

@@ -558,6 +558,11 @@ int ia__sparse_tensor_decode(const uint8_t *p, size_t len, const ia_decode_ctx *
             if (ia_pb_bytes(&r, &d, &n)) { rc = IA_ERR_PARSE; break; }
             ia_tensor **dst = f == 1 ? &values : &indices;
             ia_tensor_release(*dst);
+            *dst = NULL;
+            if (f == 1) { /* a repeated field replaces the earlier one */
+                ia_free(name);
+                name = NULL;
+            }
             if ((rc = ia__tensor_decode(d, n, dc, dst, f == 1 ? &name : NULL))) break;
         } else if (f == 3 && w == IA_PB_VARINT) {
             if (ia_pb_varint(&r, &v) || rank >= IA_MAX_DIMS) { rc = IA_ERR_PARSE; break; }
