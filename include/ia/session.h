@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "ia/model.h"
 #include "ia/tensor.h"
 
@@ -58,6 +59,13 @@ typedef struct ia_run_stats {
                              (0 once a run repeats the previous run's shapes) */
 } ia_run_stats;
 IA_API void ia_session_last_stats(const ia_session *s, ia_run_stats *st);
+
+/* Profiling: when enabled, every later run adds each top-level node's time (subgraphs count
+ * towards their If/Loop/Scan node). ia_session_profile_report writes the time per op type and
+ * the `top` slowest nodes; ia_session_profile_reset clears the counters. */
+IA_API int ia_session_profile_enable(ia_session *s, int on);
+IA_API void ia_session_profile_reset(ia_session *s);
+IA_API void ia_session_profile_report(const ia_session *s, FILE *out, size_t top);
 
 #ifdef __cplusplus
 }

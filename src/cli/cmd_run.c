@@ -23,7 +23,7 @@ typedef struct run_args {
     const char *dim_name[MAX_NAMED];
     int64_t dim_value[MAX_NAMED];
     int n_dims;
-    int threads, warmup, repeat, json, random_inputs, optimize;
+    int threads, warmup, repeat, json, random_inputs, optimize, profile;
 } run_args;
 
 static int read_whole(const char *path, uint8_t **data, size_t *len) {
@@ -135,6 +135,7 @@ static int parse_args(int argc, char **argv, run_args *a) {
         else if (!strcmp(o, "--repeat") && v) { a->repeat = atoi(v); i++; }
         else if (!strcmp(o, "--optimize") && v) { a->optimize = atoi(v); i++; }
         else if (!strcmp(o, "--json")) a->json = 1;
+        else if (!strcmp(o, "--profile")) a->profile = 1;
         else if (!strcmp(o, "--random-inputs")) a->random_inputs = 1;
         else if (o[0] == '-') { fprintf(stderr, "run: unknown or incomplete option %s\n", o); return -1; }
         else if (!a->model) a->model = o;
@@ -199,6 +200,7 @@ int ia_cmd_run(int argc, char **argv) {
         }
     }
     int total = a.warmup + a.repeat;
+    if (a.profile && ia_session_profile_enable(s, 1)) status = IA_EXIT_FAIL;
     double *times = calloc((size_t)a.repeat, sizeof *times);
     for (int it = 0; it < total && status == IA_EXIT_OK; it++) {
         for (size_t k = 0; k < n_out; k++) { ia_value_destroy(out[k]); out[k] = NULL; }
@@ -209,6 +211,7 @@ int ia_cmd_run(int argc, char **argv) {
             break;
         }
         if (it >= a.warmup) times[it - a.warmup] = now_ms() - t0;
+        if (a.profile && it + 1 == a.warmup) ia_session_profile_reset(s); /* profile timed runs only */
     }
     if (status == IA_EXIT_OK) {
         qsort(times, (size_t)a.repeat, sizeof *times, cmp_double);
@@ -227,6 +230,7 @@ int ia_cmd_run(int argc, char **argv) {
             printf("latency over %d run%s (after %d warm-up): median %.3f ms, p90 %.3f ms, min %.3f ms\n", a.repeat,
                    a.repeat > 1 ? "s" : "", a.warmup, med, times[p90i], times[0]);
         }
+        if (a.profile) ia_session_profile_report(s, a.json ? stderr : stdout, 25);
         if (a.output_dir) {
             mkdir(a.output_dir, 0755);
             for (size_t k = 0; k < n_out && status == IA_EXIT_OK; k++) {

@@ -2,6 +2,7 @@
  * reader (liveness), checks what kernels produce, and returns the graph outputs. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "ia/alloc.h"
 #include "runtime/exec.h"
 
@@ -160,7 +161,15 @@ int ia__exec_graph(ia_exec_env *env, const ia_graph *g, ia_frame *parent, ia_val
         ctx.n_out = n->n_outputs;
         ctx.env = env;
         ctx.frame = &f;
+        struct timespec t0, t1;
+        int timed = env->node_ms && !parent;
+        if (timed) clock_gettime(CLOCK_MONOTONIC, &t0);
         rc = ia__exec_node(&ctx);
+        if (timed) {
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            env->node_ms[i] += (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+            env->node_calls[i]++;
+        }
         ia__kctx_cleanup(&ctx, rc != 0);
         if (rc) goto done;
         env->nodes_run++;

@@ -19,6 +19,8 @@ typedef struct ia_exec_env {
     uint64_t live_bytes, peak_bytes;
     size_t nodes_run;
     int depth; /* subgraph nesting of the current call */
+    double *node_ms; /* when profiling: time per top-level node, accumulated over runs */
+    uint64_t *node_calls;
 } ia_exec_env;
 
 typedef struct ia_frame {

@@ -1,5 +1,6 @@
 /* Sessions on the native CPU engine: model + prepared graph + thread pool + run state. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,6 +68,8 @@ void ia_session_destroy(ia_session *s) {
     ia_threadpool_destroy(s->pool);
     ia_model_destroy(s->model);
     ia__bufpool_release(s->env.buffers);
+    ia_free(s->env.node_ms);
+    ia_free(s->env.node_calls);
     ia_free(s);
 }
 
@@ -148,3 +151,78 @@ int ia_session_run(ia_session *s, ia_value *const *inputs, size_t n_inputs, ia_v
 const char *ia_session_errmsg(const ia_session *s) { return s ? s->env.errmsg : ia_last_error(); }
 
 void ia_session_last_stats(const ia_session *s, ia_run_stats *st) { *st = s->stats; }
+
+int ia_session_profile_enable(ia_session *s, int on) {
+    size_t n = s->model->graph->n_nodes;
+    if (!on) {
+        ia_free(s->env.node_ms);
+        ia_free(s->env.node_calls);
+        s->env.node_ms = NULL;
+        s->env.node_calls = NULL;
+        return IA_OK;
+    }
+    if (s->env.node_ms) return IA_OK;
+    s->env.node_ms = ia_calloc(n ? n : 1, sizeof *s->env.node_ms);
+    s->env.node_calls = ia_calloc(n ? n : 1, sizeof *s->env.node_calls);
+    if (!s->env.node_ms || !s->env.node_calls) {
+        ia_session_profile_enable(s, 0);
+        return IA_ERR_NOMEM;
+    }
+    return IA_OK;
+}
+
+void ia_session_profile_reset(ia_session *s) {
+    size_t n = s->model->graph->n_nodes;
+    if (!s->env.node_ms) return;
+    memset(s->env.node_ms, 0, (n ? n : 1) * sizeof *s->env.node_ms);
+    memset(s->env.node_calls, 0, (n ? n : 1) * sizeof *s->env.node_calls);
+}
+
+typedef struct prof_row {
+    const char *name, *op;
+    double ms;
+    uint64_t calls;
+} prof_row;
+
+static int cmp_prof(const void *a, const void *b) {
+    double x = ((const prof_row *)a)->ms, y = ((const prof_row *)b)->ms;
+    return (x < y) - (x > y);
+}
+
+void ia_session_profile_report(const ia_session *s, FILE *out, size_t top) {
+    const ia_graph *g = s->model->graph;
+    size_t n = g->n_nodes;
+    if (!s->env.node_ms || !n) {
+        fprintf(out, "profile: no data (enable profiling, then run)\n");
+        return;
+    }
+    prof_row *nodes = ia_calloc(n, sizeof *nodes), *ops = ia_calloc(n, sizeof *ops);
+    if (!nodes || !ops) {
+        ia_free(nodes);
+        ia_free(ops);
+        return;
+    }
+    size_t n_ops = 0;
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        nodes[i] = (prof_row){g->nodes[i].name, g->nodes[i].op_type, s->env.node_ms[i], s->env.node_calls[i]};
+        total += s->env.node_ms[i];
+        size_t k;
+        for (k = 0; k < n_ops; k++)
+            if (!strcmp(ops[k].op, g->nodes[i].op_type)) break;
+        if (k == n_ops) ops[n_ops++] = (prof_row){NULL, g->nodes[i].op_type, 0, 0};
+        ops[k].ms += s->env.node_ms[i];
+        ops[k].calls += s->env.node_calls[i];
+    }
+    qsort(ops, n_ops, sizeof *ops, cmp_prof);
+    qsort(nodes, n, sizeof *nodes, cmp_prof);
+    fprintf(out, "profile: %.3f ms in kernels over all profiled runs\n%-24s %10s %7s %8s\n", total, "op type", "ms", "%", "calls");
+    for (size_t k = 0; k < n_ops && ops[k].calls; k++)
+        fprintf(out, "%-24s %10.3f %6.1f%% %8llu\n", ops[k].op, ops[k].ms, total > 0 ? 100 * ops[k].ms / total : 0,
+                (unsigned long long)ops[k].calls);
+    fprintf(out, "%-40s %-18s %10s %7s\n", "slowest nodes", "op", "ms", "%");
+    for (size_t k = 0; k < n && k < top && nodes[k].calls; k++)
+        fprintf(out, "%-40.40s %-18s %10.3f %6.1f%%\n", nodes[k].name, nodes[k].op, nodes[k].ms, total > 0 ? 100 * nodes[k].ms / total : 0);
+    ia_free(nodes);
+    ia_free(ops);
+}

@@ -116,6 +116,54 @@ static void conv_direct_f64(const conv_geo *g, int64_t N, int64_t C, int64_t M, 
         }
 }
 
+/* ---- depthwise (one input channel per group), 1-D and 2-D: per output row and kernel tap, a
+ * contiguous axpy over the output positions whose input lies inside the image ---- */
+typedef struct dw_job {
+    const conv_geo *g;
+    const float *x, *w, *b;
+    float *y;
+    int64_t C, M;
+} dw_job;
+
+static void dw_planes(void *arg, int64_t begin, int64_t end, int tid) {
+    const dw_job *j = arg;
+    const conv_geo *g = j->g;
+    (void)tid;
+    int two = g->nsp == 2;
+    int64_t H = two ? g->in[0] : 1, W = g->in[two], OH = two ? g->out[0] : 1, OW = g->out[two];
+    int64_t KH = two ? g->k[0] : 1, KW = g->k[two], sh = two ? g->s[0] : 1, sw = g->s[two];
+    int64_t dh = two ? g->d[0] : 1, dw = g->d[two], pt = two ? g->p[0] : 0, pl = g->p[two];
+    int64_t mult = j->M / j->C;
+    for (int64_t q = begin; q < end; q++) {
+        int64_t n = q / j->M, m = q % j->M;
+        const float *xp = j->x + (n * j->C + m / mult) * H * W, *wp = j->w + m * KH * KW;
+        float *yp = j->y + q * OH * OW;
+        float bias = j->b ? j->b[m] : 0.0f;
+        for (int64_t oh = 0; oh < OH; oh++) {
+            float *yr = yp + oh * OW;
+            for (int64_t ow = 0; ow < OW; ow++) yr[ow] = bias;
+            for (int64_t kh = 0; kh < KH; kh++) {
+                int64_t ih = oh * sh - pt + kh * dh;
+                if (ih < 0 || ih >= H) continue;
+                const float *xr = xp + ih * W;
+                for (int64_t kw = 0; kw < KW; kw++) {
+                    float wv = wp[kh * KW + kw];
+                    int64_t off = kw * dw - pl;
+                    int64_t lo = off >= 0 ? 0 : (-off + sw - 1) / sw;
+                    int64_t hi = W - 1 - off >= 0 ? (W - 1 - off) / sw + 1 : 0;
+                    if (hi > OW) hi = OW;
+                    if (sw == 1) {
+                        const float *xs = xr + off;
+                        for (int64_t ow = lo; ow < hi; ow++) yr[ow] += wv * xs[ow];
+                    } else {
+                        for (int64_t ow = lo; ow < hi; ow++) yr[ow] += wv * xr[ow * sw + off];
+                    }
+                }
+            }
+        }
+    }
+}
+
 int ia_op_conv(ia_kctx *ctx) {
     const ia_tensor *X = ia_kctx_input(ctx, 0), *W = ia_kctx_input(ctx, 1), *B = ia_kctx_input(ctx, 2);
     if (!X || !W) IA_KFAIL(ctx, IA_ERR_INVALID_ARG, "Conv needs inputs X and W");
@@ -157,6 +205,12 @@ int ia_op_conv(ia_kctx *ctx) {
         y = t + X->numel + W->numel + bn;
     }
     int64_t cg = C / group, mg = M / group, rows = cg * g.k_size;
+    if (cg == 1 && group > 1 && g.nsp <= 2) {
+        dw_job j = {&g, x, w, b, y, C, M};
+        ia_parallel_for(ia_kctx_pool(ctx), N * M, 1 + 4096 / (g.out_size * g.k_size + 1), dw_planes, &j);
+        if (X->dtype != IA_DTYPE_FLOAT) ia_nn_store_f32(Y->data, X->dtype, Y->numel, y);
+        return IA_OK;
+    }
     int direct = 1; /* 1x1 kernel, unit stride, no padding: X is already the column matrix */
     for (int i = 0; i < g.nsp; i++)
         if (g.k[i] != 1 || g.s[i] != 1 || g.p[i] || g.p[g.nsp + i]) direct = 0;
