@@ -66,6 +66,7 @@ typedef struct ia_hw_info {
     int calib_threads[IA_HW_MAX_CALIB];
     double calib_gflops_fp32[IA_HW_MAX_CALIB];
     double mem_bw_gbs;       /* read bandwidth, all threads */
+    char calib_kernel[16];   /* FMA loop used: avx512, avx2, generic (env IA_CALIBRATE_ISA forces one) */
 } ia_hw_info;
 
 /* Probes everything above except calibration. Never fails for a missing component: each part

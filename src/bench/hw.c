@@ -109,8 +109,8 @@ static void print_text(const ia_hw_info *hw, FILE *o) {
                 hw->browsers[i].path);
     if (hw->calibrated) {
         for (int i = 0; i < hw->n_calib; i++)
-            fprintf(o, "peak fp32 %d thread%s: %.1f GFLOP/s (FMA loop)\n", hw->calib_threads[i], hw->calib_threads[i] == 1 ? "" : "s",
-                    hw->calib_gflops_fp32[i]);
+            fprintf(o, "peak fp32 %d thread%s: %.1f GFLOP/s (%s FMA loop)\n", hw->calib_threads[i], hw->calib_threads[i] == 1 ? "" : "s",
+                    hw->calib_gflops_fp32[i], hw->calib_kernel);
         fprintf(o, "memory read bandwidth: %.1f GB/s\n", hw->mem_bw_gbs);
     }
     fprintf(o, "devices:\n");
@@ -183,7 +183,9 @@ static void print_json(const ia_hw_info *hw, FILE *o) {
             ia__json_num(o, hw->calib_gflops_fp32[i]);
             fputc('}', o);
         }
-        fprintf(o, "],\"mem_read_gbs\":");
+        fprintf(o, "],\"kernel\":");
+        ia__json_str(o, hw->calib_kernel);
+        fprintf(o, ",\"mem_read_gbs\":");
         ia__json_num(o, hw->mem_bw_gbs);
         fputc('}', o);
     }

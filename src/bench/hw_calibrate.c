@@ -1,8 +1,11 @@
 /* Calibration micro-benchmarks for the prediction model: fp32 FMA peak per thread count (many
  * independent accumulators so the FMA pipes, not latency, bound the loop) and memory read bandwidth. */
+/* the loops must be optimized even in Debug builds, or they measure the compiler, not the CPU */
+#pragma GCC optimize("O2")
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include "bench/bench_internal.h"
@@ -135,10 +138,15 @@ int ia_hw_calibrate(ia_hw_info *hw, double budget_s) {
     if (!hw) return ia_set_error(IA_ERR_INVALID_ARG, "ia_hw_calibrate: no probe");
     if (budget_s <= 0) budget_s = 2;
     fma_kernel k = fma_generic;
+    const char *kname = "generic", *force = getenv("IA_CALIBRATE_ISA");
 #if defined(__x86_64__)
-    if (ia_hw_has_feature(hw, "avx512f")) k = fma_avx512;
-    else if (ia_hw_has_feature(hw, "avx2") && ia_hw_has_feature(hw, "fma")) k = fma_avx2;
+    if (ia_hw_has_feature(hw, "avx512f") && (!force || !strcmp(force, "avx512"))) { k = fma_avx512; kname = "avx512"; }
+    else if (ia_hw_has_feature(hw, "avx2") && ia_hw_has_feature(hw, "fma") && (!force || strcmp(force, "generic"))) {
+        k = fma_avx2;
+        kname = "avx2";
+    }
 #endif
+    snprintf(hw->calib_kernel, sizeof hw->calib_kernel, "%s", kname);
     int maxt = hw->cpu.threads > 0 ? hw->cpu.threads : 1;
     int counts[IA_HW_MAX_CALIB], nc = 0;
     for (int t = 1; t < maxt && nc < IA_HW_MAX_CALIB - 1; t *= 2) counts[nc++] = t;
