@@ -248,7 +248,13 @@ int ia_cmd_bench(int argc, char **argv) {
     if (rc && !ctx.db_failed) fprintf(stderr, "bench: %s\n", ia_last_error());
     print_results(cfg, res, n, output, ctx.run_id);
     int any_failed = 0;
-    for (size_t i = 0; i < n; i++) { any_failed |= res[i].status == IA_BENCH_FAILED; ia_bench_result_free(&res[i]); }
+    for (size_t i = 0; i < n; i++) {
+        if (res[i].status == IA_BENCH_FAILED) {
+            any_failed = 1;
+            fprintf(stderr, "bench: %s on %s failed: %s\n", cfg[i].model, cfg[i].device, res[i].reason);
+        }
+        ia_bench_result_free(&res[i]);
+    }
     for (int i = 0; i < n_dims; i++) free((void *)dim_names[i]);
     ia_bench_db_close(ctx.db);
     free(hw); free(cfg); free(res);
@@ -274,8 +280,63 @@ int ia_cmd_query(int argc, char **argv) {
     return rc ? IA_EXIT_FAIL : IA_EXIT_OK;
 }
 
-int ia_cmd_report(int argc, char **argv) { (void)argc; (void)argv; fprintf(stderr, "report: not implemented yet\n"); return IA_EXIT_FAIL; }
-int ia_cmd_compare(int argc, char **argv) { (void)argc; (void)argv; fprintf(stderr, "compare: not implemented yet\n"); return IA_EXIT_FAIL; }
+static int open_db(const char *cmd, const char *path, ia_bench_db **db) {
+    char dbp[4200];
+    if (!path) {
+        if (ia__cli_default_db(dbp, sizeof dbp)) { fprintf(stderr, "%s: %s\n", cmd, ia_last_error()); return -1; }
+        path = dbp;
+    }
+    if (ia_bench_db_open(path, db)) { fprintf(stderr, "%s: %s\n", cmd, ia_last_error()); return -1; }
+    return 0;
+}
+
+int ia_cmd_report(int argc, char **argv) {
+    const char *db_path = NULL, *run = NULL, *fmt = "md", *outp = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--db") && i + 1 < argc) db_path = argv[++i];
+        else if (!strcmp(argv[i], "--run") && i + 1 < argc) run = argv[++i];
+        else if (!strcmp(argv[i], "--latest")) run = NULL;
+        else if (!strcmp(argv[i], "--all")) run = "all";
+        else if (!strcmp(argv[i], "--format") && i + 1 < argc) fmt = argv[++i];
+        else if (!strcmp(argv[i], "-o") && i + 1 < argc) outp = argv[++i];
+        else { fprintf(stderr, "usage: ipfs-accelerate report [--db FILE] [--run ID|--latest|--all] [--format md|html] [-o FILE]\n"); return IA_EXIT_USAGE; }
+    }
+    if (strcmp(fmt, "md") && strcmp(fmt, "html")) { fprintf(stderr, "report: --format takes md or html\n"); return IA_EXIT_USAGE; }
+    ia_bench_db *db;
+    if (open_db("report", db_path, &db)) return IA_EXIT_FAIL;
+    FILE *o = outp ? fopen(outp, "w") : stdout;
+    if (!o) { fprintf(stderr, "report: cannot write %s: %s\n", outp, strerror(errno)); ia_bench_db_close(db); return IA_EXIT_FAIL; }
+    int rc = ia_bench_report(db, run, fmt, o);
+    if (rc) fprintf(stderr, "report: %s\n", ia_last_error());
+    if (outp && fclose(o)) rc = -1;
+    ia_bench_db_close(db);
+    return rc ? IA_EXIT_FAIL : IA_EXIT_OK;
+}
+
+int ia_cmd_compare(int argc, char **argv) {
+    const char *db_path = NULL, *runs[2] = {NULL, NULL};
+    ia_compare_options co = {0.05, 0.01};
+    int nr = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--db") && i + 1 < argc) db_path = argv[++i];
+        else if (!strcmp(argv[i], "--threshold") && i + 1 < argc) {
+            char *e;
+            co.threshold = strtod(argv[++i], &e);
+            if (*e == '%') { co.threshold /= 100; e++; }
+            if (*e || co.threshold < 0) { fprintf(stderr, "compare: --threshold takes 5%% or 0.05\n"); return IA_EXIT_USAGE; }
+        } else if (!strcmp(argv[i], "--alpha") && i + 1 < argc) co.alpha = atof(argv[++i]);
+        else if (argv[i][0] != '-' && nr < 2) runs[nr++] = argv[i];
+        else { fprintf(stderr, "usage: ipfs-accelerate compare BASE_RUN CANDIDATE_RUN [--db FILE] [--threshold 5%%] [--alpha 0.01]\n"); return IA_EXIT_USAGE; }
+    }
+    if (nr != 2 || co.alpha <= 0 || co.alpha >= 1) { fprintf(stderr, "usage: ipfs-accelerate compare BASE_RUN CANDIDATE_RUN [--db FILE] [--threshold 5%%] [--alpha 0.01]\n"); return IA_EXIT_USAGE; }
+    ia_bench_db *db;
+    if (open_db("compare", db_path, &db)) return IA_EXIT_FAIL;
+    int n_reg = 0;
+    int rc = ia_bench_compare(db, runs[0], runs[1], &co, stdout, &n_reg);
+    if (rc) fprintf(stderr, "compare: %s\n", ia_last_error());
+    ia_bench_db_close(db);
+    return rc ? IA_EXIT_USAGE : n_reg ? IA_EXIT_FAIL : IA_EXIT_OK;
+}
 
 void ia__json_str_cli(FILE *o, const char *s) {
     fputc('"', o);
