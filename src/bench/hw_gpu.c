@@ -2,6 +2,10 @@
  * devices through NVML opened at run time, ROCm and DRI device nodes, OpenVINO / QNN libraries. */
 #include <dirent.h>
 #include <dlfcn.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -191,8 +195,56 @@ static void probe_lib(char *status, size_t len, const char *const *names, const 
     snprintf(status, len, "unavailable: %s libraries not found", what);
 }
 
+/* The Vulkan probe runs in a child process: a faulty or hanging driver cannot crash or stall the
+ * caller (bounded at 20 s), and driver allocations never leak into our process. */
+static void probe_vulkan_isolated(ia_hw_info *hw) {
+    int fd[2];
+    if (pipe(fd)) { probe_vulkan(hw); return; }
+    pid_t pid = fork();
+    if (pid < 0) { close(fd[0]); close(fd[1]); probe_vulkan(hw); return; }
+    if (pid == 0) {
+        close(fd[0]);
+        ia_hw_info *h = calloc(1, sizeof *h);
+        if (h) {
+            probe_vulkan(h);
+            const char *p = (const char *)h;
+            size_t left = sizeof *h;
+            while (left) {
+                ssize_t w = write(fd[1], p, left);
+                if (w <= 0) break;
+                p += w;
+                left -= (size_t)w;
+            }
+        }
+        _exit(0);
+    }
+    close(fd[1]);
+    ia_hw_info *h = calloc(1, sizeof *h);
+    size_t got = 0;
+    double deadline = ia__now_s() + 20;
+    while (h && got < sizeof *h) {
+        struct pollfd pf = {fd[0], POLLIN, 0};
+        int left_ms = (int)((deadline - ia__now_s()) * 1000);
+        if (left_ms <= 0 || poll(&pf, 1, left_ms) <= 0) break;
+        ssize_t r = read(fd[0], (char *)h + got, sizeof *h - got);
+        if (r <= 0) break;
+        got += (size_t)r;
+    }
+    close(fd[0]);
+    if (got < sizeof *h) {
+        kill(pid, SIGKILL);
+        snprintf(hw->vulkan_status, sizeof hw->vulkan_status, "unavailable: the Vulkan probe process %s",
+                 h ? "crashed or timed out (driver fault)" : "could not run");
+    } else {
+        memcpy(hw->vulkan_status, h->vulkan_status, sizeof hw->vulkan_status);
+        for (int i = 0; i < h->n_gpus && hw->n_gpus < IA_HW_MAX_GPUS; i++) hw->gpus[hw->n_gpus++] = h->gpus[i];
+    }
+    waitpid(pid, NULL, 0);
+    free(h);
+}
+
 void ia__hw_probe_gpu(ia_hw_info *hw) {
-    probe_vulkan(hw);
+    probe_vulkan_isolated(hw);
     probe_nvml(hw);
     hw->has_kfd = access("/dev/kfd", F_OK) == 0;
     DIR *d = opendir("/dev/dri");

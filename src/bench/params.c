@@ -42,6 +42,7 @@ int ia_bench_parse_int_list(const char *s, int64_t *out, size_t cap, size_t *n) 
         for (int64_t v = a; v <= b; v = geometric ? v * step : v + step) {
             if (*n >= cap) return ia_set_error(IA_ERR_LIMIT, "list '%s' expands to more than %zu values", s, cap);
             out[(*n)++] = v;
+            if (geometric && v > b / step) break; /* the next value is beyond b (and must not overflow) */
         }
         if (*p == 0) break;
         if (*p != ',') return ia_set_error(IA_ERR_PARSE, "malformed list '%s': unexpected '%c'", s, *p);
