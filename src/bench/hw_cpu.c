@@ -48,7 +48,7 @@ static uint64_t xgetbv0(void) {
 }
 
 static void probe_x86(ia_hw_cpu *c) {
-    unsigned a, b, cx, d, max_leaf;
+    unsigned a = 0, b = 0, cx = 0, d = 0, max_leaf = 0;
     if (!__get_cpuid(0, &max_leaf, &b, &cx, &d)) return;
     char vendor[13];
     memcpy(vendor, &b, 4);
@@ -82,7 +82,7 @@ static void probe_x86(ia_hw_cpu *c) {
     if (((cx >> 12) & 1) && os_avx) add_feature(c, "fma");
     if (((cx >> 29) & 1) && os_avx) add_feature(c, "f16c");
     if (max_leaf < 7) return;
-    unsigned b7, c7, d7, a71 = 0, b71, c71, d71;
+    unsigned b7 = 0, c7 = 0, d7 = 0, a71 = 0, b71 = 0, c71 = 0, d71 = 0;
     __cpuid_count(7, 0, a, b7, c7, d7);
     if (a >= 1) __cpuid_count(7, 1, a71, b71, c71, d71);
     if (((b7 >> 5) & 1) && os_avx) add_feature(c, "avx2");
