@@ -10,6 +10,8 @@
 #include "ia/model.h"
 #include "ia/session.h"
 #include "ia/store.h"
+#include "ia/hw.h"
+#include "ia/bench.h"
 
 #define IA_VERSION_MAJOR 0
 #define IA_VERSION_MINOR 1

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 DEB_PACKAGES=(
   build-essential cmake pkg-config git libssl-dev
   libonnx-testdata python3 python3-onnx python3-numpy
+  libvulkan-dev mesa-vulkan-drivers
 )
 
 as_root() {
@@ -39,3 +40,14 @@ for dir in tools/oracle tools/ipfs-oracle; do
     touch "$stamp"
   fi
 done
+
+# DuckDB C API for the results database: duckdb.h from the `duckdb` package and libduckdb.so from
+# @duckdb/node-bindings-linux-x64, both DuckDB 1.4.4. Install scripts are skipped: the `duckdb`
+# package would otherwise download or build its Node addon, which we do not use.
+dir=tools/duckdb
+stamp="$dir/node_modules/.ia-installed"
+if [ ! -f "$stamp" ] || [ "$dir/package-lock.json" -nt "$stamp" ] || [ "$dir/package.json" -nt "$stamp" ]; then
+  echo "bootstrap: installing npm packages in $dir"
+  (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  touch "$stamp"
+fi

@@ -23,6 +23,17 @@ int ia_cmd_gc(int argc, char **argv);
 int ia_cmd_verify(int argc, char **argv);
 int ia_cmd_repo(int argc, char **argv);
 
+/* hardware probe and benchmarks (cmd_hw.c, cmd_bench.c) */
+int ia_cmd_hw(int argc, char **argv);
+int ia_cmd_bench(int argc, char **argv);
+int ia_cmd_report(int argc, char **argv);
+int ia_cmd_compare(int argc, char **argv);
+int ia_cmd_query(int argc, char **argv);
+#include <stddef.h>
+#include <stdio.h>
+int ia__cli_default_db(char *out, size_t cap);
+void ia__json_str_cli(FILE *o, const char *s);
+
 /* Exit codes of the tool. */
 enum { IA_EXIT_OK = 0, IA_EXIT_FAIL = 1, IA_EXIT_USAGE = 2 };
 

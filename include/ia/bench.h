@@ -1,0 +1,149 @@
+/* Benchmarking: statistics (summaries, bootstrap CI, Mann-Whitney U), parameter lists, the
+ * runner (cartesian product, adaptive repetition), the DuckDB results database, reports, compare. */
+#ifndef IA_BENCH_H
+#define IA_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "ia/hw.h"
+#include "ia/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- statistics ---------------------------------------------------------------------- */
+
+/* Quantile q in [0,1] of `sorted` (ascending, n >= 1) by linear interpolation between order
+ * statistics (numpy's default "linear" method). */
+IA_API double ia_stats_quantile_sorted(const double *sorted, size_t n, double q);
+
+typedef struct ia_summary {
+    size_t n;
+    double min, max, mean, stdev; /* stdev: sample standard deviation (n - 1); 0 when n < 2 */
+    double median, p90, p99, q1, q3, iqr;
+    double mad;                   /* median absolute deviation from the median (unscaled) */
+    double ci_low, ci_high;       /* bootstrap percentile CI of the median */
+} ia_summary;
+
+/* Summarizes n >= 1 samples (the input is not modified). The confidence interval of the median
+ * comes from `n_boot` bootstrap resamples (0 = 2000) at level `ci_level` (0 = 0.95), drawn from
+ * a splitmix64 generator seeded with `seed`, so results are reproducible. */
+IA_API int ia_stats_summarize(const double *x, size_t n, double ci_level, int n_boot, uint64_t seed, ia_summary *out);
+
+/* Bootstrap percentile CI of the median alone (same generator and method as above). */
+IA_API int ia_stats_bootstrap_median_ci(const double *x, size_t n, double ci_level, int n_boot, uint64_t seed,
+                                        double *lo, double *hi);
+
+/* Two-sided Mann-Whitney U test of samples a and b. `u` = U statistic of a (number of pairs
+ * with a > b, ties counting one half). The p value is exact (full distribution of U) when
+ * there are no ties and na * nb <= 400 and na + nb <= 40, otherwise the normal approximation
+ * with tie correction and continuity correction. */
+IA_API int ia_stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb, double *u, double *p);
+
+/* ---- parameter lists ----------------------------------------------------------------- */
+
+/* Parses "1,4,16", "16-512*2" (geometric), "1-8+1" or "1-4" (arithmetic, step 1) and mixtures
+ * ("1,8-32*2") into up to `cap` positive integers. Malformed lists fail with a clear message. */
+IA_API int ia_bench_parse_int_list(const char *s, int64_t *out, size_t cap, size_t *n);
+
+/* ---- runner -------------------------------------------------------------------------- */
+
+enum { IA_BENCH_LATENCY = 0, IA_BENCH_THROUGHPUT = 1 };
+enum { IA_BENCH_OK = 0, IA_BENCH_UNAVAILABLE = 1, IA_BENCH_FAILED = 2 };
+
+typedef struct ia_bench_config {
+    const char *model;     /* path */
+    const char *device;    /* cpu, vulkan, ... */
+    const char *precision; /* fp32, ... */
+    int64_t batch, seq;
+    int threads;
+    int mode;              /* IA_BENCH_LATENCY or IA_BENCH_THROUGHPUT */
+} ia_bench_config;
+
+struct ia_bench_result;
+
+typedef struct ia_bench_options {
+    int warmup;         /* default 2 */
+    int min_iters;      /* default 10 */
+    int max_iters;      /* default 100000 */
+    double min_time_s;  /* default 2 */
+    double max_time_s;  /* default 60 per configuration */
+    double target_rel_ci; /* stop when (ci_high - ci_low) / 2 <= target * median; default 0.02 */
+    int interleave;     /* run configurations round-robin in slices (default 1) */
+    double slice_s;     /* time per slice when interleaving (default 0.25 s) */
+    uint64_t seed;      /* inputs and bootstrap seed (default fixed) */
+    const char *const *dim_names; /* extra symbolic dim values NAME=N */
+    const int64_t *dim_values;
+    int n_dims;
+    /* called after each configuration finishes (for durable per-configuration commits) */
+    int (*on_result)(void *user, const struct ia_bench_config *cfg, const struct ia_bench_result *r);
+    void *user;
+    FILE *progress; /* progress lines, or NULL */
+} ia_bench_options;
+
+typedef struct ia_bench_result {
+    int status;          /* IA_BENCH_OK, IA_BENCH_UNAVAILABLE, IA_BENCH_FAILED */
+    char reason[512];    /* why unavailable or failed; stop reason note when ok */
+    double load_ms, first_ms; /* session creation; first inference */
+    ia_summary s;        /* steady-state latency in ms */
+    double throughput;   /* samples/s = batch * 1000 / median_ms */
+    uint64_t peak_rss_bytes; /* process peak RSS while this configuration ran (VmHWM, reset per slice) */
+    uint64_t engine_peak_bytes; /* engine's peak of live intermediate tensor bytes */
+    double cpu_ms;       /* process CPU time per iteration (user + system) */
+    int hit_max_time;    /* stopped by --max-time or max_iters before the CI target */
+    double *samples;     /* per-iteration latency in ms, n = s.n (owned by the result) */
+    size_t n_samples;
+} ia_bench_result;
+
+IA_API void ia_bench_options_init(ia_bench_options *o);
+
+/* Runs every configuration (unavailable ones are only recorded), filling results[i] for cfgs[i].
+ * Returns IA_OK when all configurations were attempted (individual failures are in results). */
+IA_API int ia_bench_run(const ia_hw_info *hw, const ia_bench_config *cfgs, size_t n, const ia_bench_options *o,
+                        ia_bench_result *results);
+IA_API void ia_bench_result_free(ia_bench_result *r);
+
+/* ---- results database (DuckDB, loaded at run time) ------------------------------------- */
+
+#define IA_BENCH_SCHEMA_VERSION 1
+
+typedef struct ia_bench_db ia_bench_db;
+
+/* Opens (creating when absent) a results database. Refuses files that are not DuckDB databases
+ * and databases of a newer schema. Every writing call takes an exclusive lock on FILE.lock
+ * (flock), so several processes may write to one file; the database is opened only for the
+ * duration of each call. */
+IA_API int ia_bench_db_open(const char *path, ia_bench_db **out);
+IA_API void ia_bench_db_close(ia_bench_db *db);
+/* Why DuckDB cannot be used (library not found, version), or "" when it can. */
+IA_API const char *ia_bench_db_unavailable_reason(void);
+
+/* Records a run (environment as JSON text, hardware probe) and returns its id in run_id. */
+IA_API int ia_bench_db_begin_run(ia_bench_db *db, const ia_hw_info *hw, const char *args, char *run_id, size_t len);
+/* Writes one configuration's model, config, result and samples in one transaction. */
+IA_API int ia_bench_db_add_result(ia_bench_db *db, const char *run_id, const ia_bench_config *cfg,
+                                  const ia_bench_result *r);
+/* Runs SQL and prints the result as table, csv or json. */
+IA_API int ia_bench_db_query(ia_bench_db *db, const char *sql, const char *format, FILE *out);
+
+/* ---- reports and comparisons ------------------------------------------------------- */
+
+/* Writes a report of run `run_id` (NULL = latest, "all" = every run) as "md" or "html". */
+IA_API int ia_bench_report(ia_bench_db *db, const char *run_id, const char *format, FILE *out);
+
+typedef struct ia_compare_options {
+    double threshold; /* relative change that matters, e.g. 0.05 */
+    double alpha;     /* significance level for Mann-Whitney U, e.g. 0.01 */
+} ia_compare_options;
+
+/* Compares matching configurations of two runs and prints a table; *n_regressions receives the
+ * count of configurations slower by more than the threshold AND significant. */
+IA_API int ia_bench_compare(ia_bench_db *db, const char *base_run, const char *cand_run, const ia_compare_options *o,
+                            FILE *out, int *n_regressions);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,29 @@
+/* Internals shared by the files of src/bench (probe parts, runner, database, reports). */
+#ifndef IA_BENCH_INTERNAL_H
+#define IA_BENCH_INTERNAL_H
+
+#include <stddef.h>
+#include "ia/hw.h"
+
+int ia__read_line(const char *path, char *buf, size_t len);
+void ia__hw_probe_cpu(ia_hw_cpu *c);
+void ia__hw_probe_gpu(ia_hw_info *hw);
+void ia__hw_probe_browsers(ia_hw_info *hw);
+double ia__now_s(void);
+#include <stdio.h>
+void ia__json_str(FILE *o, const char *s);
+void ia__json_num(FILE *o, double v);
+
+
+/* Rows read from the results database, all cells as text (NULL = SQL NULL). */
+typedef struct ia__rows {
+    size_t n_rows, n_cols;
+    char **names;
+    char **cells; /* row-major */
+} ia__rows;
+struct ia_bench_db;
+int ia__db_select(struct ia_bench_db *db, const char *sql, ia__rows *out);
+void ia__rows_free(ia__rows *r);
+const char *ia__rows_get(const ia__rows *r, size_t row, size_t col);
+
+#endif

@@ -1,0 +1,192 @@
+/* Calibration micro-benchmarks for the prediction model: fp32 FMA peak per thread count (many
+ * independent accumulators so the FMA pipes, not latency, bound the loop) and memory read bandwidth. */
+/* the loops must be optimized even in Debug builds, or they measure the compiler, not the CPU */
+#pragma GCC optimize("O2")
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "bench/bench_internal.h"
+#include "ia/alloc.h"
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+double ia__now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Each kernel runs `iters` rounds of 12 independent vector FMAs and returns flops done. */
+typedef double (*fma_kernel)(uint64_t iters, float *sink);
+
+typedef float v4f __attribute__((vector_size(16)));
+static double fma_generic(uint64_t iters, float *sink) {
+    v4f acc[12], a = {1.0000001f, 1.0000001f, 1.0000001f, 1.0000001f}, b = {1e-7f, 1e-7f, 1e-7f, 1e-7f};
+    for (int i = 0; i < 12; i++) acc[i] = (v4f){(float)i, 1, 2, 3};
+    for (uint64_t it = 0; it < iters; it++)
+        for (int i = 0; i < 12; i++) acc[i] = acc[i] * a + b;
+    v4f s = acc[0];
+    for (int i = 1; i < 12; i++) s += acc[i];
+    *sink = s[0] + s[1] + s[2] + s[3];
+    return (double)iters * 12 * 4 * 2;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) static double fma_avx2(uint64_t iters, float *sink) {
+    __m256 acc[12], a = _mm256_set1_ps(1.0000001f), b = _mm256_set1_ps(1e-7f);
+    for (int i = 0; i < 12; i++) acc[i] = _mm256_set1_ps((float)i);
+    for (uint64_t it = 0; it < iters; it++) {
+        acc[0] = _mm256_fmadd_ps(acc[0], a, b); acc[1] = _mm256_fmadd_ps(acc[1], a, b);
+        acc[2] = _mm256_fmadd_ps(acc[2], a, b); acc[3] = _mm256_fmadd_ps(acc[3], a, b);
+        acc[4] = _mm256_fmadd_ps(acc[4], a, b); acc[5] = _mm256_fmadd_ps(acc[5], a, b);
+        acc[6] = _mm256_fmadd_ps(acc[6], a, b); acc[7] = _mm256_fmadd_ps(acc[7], a, b);
+        acc[8] = _mm256_fmadd_ps(acc[8], a, b); acc[9] = _mm256_fmadd_ps(acc[9], a, b);
+        acc[10] = _mm256_fmadd_ps(acc[10], a, b); acc[11] = _mm256_fmadd_ps(acc[11], a, b);
+    }
+    __m256 s = acc[0];
+    for (int i = 1; i < 12; i++) s = _mm256_add_ps(s, acc[i]);
+    float o[8];
+    _mm256_storeu_ps(o, s);
+    *sink = o[0] + o[7];
+    return (double)iters * 12 * 8 * 2;
+}
+
+__attribute__((target("avx512f"))) static double fma_avx512(uint64_t iters, float *sink) {
+    __m512 acc[12], a = _mm512_set1_ps(1.0000001f), b = _mm512_set1_ps(1e-7f);
+    for (int i = 0; i < 12; i++) acc[i] = _mm512_set1_ps((float)i);
+    for (uint64_t it = 0; it < iters; it++) {
+        acc[0] = _mm512_fmadd_ps(acc[0], a, b); acc[1] = _mm512_fmadd_ps(acc[1], a, b);
+        acc[2] = _mm512_fmadd_ps(acc[2], a, b); acc[3] = _mm512_fmadd_ps(acc[3], a, b);
+        acc[4] = _mm512_fmadd_ps(acc[4], a, b); acc[5] = _mm512_fmadd_ps(acc[5], a, b);
+        acc[6] = _mm512_fmadd_ps(acc[6], a, b); acc[7] = _mm512_fmadd_ps(acc[7], a, b);
+        acc[8] = _mm512_fmadd_ps(acc[8], a, b); acc[9] = _mm512_fmadd_ps(acc[9], a, b);
+        acc[10] = _mm512_fmadd_ps(acc[10], a, b); acc[11] = _mm512_fmadd_ps(acc[11], a, b);
+    }
+    __m512 s = acc[0];
+    for (int i = 1; i < 12; i++) s = _mm512_add_ps(s, acc[i]);
+    *sink = _mm512_reduce_add_ps(s);
+    return (double)iters * 12 * 16 * 2;
+}
+#endif
+
+typedef struct worker {
+    pthread_t th;
+    fma_kernel k;
+    uint64_t iters;
+    const float *buf;
+    size_t n;
+    int passes;
+    double flops, sum;
+    pthread_barrier_t *bar;
+} worker;
+
+static void *fma_worker(void *p) {
+    worker *w = p;
+    float sink;
+    pthread_barrier_wait(w->bar);
+    w->flops = w->k(w->iters, &sink);
+    w->sum = sink;
+    pthread_barrier_wait(w->bar);
+    return NULL;
+}
+
+static void *bw_worker(void *p) {
+    worker *w = p;
+    pthread_barrier_wait(w->bar);
+    v4f s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
+    for (int pass = 0; pass < w->passes; pass++)
+        for (size_t i = 0; i + 16 <= w->n; i += 16) {
+            v4f x0, x1, x2, x3;
+            memcpy(&x0, w->buf + i, 16);
+            memcpy(&x1, w->buf + i + 4, 16);
+            memcpy(&x2, w->buf + i + 8, 16);
+            memcpy(&x3, w->buf + i + 12, 16);
+            s0 += x0; s1 += x1; s2 += x2; s3 += x3;
+        }
+    v4f s = s0 + s1 + s2 + s3;
+    w->sum = s[0] + s[1] + s[2] + s[3];
+    pthread_barrier_wait(w->bar);
+    return NULL;
+}
+
+/* Runs `fn` on n threads; returns the wall time between the two barriers (best of `reps`). */
+static double run_threads(int n, void *(*fn)(void *), worker *ws, int reps) {
+    double best = 1e30;
+    for (int r = 0; r < reps; r++) {
+        pthread_barrier_t bar;
+        pthread_barrier_init(&bar, NULL, (unsigned)n + 1);
+        for (int i = 0; i < n; i++) {
+            ws[i].bar = &bar;
+            pthread_create(&ws[i].th, NULL, fn, &ws[i]);
+        }
+        pthread_barrier_wait(&bar);
+        double t0 = ia__now_s();
+        pthread_barrier_wait(&bar);
+        double t = ia__now_s() - t0;
+        for (int i = 0; i < n; i++) pthread_join(ws[i].th, NULL);
+        pthread_barrier_destroy(&bar);
+        if (t < best) best = t;
+    }
+    return best;
+}
+
+int ia_hw_calibrate(ia_hw_info *hw, double budget_s) {
+    if (!hw) return ia_set_error(IA_ERR_INVALID_ARG, "ia_hw_calibrate: no probe");
+    if (budget_s <= 0) budget_s = 2;
+    fma_kernel k = fma_generic;
+    const char *kname = "generic", *force = getenv("IA_CALIBRATE_ISA");
+#if defined(__x86_64__)
+    if (ia_hw_has_feature(hw, "avx512f") && (!force || !strcmp(force, "avx512"))) { k = fma_avx512; kname = "avx512"; }
+    else if (ia_hw_has_feature(hw, "avx2") && ia_hw_has_feature(hw, "fma") && (!force || strcmp(force, "generic"))) {
+        k = fma_avx2;
+        kname = "avx2";
+    }
+#endif
+    snprintf(hw->calib_kernel, sizeof hw->calib_kernel, "%s", kname);
+    int maxt = hw->cpu.threads > 0 ? hw->cpu.threads : 1;
+    int counts[IA_HW_MAX_CALIB], nc = 0;
+    for (int t = 1; t < maxt && nc < IA_HW_MAX_CALIB - 1; t *= 2) counts[nc++] = t;
+    counts[nc++] = maxt;
+    worker *ws = ia_calloc((size_t)maxt, sizeof *ws);
+    if (!ws) return ia_set_error(IA_ERR_NOMEM, "calibrate: out of memory");
+    /* size the FMA loop so one run takes about budget/(4 * counts) seconds */
+    float sink;
+    uint64_t iters = 1 << 16;
+    for (;;) {
+        double t0 = ia__now_s();
+        k(iters, &sink);
+        double t = ia__now_s() - t0;
+        if (t > 0.01 || iters > (1ull << 40)) { iters = (uint64_t)(iters * (budget_s / (6.0 * nc) / 3) / (t > 0 ? t : 1e-3)) + 1; break; }
+        iters *= 4;
+    }
+    hw->n_calib = nc;
+    for (int c = 0; c < nc; c++) {
+        for (int i = 0; i < counts[c]; i++) { ws[i].k = k; ws[i].iters = iters; }
+        double t = run_threads(counts[c], fma_worker, ws, 3);
+        double flops = 0;
+        for (int i = 0; i < counts[c]; i++) flops += ws[i].flops;
+        hw->calib_threads[c] = counts[c];
+        hw->calib_gflops_fp32[c] = flops / t / 1e9;
+    }
+    /* memory read bandwidth: a buffer well beyond the last-level cache, all threads */
+    size_t bytes = 256u << 20;
+    if (hw->cpu.l3_bytes && bytes < hw->cpu.l3_bytes * 8) bytes = (size_t)hw->cpu.l3_bytes * 8;
+    if (hw->cpu.mem_available_bytes && bytes > hw->cpu.mem_available_bytes / 4) bytes = (size_t)(hw->cpu.mem_available_bytes / 4);
+    float *buf = ia_aligned_alloc(bytes);
+    if (buf) {
+        size_t n = bytes / sizeof(float);
+        for (size_t i = 0; i < n; i++) buf[i] = (float)(i & 7);
+        size_t per = (n / (size_t)maxt) & ~(size_t)15;
+        for (int i = 0; i < maxt; i++) { ws[i].buf = buf + per * (size_t)i; ws[i].n = per; ws[i].passes = 2; }
+        double t = run_threads(maxt, bw_worker, ws, 3);
+        hw->mem_bw_gbs = (double)per * sizeof(float) * maxt * 2 / t / 1e9;
+        ia_aligned_free(buf);
+    }
+    ia_free(ws);
+    hw->calibrated = 1;
+    return IA_OK;
+}

@@ -1,0 +1,141 @@
+/* Reports of stored benchmark runs: Markdown for pull requests, or one self-contained HTML file
+ * with inline SVG bar charts (latency per configuration, speedup versus CPU) and the environment. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bench/bench_internal.h"
+#include "ia/alloc.h"
+#include "ia/bench.h"
+
+static void html_esc(FILE *o, const char *s) {
+    for (; s && *s; s++) {
+        if (*s == '<') fputs("&lt;", o);
+        else if (*s == '>') fputs("&gt;", o);
+        else if (*s == '&') fputs("&amp;", o);
+        else if (*s == '"') fputs("&quot;", o);
+        else fputc(*s, o);
+    }
+}
+
+/* horizontal bar chart, one bar per row of (label, value) */
+static void svg_bars(FILE *o, const char *title, const char *unit, char **labels, const double *v, size_t n) {
+    double mx = 0;
+    for (size_t i = 0; i < n; i++) if (isfinite(v[i]) && v[i] > mx) mx = v[i];
+    if (mx <= 0) mx = 1;
+    int h = 30 + 22 * (int)n;
+    fprintf(o, "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" height=\"%d\" role=\"img\" aria-label=\"", h);
+    html_esc(o, title);
+    fprintf(o, "\"><text x=\"4\" y=\"16\" font-size=\"13\" font-weight=\"bold\">");
+    html_esc(o, title);
+    fprintf(o, "</text>");
+    for (size_t i = 0; i < n; i++) {
+        int y = 26 + 22 * (int)i;
+        double w = isfinite(v[i]) ? 400.0 * v[i] / mx : 0;
+        fprintf(o, "<text x=\"4\" y=\"%d\" font-size=\"11\">", y + 13);
+        html_esc(o, labels[i]);
+        fprintf(o, "</text><rect x=\"280\" y=\"%d\" width=\"%.1f\" height=\"16\" fill=\"#3a6ea5\"/>"
+                   "<text x=\"%.1f\" y=\"%d\" font-size=\"11\">%.4g %s</text>",
+                y, w, 284 + w, y + 13, v[i], unit);
+    }
+    fprintf(o, "</svg>\n");
+}
+
+static int safe_id(const char *s) {
+    for (; *s; s++)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '-' || *s == '_')) return 0;
+    return 1;
+}
+
+int ia_bench_report(ia_bench_db *db, const char *run_id, const char *format, FILE *out) {
+    int html = format && !strcmp(format, "html");
+    if (format && !html && strcmp(format, "md")) return ia_set_error(IA_ERR_INVALID_ARG, "report format is md or html, not '%s'", format);
+    char where[256];
+    if (run_id && !strcmp(run_id, "all")) snprintf(where, sizeof where, "true");
+    else if (run_id) {
+        if (!safe_id(run_id)) return ia_set_error(IA_ERR_INVALID_ARG, "malformed run id '%s'", run_id);
+        snprintf(where, sizeof where, "run_id = '%s'", run_id);
+    } else snprintf(where, sizeof where, "run_id = (SELECT run_id FROM runs ORDER BY started_at DESC, run_id DESC LIMIT 1)");
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "SELECT p.run_id, p.model, p.device, p.precision, p.batch, p.seq, p.threads, p.status, p.reason, p.median_ms, p.p90_ms,"
+             " p.ci_low_ms, p.ci_high_ms, p.throughput, p.peak_rss_bytes, p.load_ms, p.first_ms, p.n_iters, s.speedup"
+             " FROM performance_summary p LEFT JOIN speedup_vs_cpu s USING (run_id, config_id) WHERE p.%s"
+             " ORDER BY p.run_id, p.model, p.device, p.precision, p.batch, p.seq, p.threads", where);
+    ia__rows r, env;
+    int rc = ia__db_select(db, sql, &r);
+    if (rc) return rc;
+    if (!r.n_rows) { ia__rows_free(&r); return ia_set_error(IA_ERR_NOT_FOUND, "no results for %s", run_id ? run_id : "the latest run"); }
+    snprintf(sql, sizeof sql,
+             "SELECT run_id, started_at, hostname, git_commit, git_dirty, compiler, build_type, duckdb_version, kernel, cpu_model, governor,"
+             " mhz, load_avg, args FROM runs WHERE %s ORDER BY started_at", where);
+    rc = ia__db_select(db, sql, &env);
+    if (rc) { ia__rows_free(&r); return rc; }
+    if (html)
+        fprintf(out, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>ipfs-accelerate benchmark report</title>"
+                     "<style>body{font-family:sans-serif;margin:20px}table{border-collapse:collapse;font-size:12px}"
+                     "td,th{border:1px solid #bbb;padding:2px 6px}section{margin-bottom:24px}</style></head><body>\n"
+                     "<h1>ipfs-accelerate benchmark report</h1>\n");
+    else fprintf(out, "# ipfs-accelerate benchmark report\n\n");
+    /* one section per model */
+    for (size_t i = 0; i < r.n_rows;) {
+        const char *model = ia__rows_get(&r, i, 1);
+        size_t j = i;
+        while (j < r.n_rows && !strcmp(ia__rows_get(&r, j, 1), model) && !strcmp(ia__rows_get(&r, j, 0), ia__rows_get(&r, i, 0))) j++;
+        if (html) { fprintf(out, "<section class=\"model\"><h2>"); html_esc(out, model); fprintf(out, " (run "); html_esc(out, ia__rows_get(&r, i, 0)); fprintf(out, ")</h2>\n"); }
+        else fprintf(out, "## %s (run %s)\n\n", model, ia__rows_get(&r, i, 0));
+        if (!html) fprintf(out, "| device | precision | batch | seq | threads | status | median ms | p90 ms | 95%% CI | samples/s | speedup vs CPU | load ms | first ms | peak RSS MiB | iters |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        else fprintf(out, "<table><tr><th>device</th><th>precision</th><th>batch</th><th>seq</th><th>threads</th><th>status</th><th>median ms</th><th>p90 ms</th><th>95%% CI</th><th>samples/s</th><th>speedup vs CPU</th><th>load ms</th><th>first ms</th><th>peak RSS MiB</th><th>iters</th></tr>\n");
+        char **labels = ia_calloc(j - i + 1, sizeof *labels);
+        double *lat = ia_calloc(j - i + 1, sizeof *lat), *spd = ia_calloc(j - i + 1, sizeof *spd);
+        size_t nl = 0;
+        for (size_t k = i; k < j; k++) {
+#define G(c) (ia__rows_get(&r, k, c) ? ia__rows_get(&r, k, c) : "")
+            int ok = !strcmp(G(7), "ok");
+            double rss = ia__rows_get(&r, k, 14) ? atof(G(14)) / 1048576.0 : 0;
+            if (ok) {
+                char lb[200];
+                snprintf(lb, sizeof lb, "%s %s b%s s%s t%s", G(2), G(3), G(4), G(5), G(6));
+                labels[nl] = ia_strdup(lb);
+                lat[nl] = atof(G(9));
+                spd[nl++] = ia__rows_get(&r, k, 18) ? atof(G(18)) : NAN;
+            }
+            if (!html) {
+                if (ok) fprintf(out, "| %s | %s | %s | %s | %s | ok | %.4g | %.4g | %.4g-%.4g | %.4g | %s%.3g | %.3g | %.3g | %.1f | %s |\n", G(2), G(3), G(4), G(5), G(6),
+                                atof(G(9)), atof(G(10)), atof(G(11)), atof(G(12)), atof(G(13)), ia__rows_get(&r, k, 18) ? "" : "n/a ",
+                                ia__rows_get(&r, k, 18) ? atof(G(18)) : 0.0, atof(G(15)), atof(G(16)), rss, G(17));
+                else fprintf(out, "| %s | %s | %s | %s | %s | %s: %s | | | | | | | | | |\n", G(2), G(3), G(4), G(5), G(6), G(7), G(8));
+            } else {
+                fprintf(out, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>", G(2), G(3), G(4), G(5), G(6));
+                html_esc(out, G(7));
+                if (!ok) { fputs(": ", out); html_esc(out, G(8)); fputs("</td><td colspan=\"9\"></td></tr>\n", out); continue; }
+                fprintf(out, "</td><td>%.4g</td><td>%.4g</td><td>%.4g-%.4g</td><td>%.4g</td><td>%s</td><td>%.3g</td><td>%.3g</td><td>%.1f</td><td>%s</td></tr>\n",
+                        atof(G(9)), atof(G(10)), atof(G(11)), atof(G(12)), atof(G(13)), G(18), atof(G(15)), atof(G(16)), rss, G(17));
+            }
+#undef G
+        }
+        if (html) {
+            fprintf(out, "</table>\n");
+            if (nl) {
+                svg_bars(out, "median latency per configuration", "ms", labels, lat, nl);
+                svg_bars(out, "speedup versus the fastest CPU configuration", "x", labels, spd, nl);
+            } else fprintf(out, "<p>No configuration of this model produced numbers.</p>\n");
+            fprintf(out, "</section>\n");
+        } else fprintf(out, "\n");
+        for (size_t k = 0; k < nl; k++) ia_free(labels[k]);
+        ia_free(labels); ia_free(lat); ia_free(spd);
+        i = j;
+    }
+    if (html) fprintf(out, "<section class=\"env\"><h2>Environment</h2><table>\n");
+    else fprintf(out, "## Environment\n\n");
+    for (size_t k = 0; k < env.n_rows; k++)
+        for (size_t c = 0; c < env.n_cols; c++) {
+            const char *v = ia__rows_get(&env, k, c);
+            if (html) { fprintf(out, "<tr><th>"); html_esc(out, env.names[c]); fprintf(out, "</th><td>"); html_esc(out, v ? v : "unknown"); fprintf(out, "</td></tr>\n"); }
+            else fprintf(out, "- %s: %s\n", env.names[c], v ? v : "unknown");
+        }
+    if (html) fprintf(out, "</table></section></body></html>\n");
+    ia__rows_free(&r);
+    ia__rows_free(&env);
+    return IA_OK;
+}

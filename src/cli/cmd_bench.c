@@ -1,0 +1,349 @@
+/* `bench MODEL... [options]`: cartesian product of devices, precisions, batch sizes, sequence
+ * lengths and thread counts, run by the bench runner, printed as md/csv/json/sql and stored in
+ * the results database; `query SQL` on that database. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "cli/cli.h"
+#include "ipfs_accelerate.h"
+
+#define MAXL 64
+
+typedef struct bench_ctx {
+    ia_bench_db *db;
+    char run_id[96];
+    int db_failed;
+} bench_ctx;
+
+int ia__cli_default_db(char *out, size_t cap) {
+    char root[4096];
+    if (ia_store_default_root(root, sizeof root)) return -1;
+    mkdir(root, 0755); /* the parent of the default store; ignore errors, open reports them */
+    snprintf(out, cap, "%s/results.duckdb", root);
+    return 0;
+}
+
+static int split_names(const char *s, const char **out, int cap, char *buf, size_t bufsz) {
+    snprintf(buf, bufsz, "%s", s);
+    int n = 0;
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (n >= cap) return -1;
+        out[n++] = t;
+    }
+    return n;
+}
+
+static int on_result(void *user, const ia_bench_config *c, const ia_bench_result *r) {
+    bench_ctx *b = user;
+    if (!b->db) return 0;
+    if (ia_bench_db_add_result(b->db, b->run_id, c, r)) {
+        fprintf(stderr, "bench: could not store the result: %s\n", ia_last_error());
+        b->db_failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
+static const char *st_name(int s) { return s == IA_BENCH_OK ? "ok" : s == IA_BENCH_UNAVAILABLE ? "unavailable" : "failed"; }
+
+static void print_results(const ia_bench_config *c, const ia_bench_result *r, size_t n, const char *fmt, const char *run_id) {
+    if (!strcmp(fmt, "json")) {
+        printf("{\"run_id\":\"%s\",\"results\":[", run_id);
+        for (size_t i = 0; i < n; i++) {
+            printf("%s{\"model\":", i ? "," : "");
+            ia__json_str_cli(stdout, c[i].model);
+            printf(",\"device\":\"%s\",\"precision\":\"%s\",\"batch\":%lld,\"seq\":%lld,\"threads\":%d,\"status\":\"%s\",\"reason\":",
+                   c[i].device, c[i].precision, (long long)c[i].batch, (long long)c[i].seq, c[i].threads, st_name(r[i].status));
+            ia__json_str_cli(stdout, r[i].reason);
+            if (r[i].status == IA_BENCH_OK)
+                printf(",\"median_ms\":%.6g,\"p90_ms\":%.6g,\"p99_ms\":%.6g,\"mean_ms\":%.6g,\"stdev_ms\":%.6g,\"ci_low_ms\":%.6g,"
+                       "\"ci_high_ms\":%.6g,\"iqr_ms\":%.6g,\"n_iters\":%zu,\"throughput\":%.6g,\"load_ms\":%.6g,\"first_ms\":%.6g,"
+                       "\"peak_rss_bytes\":%llu,\"cpu_ms\":%.6g,\"hit_max_time\":%s",
+                       r[i].s.median, r[i].s.p90, r[i].s.p99, r[i].s.mean, r[i].s.stdev, r[i].s.ci_low, r[i].s.ci_high, r[i].s.iqr,
+                       r[i].s.n, r[i].throughput, r[i].load_ms, r[i].first_ms, (unsigned long long)r[i].peak_rss_bytes, r[i].cpu_ms,
+                       r[i].hit_max_time ? "true" : "false");
+            printf("}");
+        }
+        printf("]}\n");
+        return;
+    }
+    int csv = !strcmp(fmt, "csv"), sql = !strcmp(fmt, "sql");
+    if (csv) printf("model,device,precision,batch,seq,threads,status,median_ms,p90_ms,ci_low_ms,ci_high_ms,n_iters,throughput,load_ms,first_ms,peak_rss_bytes,reason\n");
+    else if (sql) printf("CREATE TABLE IF NOT EXISTS bench(run_id TEXT, model TEXT, device TEXT, precision TEXT, batch INTEGER, seq INTEGER, threads INTEGER, status TEXT, median_ms REAL, p90_ms REAL, ci_low_ms REAL, ci_high_ms REAL, n_iters INTEGER, throughput REAL, reason TEXT);\n");
+    else printf("| model | device | precision | batch | seq | threads | status | median ms | p90 ms | 95%% CI of median | iters | samples/s | load ms | first ms | peak RSS MiB |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < n; i++) {
+        const char *m = strrchr(c[i].model, '/');
+        m = m ? m + 1 : c[i].model;
+        const ia_bench_result *x = &r[i];
+        int ok = x->status == IA_BENCH_OK;
+        if (csv) {
+            printf("%s,%s,%s,%lld,%lld,%d,%s,", c[i].model, c[i].device, c[i].precision, (long long)c[i].batch, (long long)c[i].seq,
+                   c[i].threads, st_name(x->status));
+            if (ok) printf("%.6g,%.6g,%.6g,%.6g,%zu,%.6g,%.6g,%.6g,%llu,", x->s.median, x->s.p90, x->s.ci_low, x->s.ci_high, x->s.n,
+                           x->throughput, x->load_ms, x->first_ms, (unsigned long long)x->peak_rss_bytes);
+            else printf(",,,,,,,,,");
+            printf("\"");
+            for (const char *p = x->reason; *p; p++) printf(*p == '"' ? "\"\"" : "%c", *p);
+            printf("\"\n");
+        } else if (sql) {
+            printf("INSERT INTO bench VALUES ('%s', '", run_id);
+            for (const char *p = c[i].model; *p; p++) printf(*p == '\'' ? "''" : "%c", *p);
+            printf("', '%s', '%s', %lld, %lld, %d, '%s', ", c[i].device, c[i].precision, (long long)c[i].batch, (long long)c[i].seq,
+                   c[i].threads, st_name(x->status));
+            if (ok) printf("%.6g, %.6g, %.6g, %.6g, %zu, %.6g, ", x->s.median, x->s.p90, x->s.ci_low, x->s.ci_high, x->s.n, x->throughput);
+            else printf("NULL, NULL, NULL, NULL, NULL, NULL, ");
+            printf("'");
+            for (const char *p = x->reason; *p; p++) printf(*p == '\'' ? "''" : "%c", *p);
+            printf("');\n");
+        } else {
+            printf("| %s | %s | %s | %lld | %lld | %d | %s | ", m, c[i].device, c[i].precision, (long long)c[i].batch, (long long)c[i].seq,
+                   c[i].threads, ok ? "ok" : st_name(x->status));
+            if (ok) printf("%.3f | %.3f | %.3f-%.3f%s | %zu | %.1f | %.1f | %.2f | %.1f |\n", x->s.median, x->s.p90, x->s.ci_low,
+                           x->s.ci_high, x->hit_max_time ? " (time cap)" : "", x->s.n, x->throughput, x->load_ms, x->first_ms,
+                           x->peak_rss_bytes / 1048576.0);
+            else printf("%s | | | | | | | |\n", x->reason);
+        }
+    }
+}
+
+static void usage(void) {
+    fprintf(stderr, "usage: ipfs-accelerate bench MODEL... [--device cpu,vulkan,...|auto] [--batch LIST] [--seq LIST] [--threads LIST]\n"
+                    "       [--precision fp32,...] [--mode latency|throughput] [--warmup N] [--min-iters N] [--max-iters N]\n"
+                    "       [--min-time S] [--max-time S] [--target-ci F] [--no-interleave] [--dim NAME=N]...\n"
+                    "       [--output md|csv|json|sql] [--db FILE | --no-db] [--quiet]\n"
+                    "LIST: 1,4,16 or ranges 16-512*2 (geometric) and 1-8+1 (arithmetic)\n");
+}
+
+int ia_cmd_bench(int argc, char **argv) {
+    const char *models[MAXL];
+    int n_models = 0;
+    const char *devices[MAXL], *precisions[MAXL];
+    int n_dev = 0, n_prec = 0;
+    char devbuf[1024], precbuf[1024];
+    int64_t batches[MAXL] = {1}, seqs[MAXL] = {128}, threads[MAXL] = {0};
+    size_t n_b = 1, n_s = 1, n_t = 1;
+    const char *output = "md", *db_path = NULL, *dim_names[MAXL];
+    int64_t dim_values[MAXL];
+    int n_dims = 0, no_db = 0, mode = IA_BENCH_LATENCY, quiet = 0;
+    ia_bench_options o;
+    ia_bench_options_init(&o);
+    devices[0] = "cpu";
+    n_dev = 1;
+    precisions[0] = "fp32";
+    n_prec = 1;
+    int auto_dev = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int rc = 0;
+        size_t dummy;
+        if (a[0] != '-') {
+            if (n_models >= MAXL) { fprintf(stderr, "bench: too many models\n"); return IA_EXIT_USAGE; }
+            models[n_models++] = a;
+            continue;
+        }
+        if (!strcmp(a, "--no-interleave")) { o.interleave = 0; continue; }
+        if (!strcmp(a, "--no-db")) { no_db = 1; continue; }
+        if (!strcmp(a, "--quiet")) { quiet = 1; continue; }
+        if (!v) { fprintf(stderr, "bench: unknown option or missing value: %s\n", a); usage(); return IA_EXIT_USAGE; }
+        i++;
+        if (!strcmp(a, "--device")) {
+            if (!strcmp(v, "auto")) auto_dev = 1;
+            else if ((n_dev = split_names(v, devices, MAXL, devbuf, sizeof devbuf)) <= 0) rc = -1;
+        } else if (!strcmp(a, "--precision")) {
+            if ((n_prec = split_names(v, precisions, MAXL, precbuf, sizeof precbuf)) <= 0) rc = -1;
+        } else if (!strcmp(a, "--batch")) rc = ia_bench_parse_int_list(v, batches, MAXL, &n_b);
+        else if (!strcmp(a, "--seq")) rc = ia_bench_parse_int_list(v, seqs, MAXL, &n_s);
+        else if (!strcmp(a, "--threads")) rc = ia_bench_parse_int_list(v, threads, MAXL, &n_t);
+        else if (!strcmp(a, "--mode")) {
+            if (!strcmp(v, "latency")) mode = IA_BENCH_LATENCY;
+            else if (!strcmp(v, "throughput")) mode = IA_BENCH_THROUGHPUT;
+            else { fprintf(stderr, "bench: --mode takes latency or throughput (generate is not implemented yet)\n"); return IA_EXIT_USAGE; }
+        } else if (!strcmp(a, "--warmup")) o.warmup = atoi(v);
+        else if (!strcmp(a, "--min-iters")) o.min_iters = atoi(v);
+        else if (!strcmp(a, "--max-iters")) o.max_iters = atoi(v);
+        else if (!strcmp(a, "--min-time")) o.min_time_s = atof(v);
+        else if (!strcmp(a, "--max-time")) o.max_time_s = atof(v);
+        else if (!strcmp(a, "--target-ci")) o.target_rel_ci = atof(v);
+        else if (!strcmp(a, "--output")) output = v;
+        else if (!strcmp(a, "--db")) db_path = v;
+        else if (!strcmp(a, "--dim")) {
+            const char *eq = strchr(v, '=');
+            if (!eq || n_dims >= MAXL || atoll(eq + 1) <= 0) { fprintf(stderr, "bench: --dim takes NAME=N (N > 0)\n"); return IA_EXIT_USAGE; }
+            dim_names[n_dims] = strndup(v, (size_t)(eq - v));
+            dim_values[n_dims++] = atoll(eq + 1);
+        } else { fprintf(stderr, "bench: unknown option %s\n", a); usage(); return IA_EXIT_USAGE; }
+        (void)dummy;
+        if (rc) { fprintf(stderr, "bench: %s %s: %s\n", a, v, rc < 0 && !ia_last_error()[0] ? "malformed list" : ia_last_error()); return IA_EXIT_USAGE; }
+    }
+    if (!n_models) { usage(); return IA_EXIT_USAGE; }
+    if (strcmp(output, "md") && strcmp(output, "csv") && strcmp(output, "json") && strcmp(output, "sql")) {
+        fprintf(stderr, "bench: --output takes md, csv, json or sql\n");
+        return IA_EXIT_USAGE;
+    }
+    if (o.min_iters < 1 || o.warmup < 0 || o.max_iters < o.min_iters || o.min_time_s < 0 || o.max_time_s <= 0) {
+        fprintf(stderr, "bench: need --min-iters >= 1, --warmup >= 0, --max-iters >= --min-iters, --max-time > 0\n");
+        return IA_EXIT_USAGE;
+    }
+    for (size_t k = 0; k < n_t; k++)
+        if (threads[k] > 4096) { fprintf(stderr, "bench: --threads %lld is too many\n", (long long)threads[k]); return IA_EXIT_USAGE; }
+    ia_hw_info *hw = calloc(1, sizeof *hw);
+    ia_hw_probe(hw);
+    if (auto_dev) {
+        n_dev = 0;
+        for (const char *const *d = ia_hw_device_names(); *d; d++)
+            if (ia_hw_device_status(hw, *d, NULL, NULL, 0) == 1) devices[n_dev++] = *d;
+    }
+    for (int d = 0; d < n_dev; d++)
+        for (int p = 0; p < n_prec; p++)
+            if (ia_hw_device_status(hw, devices[d], precisions[p], NULL, 0) < 0) {
+                fprintf(stderr, "bench: %s\n", ia_last_error());
+                free(hw);
+                return IA_EXIT_USAGE;
+            }
+    size_t n = (size_t)n_models * (size_t)n_dev * (size_t)n_prec * n_b * n_s * n_t;
+    if (n > 100000) { fprintf(stderr, "bench: %zu configurations is too many\n", n); free(hw); return IA_EXIT_USAGE; }
+    ia_bench_config *cfg = calloc(n, sizeof *cfg);
+    ia_bench_result *res = calloc(n, sizeof *res);
+    size_t k = 0;
+    for (int m = 0; m < n_models; m++)
+        for (int d = 0; d < n_dev; d++)
+            for (int p = 0; p < n_prec; p++)
+                for (size_t b = 0; b < n_b; b++)
+                    for (size_t s = 0; s < n_s; s++)
+                        for (size_t t = 0; t < n_t; t++)
+                            cfg[k++] = (ia_bench_config){models[m], devices[d], precisions[p], batches[b], seqs[s], (int)threads[t], mode};
+    bench_ctx ctx = {0};
+    char dbp[4200];
+    if (!no_db) {
+        if (!db_path) {
+            if (ia__cli_default_db(dbp, sizeof dbp)) { fprintf(stderr, "bench: %s\n", ia_last_error()); return IA_EXIT_FAIL; }
+            db_path = dbp;
+        }
+        if (ia_bench_db_open(db_path, &ctx.db)) {
+            fprintf(stderr, "bench: %s (use --no-db to run without storing)\n", ia_last_error());
+            free(hw); free(cfg); free(res);
+            return IA_EXIT_FAIL;
+        }
+        char args[2048] = "";
+        for (int i = 1; i < argc; i++) {
+            size_t l = strlen(args);
+            snprintf(args + l, sizeof args - l, "%s%s", i > 1 ? " " : "", argv[i]);
+        }
+        if (ia_bench_db_begin_run(ctx.db, hw, args, ctx.run_id, sizeof ctx.run_id)) {
+            fprintf(stderr, "bench: %s\n", ia_last_error());
+            ia_bench_db_close(ctx.db); free(hw); free(cfg); free(res);
+            return IA_EXIT_FAIL;
+        }
+        if (!quiet) fprintf(stderr, "bench: run %s, results in %s\n", ctx.run_id, db_path);
+    } else snprintf(ctx.run_id, sizeof ctx.run_id, "unsaved");
+    o.dim_names = dim_names;
+    o.dim_values = dim_values;
+    o.n_dims = n_dims;
+    o.on_result = on_result;
+    o.user = &ctx;
+    o.progress = quiet ? NULL : stderr;
+    int rc = ia_bench_run(hw, cfg, n, &o, res);
+    if (rc && !ctx.db_failed) fprintf(stderr, "bench: %s\n", ia_last_error());
+    print_results(cfg, res, n, output, ctx.run_id);
+    int any_failed = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (res[i].status == IA_BENCH_FAILED) {
+            any_failed = 1;
+            fprintf(stderr, "bench: %s on %s failed: %s\n", cfg[i].model, cfg[i].device, res[i].reason);
+        }
+        ia_bench_result_free(&res[i]);
+    }
+    for (int i = 0; i < n_dims; i++) free((void *)dim_names[i]);
+    ia_bench_db_close(ctx.db);
+    free(hw); free(cfg); free(res);
+    return rc || ctx.db_failed || any_failed ? IA_EXIT_FAIL : IA_EXIT_OK;
+}
+
+int ia_cmd_query(int argc, char **argv) {
+    const char *db_path = NULL, *fmt = "table", *sql = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--db") && i + 1 < argc) db_path = argv[++i];
+        else if (!strcmp(argv[i], "--format") && i + 1 < argc) fmt = argv[++i];
+        else if (argv[i][0] != '-' && !sql) sql = argv[i];
+        else { fprintf(stderr, "usage: ipfs-accelerate query [--db FILE] [--format table|csv|json] \"SQL\"\n"); return IA_EXIT_USAGE; }
+    }
+    if (!sql) { fprintf(stderr, "usage: ipfs-accelerate query [--db FILE] [--format table|csv|json] \"SQL\"\n"); return IA_EXIT_USAGE; }
+    char dbp[4200];
+    if (!db_path) { if (ia__cli_default_db(dbp, sizeof dbp)) { fprintf(stderr, "query: %s\n", ia_last_error()); return IA_EXIT_FAIL; } db_path = dbp; }
+    ia_bench_db *db;
+    if (ia_bench_db_open(db_path, &db)) { fprintf(stderr, "query: %s\n", ia_last_error()); return IA_EXIT_FAIL; }
+    int rc = ia_bench_db_query(db, sql, fmt, stdout);
+    if (rc) fprintf(stderr, "query: %s\n", ia_last_error());
+    ia_bench_db_close(db);
+    return rc ? IA_EXIT_FAIL : IA_EXIT_OK;
+}
+
+static int open_db(const char *cmd, const char *path, ia_bench_db **db) {
+    char dbp[4200];
+    if (!path) {
+        if (ia__cli_default_db(dbp, sizeof dbp)) { fprintf(stderr, "%s: %s\n", cmd, ia_last_error()); return -1; }
+        path = dbp;
+    }
+    if (ia_bench_db_open(path, db)) { fprintf(stderr, "%s: %s\n", cmd, ia_last_error()); return -1; }
+    return 0;
+}
+
+int ia_cmd_report(int argc, char **argv) {
+    const char *db_path = NULL, *run = NULL, *fmt = "md", *outp = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--db") && i + 1 < argc) db_path = argv[++i];
+        else if (!strcmp(argv[i], "--run") && i + 1 < argc) run = argv[++i];
+        else if (!strcmp(argv[i], "--latest")) run = NULL;
+        else if (!strcmp(argv[i], "--all")) run = "all";
+        else if (!strcmp(argv[i], "--format") && i + 1 < argc) fmt = argv[++i];
+        else if (!strcmp(argv[i], "-o") && i + 1 < argc) outp = argv[++i];
+        else { fprintf(stderr, "usage: ipfs-accelerate report [--db FILE] [--run ID|--latest|--all] [--format md|html] [-o FILE]\n"); return IA_EXIT_USAGE; }
+    }
+    if (strcmp(fmt, "md") && strcmp(fmt, "html")) { fprintf(stderr, "report: --format takes md or html\n"); return IA_EXIT_USAGE; }
+    ia_bench_db *db;
+    if (open_db("report", db_path, &db)) return IA_EXIT_FAIL;
+    FILE *o = outp ? fopen(outp, "w") : stdout;
+    if (!o) { fprintf(stderr, "report: cannot write %s: %s\n", outp, strerror(errno)); ia_bench_db_close(db); return IA_EXIT_FAIL; }
+    int rc = ia_bench_report(db, run, fmt, o);
+    if (rc) fprintf(stderr, "report: %s\n", ia_last_error());
+    if (outp && fclose(o)) rc = -1;
+    ia_bench_db_close(db);
+    return rc ? IA_EXIT_FAIL : IA_EXIT_OK;
+}
+
+int ia_cmd_compare(int argc, char **argv) {
+    const char *db_path = NULL, *runs[2] = {NULL, NULL};
+    ia_compare_options co = {0.05, 0.01};
+    int nr = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--db") && i + 1 < argc) db_path = argv[++i];
+        else if (!strcmp(argv[i], "--threshold") && i + 1 < argc) {
+            char *e;
+            co.threshold = strtod(argv[++i], &e);
+            if (*e == '%') { co.threshold /= 100; e++; }
+            if (*e || co.threshold < 0) { fprintf(stderr, "compare: --threshold takes 5%% or 0.05\n"); return IA_EXIT_USAGE; }
+        } else if (!strcmp(argv[i], "--alpha") && i + 1 < argc) co.alpha = atof(argv[++i]);
+        else if (argv[i][0] != '-' && nr < 2) runs[nr++] = argv[i];
+        else { fprintf(stderr, "usage: ipfs-accelerate compare BASE_RUN CANDIDATE_RUN [--db FILE] [--threshold 5%%] [--alpha 0.01]\n"); return IA_EXIT_USAGE; }
+    }
+    if (nr != 2 || co.alpha <= 0 || co.alpha >= 1) { fprintf(stderr, "usage: ipfs-accelerate compare BASE_RUN CANDIDATE_RUN [--db FILE] [--threshold 5%%] [--alpha 0.01]\n"); return IA_EXIT_USAGE; }
+    ia_bench_db *db;
+    if (open_db("compare", db_path, &db)) return IA_EXIT_FAIL;
+    int n_reg = 0;
+    int rc = ia_bench_compare(db, runs[0], runs[1], &co, stdout, &n_reg);
+    if (rc) fprintf(stderr, "compare: %s\n", ia_last_error());
+    ia_bench_db_close(db);
+    return rc ? IA_EXIT_USAGE : n_reg ? IA_EXIT_FAIL : IA_EXIT_OK;
+}
+
+void ia__json_str_cli(FILE *o, const char *s) {
+    fputc('"', o);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '"' || *p == '\\') fprintf(o, "\\%c", *p);
+        else if (*p < 0x20) fprintf(o, "\\u%04x", *p);
+        else fputc(*p, o);
+    }
+    fputc('"', o);
+}
