@@ -97,6 +97,10 @@ IA_API int ia_blockstore_has(ia_blockstore *bs, const ia_cid *cid);
 IA_API int ia_blockstore_delete(ia_blockstore *bs, const ia_cid *cid);
 /* Makes the blocks put since the last flush durable (one sync for many blocks). */
 IA_API int ia_blockstore_flush(ia_blockstore *bs);
+/* Removes temporary files left by processes that were killed: block writes that never reached
+ * their rename (blocks/XY/.tmp-<pid>-<n>) and model-load directories (tmp/model-<pid>-*), only
+ * those whose process is gone. *removed (optional) gets the count. ia_store_gc calls it. */
+IA_API int ia_blockstore_clean_temp(ia_blockstore *bs, uint64_t *removed);
 /* Calls fn for every stored block (as a CIDv1 raw over its multihash: the store is keyed by
  * multihash). Stops early when fn returns non-zero and returns that value. */
 IA_API int ia_blockstore_foreach(ia_blockstore *bs, int (*fn)(void *user, const ia_cid *mh_cid, uint64_t size),
