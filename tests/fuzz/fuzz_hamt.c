@@ -1,6 +1,8 @@
 /* Fuzz target: HAMT traversal (ls, path lookup, get's name checks, DAG walk) over untrusted
  * blocks. The input is a CAR; each block is stored under the CID of its bytes as they are now
  * (so a mutated block is still found under its own hash), and the first block is the root. */
+#define _XOPEN_SOURCE 700
+#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,12 +52,26 @@ static int on_block(void *user, const ia_cid *cid, const uint8_t *data, size_t l
     return ++*(size_t *)user > 100000 ? IA_ERR_LIMIT : IA_OK;
 }
 
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *f) {
+    (void)st; (void)flag; (void)f;
+    remove(path);
+    return 0;
+}
+
+/* The scratch store goes away with the process. */
+static void cleanup(void) {
+    ia_blockstore_close(bs);
+    bs = NULL;
+    nftw(store_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!bs) {
         const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
         snprintf(store_dir, sizeof store_dir, "%s/ia-fuzz-hamt-%ld", base, (long)getpid());
         if (ia_blockstore_open(store_dir, &bs)) abort();
+        atexit(cleanup);
     }
     blocks b;
     memset(&b, 0, sizeof b);

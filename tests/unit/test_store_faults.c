@@ -75,8 +75,8 @@ static void stall_fn(void *user, const char *path, const ia_cid *cid, uint64_t s
 static int prepare_tree(const char *dir, int nfiles) {
     if (mkdir(dir, 0755)) return -1;
     for (int i = 0; i < nfiles; i++) {
-        char p[4200];
-        snprintf(p, sizeof p, "%s/f%02d.bin", dir, i);
+        char p[4300];
+        if (snprintf(p, sizeof p, "%s/f%02d.bin", dir, i) >= (int)sizeof p) return -1;
         if (write_file(p, 1 << 20, (unsigned)i + 1)) return -1;
     }
     return 0;
