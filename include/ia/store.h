@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "ia/model.h"
 #include "ia/status.h"
 
 #ifdef __cplusplus
@@ -96,6 +97,10 @@ IA_API int ia_blockstore_has(ia_blockstore *bs, const ia_cid *cid);
 IA_API int ia_blockstore_delete(ia_blockstore *bs, const ia_cid *cid);
 /* Makes the blocks put since the last flush durable (one sync for many blocks). */
 IA_API int ia_blockstore_flush(ia_blockstore *bs);
+/* Removes temporary files left by processes that were killed: block writes that never reached
+ * their rename (blocks/XY/.tmp-<pid>-<n>) and model-load directories (tmp/model-<pid>-*), only
+ * those whose process is gone. *removed (optional) gets the count. ia_store_gc calls it. */
+IA_API int ia_blockstore_clean_temp(ia_blockstore *bs, uint64_t *removed);
 /* Calls fn for every stored block (as a CIDv1 raw over its multihash: the store is keyed by
  * multihash). Stops early when fn returns non-zero and returns that value. */
 IA_API int ia_blockstore_foreach(ia_blockstore *bs, int (*fn)(void *user, const ia_cid *mh_cid, uint64_t size),
@@ -190,6 +195,20 @@ IA_API int ia_store_gc(ia_blockstore *bs, uint64_t *removed_blocks, uint64_t *re
  * through fn; returns IA_ERR_PARSE when any is corrupted. */
 IA_API int ia_store_verify(ia_blockstore *bs, const ia_cid *root, void (*fn)(void *user, const char *key, const char *what),
                            void *user, uint64_t *checked);
+
+/* ---- models from the store ------------------------------------------------------------------ */
+
+/* 1 when `ref` is not an existing file system path and its first component (after an optional
+ * /ipfs/) parses as a CID: "CID" or "CID/dir/model.onnx". */
+IA_API int ia_store_is_ref(const char *ref);
+/* Loads the ONNX model at "CID" (a file) or "CID/path" (a file inside a directory DAG) from bs
+ * (NULL = the default store). External data files the model names are read from sibling entries
+ * of the same directory DAG. Every block is verified. Each file becomes one buffer filled straight
+ * from the blocks (a one-block raw file is used in place) and is mapped by the loader as a file
+ * would be: no second copy. Errors name the missing CID or path. Holds the store lock shared. */
+IA_API int ia_store_model_load(ia_blockstore *bs, const char *ref, ia_model **out);
+/* ia_model_load for a file path, ia_store_model_load (default store) for a store reference. */
+IA_API int ia_model_load_any(const char *path_or_ref, ia_model **out);
 
 /* ---- UnixFS / dag-pb codec (exposed for tests and tools) ------------------------------------- */
 

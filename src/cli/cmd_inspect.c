@@ -13,11 +13,11 @@ int ia_cmd_inspect(int argc, char **argv) {
         else path = argv[i];
     }
     if (!path) {
-        fprintf(stderr, "usage: ipfs-accelerate inspect MODEL [--json]\n");
+        fprintf(stderr, "usage: ipfs-accelerate inspect MODEL|CID[/path] [--json]\n");
         return IA_EXIT_USAGE;
     }
     ia_model *m;
-    int rc = ia_model_load(path, &m);
+    int rc = ia_model_load_any(path, &m); /* a file path, or CID / CID/path in the store */
     if (rc) {
         fprintf(stderr, "inspect: %s\n", ia_last_error());
         return IA_EXIT_FAIL;

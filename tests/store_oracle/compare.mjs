@@ -164,6 +164,46 @@ async function suiteDirs() {
 
 function sameSet(a, b) { return a.size === b.size && [...a].every((x) => b.has(x)); }
 
+// Our CARv2 index, parsed here from the spec (MultihashIndexSorted 0x0401: int32 code count;
+// per code uint64 code, int32 bucket count; per bucket uint32 width, uint64 byte length, sorted
+// entries of digest + uint64 offset into the CARv1 payload), against the section offsets that
+// @ipld/car's CarIndexer reports (it does not read indexes itself).
+async function checkIndexAsync(bytes, indexer, name) {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const le64 = (o) => Number(dv.getBigUint64(o, true));
+  const dataOffset = le64(27), indexOffset = le64(43);
+  const want = new Map();
+  for await (const { cid, offset } of indexer) {
+    if (cid.multihash.code === 0) continue;
+    const key = `${cid.multihash.code}:${Buffer.from(cid.multihash.digest).toString('hex')}`;
+    if (!want.has(key)) want.set(key, offset - dataOffset);
+  }
+  let o = indexOffset;
+  const ok = bytes[o] === 0x81 && bytes[o + 1] === 0x08;
+  o += 2;
+  const got = new Map();
+  let sorted = true;
+  const ncodes = dv.getInt32(o, true); o += 4;
+  for (let c = 0; c < ncodes; c++) {
+    const code = le64(o); o += 8;
+    const nb = dv.getInt32(o, true); o += 4;
+    for (let b = 0; b < nb; b++) {
+      const width = dv.getUint32(o, true); const len = le64(o + 4); o += 12;
+      let prev = null;
+      for (let e = o; e < o + len; e += width) {
+        const d = Buffer.from(bytes.subarray(e, e + width - 8));
+        if (prev && Buffer.compare(prev, d) >= 0) sorted = false;
+        prev = d;
+        got.set(`${code}:${d.toString('hex')}`, le64(e + width - 8));
+      }
+      o += len;
+    }
+  }
+  let same = got.size === want.size && o === bytes.length;
+  for (const [k, v] of want) if (got.get(k) !== v) same = false;
+  check(`car v2 index ${name}`, ok && sorted && same, `entries=${got.size} blocks=${want.size} sorted=${sorted} end=${o}/${bytes.length}`);
+}
+
 async function suiteCar() {
   const home = join(work, 'home');
   const env = { IPFS_ACCELERATE_HOME: home };
@@ -198,6 +238,7 @@ async function suiteCar() {
       }
       check(`car v${version} block set ${cfg.name}`, sameSet(got, refSet) && dups === 0 && bad === 0,
         `ours=${got.size} js=${refSet.size} dups=${dups} bad=${bad}`);
+      if (version === 2) await checkIndexAsync(readFileSync(car), await js.CarIndexer.fromBytes(readFileSync(car)), cfg.name);
     }
     // a CAR written by @ipld/car, imported by us
     const { writer, out } = js.CarWriter.create([js.CID.parse(ref.cid)]);

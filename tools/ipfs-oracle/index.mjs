@@ -4,6 +4,6 @@ export { importer } from 'ipfs-unixfs-importer';
 export { fixedSize } from 'ipfs-unixfs-importer/chunker';
 export { balanced } from 'ipfs-unixfs-importer/layout';
 export { MemoryBlockstore } from 'blockstore-core';
-export { CarReader, CarWriter } from '@ipld/car';
+export { CarReader, CarWriter, CarIndexer } from '@ipld/car';
 export { CID } from 'multiformats/cid';
 export { sha256 } from 'multiformats/hashes/sha2';

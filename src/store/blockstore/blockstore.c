@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,8 +290,10 @@ static int write_tmp(const char *tmp, const struct iovec *iov, int niov, char *e
         ssize_t w = writev(fd, v + vi, niov - vi);
         if (w < 0) {
             if (errno == EINTR) continue;
-            snprintf(err, errcap, "writing block to %.300s failed: %s%s", tmp, strerror(errno),
-                     errno == ENOSPC ? " (disk full; the store is intact)" : "");
+            int e = errno;
+            snprintf(err, errcap, "writing block to %.300s failed: %s%s", tmp, strerror(e),
+                     e == ENOSPC || e == EDQUOT ? " (disk full; the store is intact)"
+                     : e == EFBIG ? " (file size limit reached; the store is intact)" : "");
             rc = IA_ERR_IO;
             break;
         }
@@ -506,4 +509,66 @@ int ia_blockstore_foreach(ia_blockstore *bs, int (*fn)(void *user, const ia_cid 
     }
     closedir(d);
     return rc;
+}
+
+/* pid named in a temporary name "<prefix><pid>-..." is gone (or the name carries none). */
+static int owner_dead(const char *after_prefix) {
+    char *end;
+    long pid = strtol(after_prefix, &end, 10);
+    if (end == after_prefix || *end != '-' || pid <= 0) return 1;
+    if (pid == (long)getpid()) return 0;
+    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Removes a model-load directory: it only ever holds symlinks and sub-directories. */
+static int remove_tree(const char *path, uint64_t *removed) {
+    DIR *d = opendir(path);
+    if (!d) return unlink(path) == 0 ? ((*removed)++, 0) : -1;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        char p[PATH_MAX];
+        if (snprintf(p, sizeof p, "%s/%s", path, e->d_name) >= (int)sizeof p) continue;
+        struct stat st;
+        if (lstat(p, &st)) continue;
+        if (S_ISDIR(st.st_mode)) remove_tree(p, removed);
+        else if (unlink(p) == 0) (*removed)++;
+    }
+    closedir(d);
+    return rmdir(path);
+}
+
+int ia_blockstore_clean_temp(ia_blockstore *bs, uint64_t *removed) {
+    uint64_t n = 0;
+    DIR *d = opendir(bs->blocks);
+    if (!d) return ia_set_error(IA_ERR_IO, "cannot read %s: %s", bs->blocks, strerror(errno));
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' || strlen(e->d_name) != 2) continue;
+        char sub[PATH_MAX];
+        if (snprintf(sub, sizeof sub, "%s/%s", bs->blocks, e->d_name) >= (int)sizeof sub) continue;
+        DIR *s = opendir(sub);
+        if (!s) continue;
+        struct dirent *f;
+        while ((f = readdir(s))) {
+            /* ".tmp-<pid>-<n>": a block write that never reached its rename */
+            if (strncmp(f->d_name, ".tmp-", 5) || !owner_dead(f->d_name + 5)) continue;
+            char p[PATH_MAX];
+            if (snprintf(p, sizeof p, "%s/%s", sub, f->d_name) < (int)sizeof p && unlink(p) == 0) n++;
+        }
+        closedir(s);
+    }
+    closedir(d);
+    /* root/tmp/model-<pid>-XXXXXX: directories of model loads that were killed */
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s/tmp", bs->root) < (int)sizeof tmp && (d = opendir(tmp))) {
+        while ((e = readdir(d))) {
+            if (strncmp(e->d_name, "model-", 6) || !owner_dead(e->d_name + 6)) continue;
+            char p[PATH_MAX];
+            if (snprintf(p, sizeof p, "%s/%s", tmp, e->d_name) < (int)sizeof p && remove_tree(p, &n) == 0) n++;
+        }
+        closedir(d);
+    }
+    if (removed) *removed = n;
+    return IA_OK;
 }

@@ -182,6 +182,8 @@ int ia_store_gc(ia_blockstore *bs, uint64_t *removed_blocks, uint64_t *removed_b
     gc_ctx g = {bs, &keep, NULL, 0, 0, 0};
     if (!rc) rc = ia_blockstore_foreach(bs, gc_visit, &g);
     for (size_t i = 0; !rc && i < g.ndel; i++) rc = ia_blockstore_delete(bs, &g.del[i]);
+    /* no add or import holds the lock now: temporaries of killed ones are stale */
+    if (!rc) rc = ia_blockstore_clean_temp(bs, NULL);
     if (removed_blocks) *removed_blocks = rc ? 0 : g.ndel;
     if (removed_bytes) *removed_bytes = rc ? 0 : g.bytes;
     ia_free(g.del);

@@ -170,13 +170,121 @@ static int read_v1(const uint8_t *p, size_t len, int verify, car_fn fn, void *us
     return IA_OK;
 }
 
+/* ---- CARv2 index ---- */
+
+static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+
+/* Number of distinct multihashes (identity excluded: not indexed) among a CARv1 payload's
+ * sections. The payload was already parsed by read_v1. */
+static int count_distinct(const uint8_t *p, size_t len, size_t *distinct) {
+    uint64_t hl, sl;
+    size_t used, off;
+    ia__cidset set = {0};
+    int rc = IA_OK;
+    if (ia_varint_decode(p, len, &hl, &used) || hl > len - used) return IA_ERR_PARSE;
+    for (off = used + (size_t)hl; !rc && off < len; off += (size_t)sl) {
+        ia_cid c;
+        size_t cl;
+        if (ia_varint_decode(p + off, len - off, &sl, &used) || sl > len - off - used) { rc = IA_ERR_PARSE; break; }
+        off += used;
+        if (ia_cid_decode(p + off, (size_t)sl, &c, &cl)) { rc = IA_ERR_PARSE; break; }
+        if (c.mh_code == IA_MH_IDENTITY) continue;
+        c.version = 1; /* keyed by multihash only */
+        c.codec = IA_CODEC_RAW;
+        if (ia__cidset_add(&set, &c) < 0) rc = IA_ERR_NOMEM;
+    }
+    *distinct = set.count;
+    ia__cidset_free(&set);
+    return rc;
+}
+
+/* Checks a CARv2 index against its payload: MultihashIndexSorted (0x0401: per multihash code,
+ * buckets of one digest width, entries digest + payload offset, sorted) or IndexSorted (0x0400:
+ * the same buckets without codes, go-car's older default). Every entry must point at a section
+ * whose CID has that multihash, entries must be sorted, and the number of entries must equal the
+ * number of distinct multihashes in the payload (go-car indexes each once; identity CIDs never). */
+static int verify_index(const uint8_t *ix, size_t ixlen, const uint8_t *pay, size_t paylen) {
+#define IXERR(...) ia_set_error(IA_ERR_PARSE, "CARv2 index: " __VA_ARGS__)
+    uint64_t kind;
+    size_t used, o;
+    if (ia_varint_decode(ix, ixlen, &kind, &used)) return IXERR("bad codec varint");
+    if (kind != 0x0401 && kind != 0x0400) return IXERR("unsupported index codec 0x%llx", (unsigned long long)kind);
+    o = used;
+    uint32_t ncodes = 1;
+    if (kind == 0x0401) {
+        if (ixlen - o < 4) return IXERR("truncated");
+        ncodes = le32(ix + o);
+        o += 4;
+    }
+    size_t entries = 0, dups = 0;
+    uint64_t prev_code = 0;
+    for (uint32_t ci = 0; ci < ncodes; ci++) {
+        uint64_t code = IA_MH_SHA2_256;
+        if (kind == 0x0401) {
+            if (ixlen - o < 8) return IXERR("truncated");
+            code = le64(ix + o);
+            o += 8;
+            if (ci && code <= prev_code) return IXERR("multihash codes not sorted");
+            prev_code = code;
+        }
+        if (ixlen - o < 4) return IXERR("truncated");
+        uint32_t nw = le32(ix + o);
+        o += 4;
+        uint32_t prev_w = 0;
+        for (uint32_t wi = 0; wi < nw; wi++) {
+            if (ixlen - o < 12) return IXERR("truncated");
+            uint32_t width = le32(ix + o);
+            uint64_t blen = le64(ix + o + 4);
+            o += 12;
+            if (width <= 8 || width - 8 > IA_CID_MAX_DIGEST || (wi && width <= prev_w)) return IXERR("bad bucket width %u", width);
+            prev_w = width;
+            if (blen > ixlen - o || blen % width) return IXERR("bucket of %llu bytes does not fit", (unsigned long long)blen);
+            size_t dl = width - 8;
+            for (uint64_t e = 0; e < blen / width; e++) {
+                const uint8_t *ent = ix + o + e * width;
+                if (e) {
+                    int c = memcmp(ent - width, ent, dl);
+                    if (c > 0) return IXERR("entries not sorted");
+                    if (c == 0) dups++;
+                }
+                uint64_t off = le64(ent + dl), sl;
+                ia_cid cid;
+                size_t cl;
+                if (off >= paylen || ia_varint_decode(pay + off, paylen - off, &sl, &used) || sl > paylen - off - used ||
+                    ia_cid_decode(pay + off + used, (size_t)sl, &cid, &cl))
+                    return IXERR("entry %llu points at byte %llu, which is not a section", (unsigned long long)(entries + e),
+                                 (unsigned long long)off);
+                if ((kind == 0x0401 && cid.mh_code != code) || cid.digest_len != dl || memcmp(cid.digest, ent, dl)) {
+                    char cs[IA_CID_MAX_STRING];
+                    if (ia_cid_format(&cid, 0, cs, sizeof cs)) cs[0] = 0;
+                    return IXERR("entry at payload byte %llu names another multihash than the block there (%s)",
+                                 (unsigned long long)off, cs);
+                }
+            }
+            entries += (size_t)(blen / width);
+            o += (size_t)blen;
+        }
+    }
+    size_t distinct;
+    if (count_distinct(pay, paylen, &distinct)) return IXERR("payload unreadable");
+    if (dups) return IXERR("%zu duplicate entries", dups);
+    /* every entry names a block of the payload, so equal counts mean equal sets */
+    if (entries != distinct) return IXERR("%zu entries for %zu distinct blocks%s", entries, distinct,
+                                          entries < distinct ? " (blocks missing from the index)" : "");
+    return IA_OK;
+#undef IXERR
+}
+
 int ia_car_read_buffer(const uint8_t *p, size_t len, int verify, car_fn fn, void *user, uint32_t *version) {
     if (len >= sizeof CARV2_PRAGMA && !memcmp(p, CARV2_PRAGMA, sizeof CARV2_PRAGMA)) {
         if (version) *version = 2;
         if (len < 51) return ia_set_error(IA_ERR_PARSE, "CARv2: truncated header");
-        uint64_t doff = le64(p + 11 + 16), dsize = le64(p + 11 + 24);
+        uint64_t doff = le64(p + 11 + 16), dsize = le64(p + 11 + 24), ioff = le64(p + 11 + 32);
         if (doff < 51 || doff > len || dsize > len - doff) return ia_set_error(IA_ERR_PARSE, "CARv2: data offset/size outside the file");
-        return read_v1(p + doff, (size_t)dsize, verify, fn, user);
+        if (ioff && (ioff < doff + dsize || ioff >= len)) return ia_set_error(IA_ERR_PARSE, "CARv2: index offset outside the file");
+        int rc = read_v1(p + doff, (size_t)dsize, verify, fn, user);
+        if (!rc && ioff && verify) rc = verify_index(p + ioff, len - (size_t)ioff, p + doff, (size_t)dsize);
+        return rc;
     }
     if (version) *version = 1;
     return read_v1(p, len, verify, fn, user);
@@ -409,7 +517,9 @@ int ia_car_inspect(const char *path, FILE *out) {
     rc = ia_car_read_buffer(p, len, 1, insp_fn, &x, &ver);
     fprintf(out, "version:  %u\nblocks:   %zu (%zu raw, %zu dag-pb, %zu other), %llu block bytes\n", ver, x.blocks, x.raw,
             x.pb, x.other, (unsigned long long)x.bytes);
-    fprintf(out, "verified: %s\n", rc ? ia_last_error() : "every block matches its CID");
+    fprintf(out, "verified: %s\n", rc ? ia_last_error()
+                                      : ver == 2 && len >= 51 && le64(p + 43) ? "every block matches its CID; the index matches the payload"
+                                                                            : "every block matches its CID");
     munmap(p, len);
     return rc;
 }

@@ -1,0 +1,435 @@
+/* Models from the store: "CID" or "CID/path/model.onnx" as a model path. The file's blocks are read
+ * (and verified) straight into one memfd buffer, or a one-block raw file is used in place. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "ia/model.h"
+#include "onnx/pbwire.h"
+#include "store/store_internal.h"
+
+/* How the loader is reached without a second copy: every file the model needs (the model and the
+ * external data files it names) becomes one buffer (a memfd filled block by block, or a raw block
+ * file as it is on disk), and a private temporary directory under the store holds symlinks named
+ * as in the DAG (`model.onnx`, `model.onnx.data`) pointing at those buffers (/proc/self/fd/N).
+ * ia_model_load then maps them as it maps any model folder; the directory is removed after. */
+
+int ia__blockstore_block_path(ia_blockstore *bs, const ia_cid *cid, char *path, size_t cap);
+
+#define MAX_FILES 64
+
+typedef struct src_ctx {
+    ia_blockstore *bs;
+    char tmpdir[PATH_MAX];
+    int fds[MAX_FILES];
+    size_t nfds;
+    char *links[MAX_FILES * 2]; /* symlinks and sub-directories created in tmpdir, removed in reverse */
+    size_t nlinks;
+} src_ctx;
+
+static int cid_str(const ia_cid *c, char *out, size_t cap) {
+    if (ia_cid_format(c, 0, out, cap)) snprintf(out, cap, "(unprintable CID)");
+    return 0;
+}
+
+/* Reads the file DAG at cid into dst (exactly `size` bytes), verifying every block. Raw leaves are
+ * read straight into dst and hashed there; dag-pb nodes are small or are leaves whose data is
+ * copied out of the (verified) block. */
+static int fill(src_ctx *x, const ia_cid *cid, uint8_t *dst, uint64_t size, int depth) {
+    char cs[IA_CID_MAX_STRING];
+    if (depth > 64) return ia_set_error(IA_ERR_LIMIT, "file DAG deeper than 64 levels");
+    if (cid->codec == IA_CODEC_RAW && cid->mh_code != IA_MH_IDENTITY) {
+        char path[PATH_MAX];
+        int rc = ia__blockstore_block_path(x->bs, cid, path, sizeof path);
+        if (rc) return rc;
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        cid_str(cid, cs, sizeof cs);
+        if (fd < 0) {
+            if (errno == ENOENT) return ia_set_error(IA_ERR_NOT_FOUND, "block %s is not in the store", cs);
+            return ia_set_error(IA_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+        }
+        struct stat st;
+        if (fstat(fd, &st) || (uint64_t)st.st_size != size) {
+            close(fd);
+            return ia_set_error(IA_ERR_PARSE, "block %s has %lld bytes, its parent says %llu (corrupted: %s)", cs,
+                                (long long)st.st_size, (unsigned long long)size, path);
+        }
+        size_t got = 0;
+        while (got < size) {
+            ssize_t r = pread(fd, dst + got, (size_t)size - got, (off_t)got);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) { close(fd); return ia_set_error(IA_ERR_IO, "reading %s failed", path); }
+            got += (size_t)r;
+        }
+        close(fd);
+        int ok = ia__cid_verify(cid, dst, (size_t)size);
+        if (ok < 0) return ok;
+        if (!ok) return ia_set_error(IA_ERR_PARSE, "block %s is corrupted (its bytes do not hash to its CID): %s", cs, path);
+        return IA_OK;
+    }
+    uint8_t *raw;
+    size_t rlen;
+    int rc = ia_blockstore_get(x->bs, cid, &raw, &rlen);
+    if (rc) return rc;
+    if (cid->codec == IA_CODEC_RAW) { /* identity raw */
+        if (rlen != size) rc = ia_set_error(IA_ERR_PARSE, "inline block size does not match its parent");
+        else if (rlen) memcpy(dst, raw, rlen);
+        ia_free(raw);
+        return rc;
+    }
+    cid_str(cid, cs, sizeof cs);
+    if (cid->codec != IA_CODEC_DAG_PB) {
+        ia_free(raw);
+        return ia_set_error(IA_ERR_UNSUPPORTED, "block %s: codec %s is not UnixFS", cs, ia_codec_name(cid->codec));
+    }
+    ia_pb_node pb;
+    ia_unixfs u;
+    memset(&u, 0, sizeof u);
+    if ((rc = ia_dagpb_decode(raw, rlen, &pb))) { rc = ia_set_error(rc, "block %s: %s", cs, ia__prev_error()); ia_free(raw); return rc; }
+    if (!pb.has_data) rc = ia_set_error(IA_ERR_PARSE, "block %s: dag-pb node without UnixFS data", cs);
+    else if ((rc = ia_unixfs_decode(pb.data, pb.data_len, &u))) rc = ia_set_error(rc, "block %s: %s", cs, ia__prev_error());
+    else if (u.type != IA_UNIXFS_FILE && u.type != IA_UNIXFS_RAW)
+        rc = ia_set_error(IA_ERR_INVALID_ARG, "block %s is not a file (UnixFS type %d)", cs, u.type);
+    else if (u.nblocksizes != pb.nlinks)
+        rc = ia_set_error(IA_ERR_PARSE, "block %s: %zu links but %zu blocksizes", cs, pb.nlinks, u.nblocksizes);
+    uint64_t total = u.data_len;
+    for (size_t i = 0; !rc && i < u.nblocksizes; i++) {
+        if (u.blocksizes[i] > size) { rc = ia_set_error(IA_ERR_PARSE, "block %s: blocksizes exceed the file size", cs); break; }
+        total += u.blocksizes[i];
+    }
+    if (!rc && total != size) rc = ia_set_error(IA_ERR_PARSE, "block %s holds %llu bytes, its parent says %llu", cs,
+                                                (unsigned long long)total, (unsigned long long)size);
+    if (!rc && u.data_len) memcpy(dst, u.data, u.data_len);
+    uint64_t off = u.data_len;
+    for (size_t i = 0; !rc && i < pb.nlinks; i++) {
+        rc = fill(x, &pb.links[i].cid, dst + off, u.blocksizes[i], depth + 1);
+        off += u.blocksizes[i];
+    }
+    ia_free(pb.links);
+    ia_free(u.blocksizes);
+    ia_free(raw);
+    return rc;
+}
+
+static int remember(src_ctx *x, const char *path) {
+    if (x->nlinks >= MAX_FILES * 2) return ia_set_error(IA_ERR_LIMIT, "model needs too many files");
+    if (!(x->links[x->nlinks] = ia_strdup(path))) return ia_set_error(IA_ERR_NOMEM, "out of memory");
+    x->nlinks++;
+    return IA_OK;
+}
+
+/* Makes tmpdir/rel (creating sub-directories) a link to the file at cid. */
+static int materialize(src_ctx *x, const ia_cid *cid, const char *rel, const char *ref) {
+    char dst[PATH_MAX];
+    if (snprintf(dst, sizeof dst, "%s/%s", x->tmpdir, rel) >= (int)sizeof dst) return ia_set_error(IA_ERR_LIMIT, "path too long");
+    for (char *p = dst + strlen(x->tmpdir) + 1; (p = strchr(p, '/')); p++) {
+        *p = 0;
+        if (mkdir(dst, 0700) == 0) { int rc = remember(x, dst); if (rc) return rc; }
+        else if (errno != EEXIST) return ia_set_error(IA_ERR_IO, "cannot create %s: %s", dst, strerror(errno));
+        *p = '/';
+    }
+    char target[PATH_MAX];
+    char cs[IA_CID_MAX_STRING];
+    cid_str(cid, cs, sizeof cs);
+    uint64_t size;
+    int rc = ia_store_file_size(x->bs, cid, &size);
+    if (rc) return ia_set_error(rc, "%s: %s", ref, ia__prev_error());
+    if (cid->codec == IA_CODEC_RAW && cid->mh_code == IA_MH_SHA2_256) {
+        /* one raw block: the file on disk is the file; verify it, then let the loader map it */
+        if ((rc = ia__blockstore_block_path(x->bs, cid, target, sizeof target))) return rc;
+        int fd = open(target, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return ia_set_error(IA_ERR_IO, "cannot open %s: %s", target, strerror(errno));
+        void *m = size ? mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0) : NULL;
+        close(fd);
+        if (m == MAP_FAILED) return ia_set_error(IA_ERR_IO, "cannot map %s: %s", target, strerror(errno));
+        int ok = ia__cid_verify(cid, m, (size_t)size);
+        if (m) munmap(m, (size_t)size);
+        if (ok < 0) return ok;
+        if (!ok) return ia_set_error(IA_ERR_PARSE, "block %s is corrupted (its bytes do not hash to its CID): %s", cs, target);
+    } else {
+        if (x->nfds >= MAX_FILES) return ia_set_error(IA_ERR_LIMIT, "model needs more than %d files", MAX_FILES);
+        if (size > (uint64_t)SIZE_MAX / 2) return ia_set_error(IA_ERR_LIMIT, "%s is too large", ref);
+        int fd = memfd_create("ia-model", MFD_CLOEXEC);
+        if (fd < 0) return ia_set_error(IA_ERR_IO, "memfd_create failed: %s", strerror(errno));
+        x->fds[x->nfds++] = fd;
+        if (ftruncate(fd, (off_t)size)) return ia_set_error(IA_ERR_IO, "cannot size a %llu-byte buffer: %s", (unsigned long long)size, strerror(errno));
+        if (size) {
+            uint8_t *m = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+            if (m == MAP_FAILED) return ia_set_error(IA_ERR_IO, "cannot map a %llu-byte buffer: %s", (unsigned long long)size, strerror(errno));
+            rc = fill(x, cid, m, size, 0);
+            munmap(m, (size_t)size);
+            if (rc) return ia_set_error(rc, "%s: %s", ref, ia__prev_error());
+        }
+        snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
+    }
+    if (symlink(target, dst)) return ia_set_error(IA_ERR_IO, "cannot create %s: %s", dst, strerror(errno));
+    return remember(x, dst);
+}
+
+/* ---- the external data files an ONNX model names (ModelProto -> graphs -> tensors) ---- */
+
+typedef struct locs {
+    char *v[MAX_FILES];
+    size_t n;
+} locs;
+
+static int locs_add(locs *l, const uint8_t *p, size_t n) {
+    for (size_t i = 0; i < l->n; i++)
+        if (strlen(l->v[i]) == n && !memcmp(l->v[i], p, n)) return IA_OK;
+    if (l->n >= MAX_FILES) return ia_set_error(IA_ERR_LIMIT, "model names more than %d external data files", MAX_FILES);
+    if (!(l->v[l->n] = ia_strndup((const char *)p, n))) return ia_set_error(IA_ERR_NOMEM, "out of memory");
+    l->n++;
+    return IA_OK;
+}
+
+static int scan_graph(const uint8_t *p, size_t n, locs *l, int depth);
+
+/* TensorProto: external_data (13) entries {key 1, value 2} with key "location". */
+static int scan_tensor(const uint8_t *p, size_t n, locs *l) {
+    ia_pb r = ia_pb_init(p, n);
+    uint32_t f;
+    int w, k;
+    while ((k = ia_pb_next(&r, &f, &w)) == 1) {
+        if (f == 13 && w == IA_PB_LEN) {
+            const uint8_t *e;
+            size_t en;
+            if (ia_pb_bytes(&r, &e, &en)) return IA_ERR_PARSE;
+            ia_pb s = ia_pb_init(e, en);
+            const uint8_t *key = NULL, *val = NULL;
+            size_t kn = 0, vn = 0;
+            uint32_t sf;
+            int sw, sk;
+            while ((sk = ia_pb_next(&s, &sf, &sw)) == 1) {
+                if ((sf == 1 || sf == 2) && sw == IA_PB_LEN) {
+                    if (ia_pb_bytes(&s, sf == 1 ? &key : &val, sf == 1 ? &kn : &vn)) return IA_ERR_PARSE;
+                } else if (ia_pb_skip(&s, sw)) return IA_ERR_PARSE;
+            }
+            if (sk < 0) return IA_ERR_PARSE;
+            if (key && kn == 8 && !memcmp(key, "location", 8) && val) {
+                int rc = locs_add(l, val, vn);
+                if (rc) return rc;
+            }
+        } else if (ia_pb_skip(&r, w)) return IA_ERR_PARSE;
+    }
+    return k < 0 ? IA_ERR_PARSE : IA_OK;
+}
+
+/* Calls scan_tensor / scan_graph on the listed sub-messages of a message; others are skipped. */
+static int scan_msg(const uint8_t *p, size_t n, locs *l, int depth, const uint32_t *tensors, const uint32_t *graphs,
+                    const uint32_t *sparse, const uint32_t *nested) {
+    if (depth > 64) return ia_set_error(IA_ERR_LIMIT, "model nests graphs deeper than 64 levels");
+    ia_pb r = ia_pb_init(p, n);
+    uint32_t f;
+    int w, k, rc;
+    while ((k = ia_pb_next(&r, &f, &w)) == 1) {
+        if (w != IA_PB_LEN) { if (ia_pb_skip(&r, w)) return IA_ERR_PARSE; continue; }
+        const uint8_t *b;
+        size_t bn;
+        if (ia_pb_bytes(&r, &b, &bn)) return IA_ERR_PARSE;
+        rc = IA_OK;
+        for (const uint32_t *t = tensors; *t && !rc; t++) if (*t == f) rc = scan_tensor(b, bn, l);
+        for (const uint32_t *t = graphs; *t && !rc; t++) if (*t == f) rc = scan_graph(b, bn, l, depth + 1);
+        for (const uint32_t *t = sparse; *t && !rc; t++) /* SparseTensorProto: values 1, indices 2 */
+            if (*t == f) {
+                static const uint32_t st[] = {1, 2, 0}, none[] = {0};
+                rc = scan_msg(b, bn, l, depth + 1, st, none, none, none);
+            }
+        for (const uint32_t *t = nested; *t && !rc; t++) /* NodeProto.attribute (5) */
+            if (*t == f) {
+                static const uint32_t at[] = {5, 10, 0}, ag[] = {6, 11, 0}, as[] = {22, 23, 0}, none[] = {0};
+                rc = scan_msg(b, bn, l, depth + 1, at, ag, as, none);
+            }
+        if (rc) return rc;
+    }
+    return k < 0 ? IA_ERR_PARSE : IA_OK;
+}
+
+/* GraphProto: node 1 (-> attribute 5), initializer 5, sparse_initializer 15. */
+static int scan_graph(const uint8_t *p, size_t n, locs *l, int depth) {
+    static const uint32_t t[] = {5, 0}, none[] = {0}, s[] = {15, 0};
+    ia_pb r = ia_pb_init(p, n);
+    uint32_t f;
+    int w, k, rc;
+    if (depth > 64) return ia_set_error(IA_ERR_LIMIT, "model nests graphs deeper than 64 levels");
+    /* nodes need a two-level descent (NodeProto -> AttributeProto), handled here */
+    while ((k = ia_pb_next(&r, &f, &w)) == 1) {
+        if (f != 1 || w != IA_PB_LEN) { if (ia_pb_skip(&r, w)) return IA_ERR_PARSE; continue; }
+        const uint8_t *b;
+        size_t bn;
+        if (ia_pb_bytes(&r, &b, &bn)) return IA_ERR_PARSE;
+        if ((rc = scan_msg(b, bn, l, depth + 1, none, none, none, t))) return rc; /* node: attribute = field 5 */
+    }
+    if (k < 0) return IA_ERR_PARSE;
+    return scan_msg(p, n, l, depth, t, none, s, none);
+}
+
+static int scan_model(const uint8_t *p, size_t n, locs *l) {
+    static const uint32_t none[] = {0}, g[] = {7, 0};
+    int rc = scan_msg(p, n, l, 0, none, g, none, none);
+    if (rc == IA_ERR_PARSE) return ia_set_error(IA_ERR_PARSE, "not an ONNX model (malformed protobuf)");
+    return rc;
+}
+
+/* ---- entry points ---- */
+
+int ia_store_is_ref(const char *ref) {
+    struct stat st;
+    if (!ref || !ref[0] || stat(ref, &st) == 0) return 0;
+    if (!strncmp(ref, "/ipfs/", 6)) ref += 6;
+    size_t n = strcspn(ref, "/");
+    char first[IA_CID_MAX_STRING];
+    if (n == 0 || n >= sizeof first) return 0;
+    memcpy(first, ref, n);
+    first[n] = 0;
+    ia_cid c;
+    return ia_cid_parse(first, &c) == IA_OK;
+}
+
+/* Replaces the temporary directory in the loader's message with the reference's directory. */
+static void rewrite_error(int rc, const char *tmpdir, const char *refdir) {
+    const char *msg = ia__prev_error();
+    char out[2048];
+    size_t o = 0, tl = strlen(tmpdir);
+    while (*msg && o + 1 < sizeof out) {
+        if (!strncmp(msg, tmpdir, tl)) {
+            o += (size_t)snprintf(out + o, sizeof out - o, "%s", refdir);
+            if (o >= sizeof out) o = sizeof out - 1;
+            msg += tl;
+        } else out[o++] = *msg++;
+    }
+    out[o] = 0;
+    ia_set_error(rc, "%s", out);
+}
+
+static int safe_location(const char *loc) {
+    if (!loc[0] || loc[0] == '/' || strchr(loc, '\\')) return 0;
+    for (const char *p = loc; *p;) {
+        size_t n = strcspn(p, "/");
+        if (n == 2 && !strncmp(p, "..", 2)) return 0;
+        p += n;
+        while (*p == '/') p++;
+    }
+    return 1;
+}
+
+int ia_store_model_load(ia_blockstore *bs, const char *ref, ia_model **out) {
+    *out = NULL;
+    ia_blockstore *own = NULL;
+    int rc;
+    if (!bs) {
+        if ((rc = ia_blockstore_open(NULL, &own))) return rc;
+        bs = own;
+    }
+    src_ctx x;
+    memset(&x, 0, sizeof x);
+    x.bs = bs;
+    locs l = {{0}, 0};
+    const char *r = !strncmp(ref, "/ipfs/", 6) ? ref + 6 : ref;
+    /* the directory part (everything before the last component) and the file name */
+    char *refdir = ia_strdup(r);
+    if (!refdir) { ia_blockstore_close(own); return ia_set_error(IA_ERR_NOMEM, "out of memory"); }
+    size_t rl = strlen(refdir);
+    while (rl > 1 && refdir[rl - 1] == '/') refdir[--rl] = 0;
+    char *slash = strrchr(refdir, '/');
+    const char *name = "model.onnx";
+    int has_dir = slash != NULL;
+    if (slash) { *slash = 0; name = slash + 1; }
+    if ((rc = ia__store_lock(bs, 0))) goto done; /* gc waits while we read */
+    ia_cid cid;
+    if ((rc = ia_store_resolve(bs, r, &cid))) {
+        rc = ia_set_error(rc, "model %s: %s%s", ref, ia__prev_error(),
+                          rc == IA_ERR_NOT_FOUND && strstr(ia__prev_error(), "not in the store")
+                              ? " (add the model folder or import its CAR first)" : "");
+        goto unlock;
+    }
+    char base[PATH_MAX];
+    if (snprintf(base, sizeof base, "%s/tmp", ia_blockstore_root(bs)) >= (int)sizeof base ||
+        (mkdir(base, 0755) && errno != EEXIST) ||
+        snprintf(x.tmpdir, sizeof x.tmpdir, "%s/model-%ld-XXXXXX", base, (long)getpid()) >= (int)sizeof x.tmpdir ||
+        !mkdtemp(x.tmpdir)) {
+        rc = ia_set_error(IA_ERR_IO, "cannot create a temporary directory under %s: %s", base, strerror(errno));
+        x.tmpdir[0] = 0;
+        goto unlock;
+    }
+    if ((rc = materialize(&x, &cid, name, ref))) goto cleanup;
+    /* find the external data files the model names, read them from sibling entries */
+    {
+        char lp[PATH_MAX];
+        if (snprintf(lp, sizeof lp, "%s/%s", x.tmpdir, name) >= (int)sizeof lp) { rc = ia_set_error(IA_ERR_LIMIT, "path too long"); goto cleanup; }
+        int fd = open(lp, O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st)) { rc = ia_set_error(IA_ERR_IO, "cannot open %s: %s", lp, strerror(errno)); if (fd >= 0) close(fd); goto cleanup; }
+        void *m = st.st_size ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0) : NULL;
+        close(fd);
+        if (m == MAP_FAILED) { rc = ia_set_error(IA_ERR_IO, "cannot map %s: %s", lp, strerror(errno)); goto cleanup; }
+        rc = m ? scan_model(m, (size_t)st.st_size, &l) : IA_OK;
+        if (m) munmap(m, (size_t)st.st_size);
+        if (rc == IA_ERR_PARSE) rc = IA_OK; /* not ONNX: the loader says what is wrong */
+        if (rc) { rc = ia_set_error(rc, "model %s: %s", ref, ia__prev_error()); goto cleanup; }
+    }
+    for (size_t i = 0; i < l.n; i++) {
+        if (!safe_location(l.v[i])) continue; /* the loader names and refuses it */
+        if (!has_dir) {
+            rc = ia_set_error(IA_ERR_INVALID_ARG,
+                              "model %s names external data '%s' but is a bare file CID: give it as DIRCID/path/model.onnx "
+                              "so that its sibling files can be found", ref, l.v[i]);
+            goto cleanup;
+        }
+        size_t n = strlen(refdir) + strlen(l.v[i]) + 2;
+        char *sib = ia_malloc(n), *rel = ia_strdup(l.v[i]);
+        if (!sib || !rel) { ia_free(sib); ia_free(rel); rc = ia_set_error(IA_ERR_NOMEM, "out of memory"); goto cleanup; }
+        /* drop "." components: "./w.bin" names the sibling w.bin */
+        int o = snprintf(sib, n, "%s", refdir);
+        for (const char *p = l.v[i]; *p;) {
+            size_t k = strcspn(p, "/");
+            if (k && !(k == 1 && p[0] == '.')) o += snprintf(sib + o, n - (size_t)o, "/%.*s", (int)k, p);
+            p += k;
+            while (*p == '/') p++;
+        }
+        ia_cid ec;
+        rc = ia_store_resolve(bs, sib, &ec);
+        if (rc) rc = ia_set_error(rc, "model %s: external data '%s' (%s): %s", ref, l.v[i], sib, ia__prev_error());
+        else {
+            struct stat st;
+            char have[PATH_MAX];
+            if (snprintf(have, sizeof have, "%s/%s", x.tmpdir, rel) >= (int)sizeof have) rc = ia_set_error(IA_ERR_LIMIT, "path too long");
+            else if (lstat(have, &st) != 0) rc = materialize(&x, &ec, rel, sib);
+        }
+        ia_free(sib);
+        ia_free(rel);
+        if (rc) goto cleanup;
+    }
+    {
+        char lp[PATH_MAX];
+        if (snprintf(lp, sizeof lp, "%s/%s", x.tmpdir, name) >= (int)sizeof lp) rc = ia_set_error(IA_ERR_LIMIT, "path too long");
+        else rc = ia_model_load(lp, out);
+        if (rc) rewrite_error(rc, x.tmpdir, has_dir ? refdir : ref);
+    }
+cleanup:
+    for (size_t i = x.nlinks; i-- > 0;) {
+        if (unlink(x.links[i])) rmdir(x.links[i]);
+        ia_free(x.links[i]);
+    }
+    for (size_t i = 0; i < x.nfds; i++) close(x.fds[i]);
+    if (x.tmpdir[0]) rmdir(x.tmpdir);
+unlock:
+    ia__store_unlock(bs);
+done:
+    for (size_t i = 0; i < l.n; i++) ia_free(l.v[i]);
+    ia_free(refdir);
+    ia_blockstore_close(own);
+    return rc;
+}
+
+int ia_model_load_any(const char *path, ia_model **out) {
+    if (ia_store_is_ref(path)) return ia_store_model_load(NULL, path, out);
+    return ia_model_load(path, out);
+}

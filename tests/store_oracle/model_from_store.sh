@@ -1,0 +1,66 @@
+#!/bin/sh
+# e2e: a generated model folder with external data (one file in a sub-directory) is added to a
+# temporary store and run by CID/path; its outputs must equal running the same files from disk.
+# Under kubo's default (dag-pb leaves), CIDv1 raw leaves with small chunks and a deep tree, and
+# unixfs-v1-2025 (the model file is one raw block, used in place). Also the errors.
+# usage: model_from_store.sh BIN PYTHON
+set -eu
+BIN=$1
+PY=${2:-/usr/bin/python3}
+HERE=$(cd "$(dirname "$0")" && pwd)
+if ! "$PY" -c 'import onnx, numpy' 2>/dev/null; then
+  echo "FAIL: $PY with onnx and numpy is needed to generate the model (scripts/bootstrap.sh installs python3-onnx)" >&2
+  exit 1
+fi
+T=$(mktemp -d /tmp/ia-model-store-XXXXXX)
+trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
+export IPFS_ACCELERATE_HOME="$T/store"
+"$PY" "$HERE/make_model.py" "$T/m" 256
+"$BIN" run "$T/m/onnx/model.onnx" --random-inputs --dim batch=3 --output-dir "$T/from-file" >/dev/null
+fails=0
+check() { # name, add flags...
+  name=$1; shift
+  cid=$("$BIN" add -r -Q "$@" "$T/m")
+  rm -rf "$T/out"
+  if ! "$BIN" run "$cid/onnx/model.onnx" --random-inputs --dim batch=3 --output-dir "$T/out" >/dev/null; then
+    echo "FAIL $name: run $cid/onnx/model.onnx failed"; fails=$((fails + 1)); return
+  fi
+  if cmp -s "$T/from-file/output_0.pb" "$T/out/output_0.pb"; then echo "ok   $name ($cid)"
+  else echo "FAIL $name: outputs differ from the file run"; fails=$((fails + 1)); fi
+  # inspect reads the same way; /ipfs/ prefix accepted
+  "$BIN" inspect "/ipfs/$cid/onnx/model.onnx" | grep -q "parameters" || { echo "FAIL $name: inspect"; fails=$((fails + 1)); }
+}
+check "kubo default (CIDv0, dag-pb leaves)"
+check "CIDv1 raw leaves, 16 KiB chunks, 3 links" --cid-version=1 --chunker=size-16384 --max-links=3
+check "unixfs-v1-2025 (model file is one raw block, in place)" --profile=unixfs-v1-2025
+cid=$("$BIN" add -r -Q --cid-version=1 "$T/m")
+ls "$T/store/tmp" | grep -q . && { echo "FAIL: temporary files left in the store"; fails=$((fails + 1)); }
+expect_err() { # what, pattern, args...
+  what=$1; pat=$2; shift 2
+  if "$BIN" "$@" >"$T/err" 2>&1; then echo "FAIL $what: succeeded"; fails=$((fails + 1)); return; fi
+  if grep -q "$pat" "$T/err"; then echo "ok   $what: $(head -1 "$T/err")"
+  else echo "FAIL $what: message was: $(cat "$T/err")"; fails=$((fails + 1)); fi
+}
+expect_err "path that does not exist" "no entry named 'nope.onnx'" run "$cid/onnx/nope.onnx" --random-inputs
+expect_err "CID not in the store" "is not in the store" run bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi/model.onnx --random-inputs
+fcid=$("$BIN" ls "$cid/onnx" | awk '$3 == "model.onnx" {print $1}')
+expect_err "bare file CID with external data" "bare file CID" run "$fcid" --random-inputs
+expect_err "a directory, not a file" "not a file" inspect "$cid/onnx"
+# damage the one block of weights/w2.bin: the load names the corrupted CID, then the missing one
+leaf=$("$BIN" ls "$cid/onnx/weights" | awk '{print $1}')
+"$BIN" verify "$cid" >/dev/null || { echo "FAIL: verify before corruption"; fails=$((fails + 1)); }
+bpath=$("$PY" - "$leaf" "$T/store" <<'PYEOF'
+import sys, base64
+cid = sys.argv[1]
+assert cid[0] == 'b'
+raw = base64.b32decode(cid[1:].upper() + '=' * (-len(cid[1:]) % 8))
+mh = raw[2:]  # version 1, codec 0x55 (one byte each)
+key = base64.b32encode(mh).decode().rstrip('=')
+print(f"{sys.argv[2]}/blocks/{key[-3:-1]}/{key}.data")
+PYEOF
+)
+chmod u+w "$bpath"; printf 'X' | dd of="$bpath" bs=1 seek=10 conv=notrunc 2>/dev/null
+expect_err "corrupted block" "block $leaf is corrupted" run "$cid/onnx/model.onnx" --random-inputs
+rm -f "$bpath"
+expect_err "missing external data block" "block $leaf is not in the store" run "$cid/onnx/model.onnx" --random-inputs
+[ "$fails" -eq 0 ] && echo "all passed" || { echo "$fails failures"; exit 1; }
