@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 #include "ops/elementwise/ew.h"
-#include "ops/elementwise/ew_fastmath.h"
+#include "ops/fastmath.h"
 
 /* Attributes of the parameterised activations. */
 typedef struct act_params {
@@ -45,15 +45,15 @@ ACT_OP(elu, x < 0 ? a * expm1f(x) : x, x < 0 ? da * expm1(x) : x)
 ACT_OP(selu, x > 0 ? g * x : g * (a * expf(x) - a), x > 0 ? dg * x : dg * (da * exp(x) - da))
 ACT_OP(celu, x > 0 ? x : a * expm1f(x / a), x > 0 ? x : da * expm1(x / da))
 ACT_OP(thresh, x > a ? x : 0.0f, x > da ? x : 0.0)
-ACT_OP(sigmoid, ew_sigmoid_approx(x), sigmoid_(x))
+ACT_OP(sigmoid, ia_fast_sigmoid(x), sigmoid_(x))
 ACT_OP(hardsigmoid, fmaxf(0.0f, fminf(1.0f, a * x + b)), fmax(0.0, fmin(1.0, da * x + db)))
 ACT_OP(hardswish, x * fmaxf(0.0f, fminf(1.0f, x / 6.0f + 0.5f)), x * fmax(0.0, fmin(1.0, x / 6.0 + 0.5)))
-ACT_OP(tanh, ew_tanh_approx(x), tanh(x))
+ACT_OP(tanh, ia_fast_tanh(x), tanh(x))
 ACT_OP(softplus, softplusf_(x), softplus_(x))
 ACT_OP(softsign, x / (1.0f + fabsf(x)), x / (1.0 + fabs(x)))
 ACT_OP(mish, x * tanhf(softplusf_(x)), x * tanh(softplus_(x)))
-ACT_OP(gelu, 0.5f * x * (1.0f + ew_erf_approx(x * (float)SQRT1_2)), 0.5 * x * (1.0 + erf(x * SQRT1_2)))
-ACT_OP(gelu_tanh, 0.5f * x * (1.0f + ew_tanh_approx((float)GELU_K * (x + 0.044715f * x * x * x))),
+ACT_OP(gelu, 0.5f * x * (1.0f + ia_fast_erf(x * (float)SQRT1_2)), 0.5 * x * (1.0 + erf(x * SQRT1_2)))
+ACT_OP(gelu_tanh, 0.5f * x * (1.0f + ia_fast_tanh((float)GELU_K * (x + 0.044715f * x * x * x))),
        0.5 * x * (1.0 + tanh(GELU_K * (x + 0.044715 * x * x * x))))
 
 /* Relu also takes signed integers (opset 14). */

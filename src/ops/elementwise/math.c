@@ -2,7 +2,7 @@
  * trigonometric and hyperbolic functions and their inverses, IsInf and IsNaN. */
 #include <math.h>
 #include "ops/elementwise/ew.h"
-#include "ops/elementwise/ew_fastmath.h"
+#include "ops/fastmath.h"
 
 /* A float-only op: one expression for float (using x) and one for double. */
 #define FLOAT_OP(name, FEXPR, DEXPR)                                                                      \
@@ -20,7 +20,7 @@ FLOAT_OP(sqrt, sqrtf(x), sqrt(x))
 FLOAT_OP(recip, 1.0f / x, 1.0 / x)
 FLOAT_OP(exp, expf(x), exp(x))
 FLOAT_OP(log, logf(x), log(x))
-FLOAT_OP(erf, ew_erf_approx(x), erf(x))
+FLOAT_OP(erf, ia_fast_erf(x), erf(x))
 FLOAT_OP(sin, sinf(x), sin(x))
 FLOAT_OP(cos, cosf(x), cos(x))
 FLOAT_OP(tan, tanf(x), tan(x))

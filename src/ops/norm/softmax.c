@@ -2,6 +2,7 @@
  * (rows = product of the leading dims); from 13 the op works along the single axis `axis`. */
 #include <math.h>
 #include <string.h>
+#include "ops/fastmath.h"
 #include "ops/kernel_util.h"
 
 /* The float loops below vectorise only when GCC may if-convert float compares, which it does
@@ -11,31 +12,6 @@
 #endif
 
 enum { SM_SOFTMAX, SM_LOGSOFTMAX, SM_HARDMAX };
-
-/* exp for float, written so loops over it vectorise: 2^n * e^r with |r| <= ln2/2 and a
- * degree-6 polynomial (relative error ~1e-7). Inputs are clamped to [-87.3, 88.7], so results
- * that would be subnormal come out as ~1e-38 instead (harmless for softmax sums). */
-static inline float exp_f32(float x) {
-    x = x < -87.3f ? -87.3f : x;
-    x = x > 88.7f ? 88.7f : x;
-    const float magic = 12582912.0f; /* 1.5 * 2^23: adding it rounds to an integer */
-    float n = (x * 1.44269504f + magic) - magic;
-    float r = x - n * 0.693359375f + n * 2.12194440e-4f;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    p = p * r * r + r + 1.0f;
-    float t = n + (127.0f + 8388608.0f); /* low mantissa bits now hold n + 127 */
-    uint32_t bits;
-    memcpy(&bits, &t, 4);
-    bits = (bits - 0x4B000000u) << 23;
-    float scale;
-    memcpy(&scale, &bits, 4);
-    return p * scale;
-}
 
 /* Sum of a float array with 8 float lanes, lane sums combined in double. */
 static double sum_f32(const float *y, int64_t n) {
@@ -81,7 +57,7 @@ static void row_f32(const float *x, float *y, int64_t n, int mode) {
         return;
     }
     float mx = max_f32(x, n);
-    for (int64_t j = 0; j < n; j++) y[j] = exp_f32(x[j] - mx);
+    for (int64_t j = 0; j < n; j++) y[j] = ia_fast_exp(x[j] - mx);
     double sum = sum_f32(y, n);
     if (mode == SM_SOFTMAX) {
         float inv = (float)(1.0 / sum);
@@ -136,7 +112,7 @@ static void cols_f32(const float *x, float *y, int64_t n, int64_t inner, int64_t
     for (int64_t k = 0; k < n; k++) {
         const float *r = x + k * inner;
         float *o = y + k * inner;
-        for (int64_t i = 0; i < cw; i++) o[i] = exp_f32(r[i] - mx[i]);
+        for (int64_t i = 0; i < cw; i++) o[i] = ia_fast_exp(r[i] - mx[i]);
         for (int64_t i = 0; i < cw; i++) sum[i] += o[i];
     }
     float f[COLS];

@@ -2,21 +2,21 @@
  * the activations that dominate transformer and CNN models. Accuracy: a few ulp relative
  * error over the whole range (checked against double libm in the unit tests); NaN in gives
  * NaN out. No undefined behaviour for any input: no float-to-int conversions. */
-#ifndef IA_OPS_ELEMENTWISE_EW_FASTMATH_H
-#define IA_OPS_ELEMENTWISE_EW_FASTMATH_H
+#ifndef IA_OPS_FASTMATH_H
+#define IA_OPS_FASTMATH_H
 
 #include <stdint.h>
 
-typedef union ew_f32bits {
+typedef union ia_f32bits {
     float f;
     uint32_t u;
-} ew_f32bits;
+} ia_f32bits;
 
 /* c ? a : b without a branch. Plain `?:` between two computed values lets GCC sink the
  * unused side's arithmetic into a branch, which (under the default -ftrapping-math) stops
  * vectorisation; a bit-mask select keeps the loop straight-line. */
-static inline float ew_select(int c, float a, float b) {
-    ew_f32bits x = {a}, y = {b}, r;
+static inline float ia_fast_select(int c, float a, float b) {
+    ia_f32bits x = {a}, y = {b}, r;
     uint32_t m = 0u - (uint32_t)(c != 0);
     r.u = (x.u & m) | (y.u & ~m);
     return r.f;
@@ -25,11 +25,11 @@ static inline float ew_select(int c, float a, float b) {
 /* e^x for x in about [-87, 88] (clamped outside, so never inf or denormal; callers that
  * need exact overflow/underflow use libm). Cody-Waite reduction x = n ln2 + r, |r| <= ln2/2,
  * then a degree-6 polynomial (Cephes' expf coefficients) and 2^n built in the exponent bits. */
-static inline float ew_exp_approx(float x) {
-    x = ew_select(x > 88.0f, 88.0f, x);
-    x = ew_select(x < -87.0f, -87.0f, x);
+static inline float ia_fast_exp(float x) {
+    x = ia_fast_select(x > 88.0f, 88.0f, x);
+    x = ia_fast_select(x < -87.0f, -87.0f, x);
     /* Adding 1.5 * 2^23 rounds x / ln2 to an integer held in the low mantissa bits. */
-    ew_f32bits t = {x * 1.44269504088896341f + 12582912.0f};
+    ia_f32bits t = {x * 1.44269504088896341f + 12582912.0f};
     float n = t.f - 12582912.0f;
     float r = x - n * 0.693359375f;
     r = r + n * 2.12194440e-4f;
@@ -40,16 +40,16 @@ static inline float ew_exp_approx(float x) {
     p = p * r + 1.6666665459e-1f;
     p = p * r + 5.0000001201e-1f;
     p = p * r * r + r + 1.0f;
-    ew_f32bits s;
+    ia_f32bits s;
     s.u = (t.u - 0x4B400000u + 127u) << 23; /* 2^n */
     return p * s.f;
 }
 
 /* 1 / (1 + e^-x), exact limits 0 and 1 far out. */
-static inline float ew_sigmoid_approx(float x) { return 1.0f / (1.0f + ew_exp_approx(-x)); }
+static inline float ia_fast_sigmoid(float x) { return 1.0f / (1.0f + ia_fast_exp(-x)); }
 
 /* tanh: an odd polynomial near 0 (Cephes tanhf), 1 - 2 / (e^2|x| + 1) beyond, sign restored. */
-static inline float ew_tanh_approx(float x) {
+static inline float ia_fast_tanh(float x) {
     float ax = x < 0 ? -x : x;
     float z = x * x;
     float p = -5.70498872745e-3f;
@@ -58,14 +58,14 @@ static inline float ew_tanh_approx(float x) {
     p = p * z + 1.33314422036e-1f;
     p = p * z - 3.33332819422e-1f;
     float small = x + x * z * p;
-    float big = 1.0f - 2.0f / (ew_exp_approx(2.0f * ax) + 1.0f);
-    big = ew_select(x < 0, -big, big);
-    return ew_select(ax < 0.625f, small, big);
+    float big = 1.0f - 2.0f / (ia_fast_exp(2.0f * ax) + 1.0f);
+    big = ia_fast_select(x < 0, -big, big);
+    return ia_fast_select(ax < 0.625f, small, big);
 }
 
 /* erf: Taylor series for |x| < 0.5 (relative accuracy near 0), else 1 - erfc with the
  * Chebyshev fit of Numerical Recipes' erfcc (fractional error < 1.2e-7). */
-static inline float ew_erf_approx(float x) {
+static inline float ia_fast_erf(float x) {
     float ax = x < 0 ? -x : x;
     float z = x * x;
     float s = 1.0f / 9360.0f;
@@ -87,9 +87,9 @@ static inline float ew_erf_approx(float x) {
     q = q * t + 0.37409196f;
     q = q * t + 1.00002368f;
     q = q * t - 1.26551223f;
-    float big = 1.0f - t * ew_exp_approx(q - z);
-    big = ew_select(x < 0, -big, big);
-    return ew_select(ax < 0.5f, small, big);
+    float big = 1.0f - t * ia_fast_exp(q - z);
+    big = ia_fast_select(x < 0, -big, big);
+    return ia_fast_select(ax < 0.5f, small, big);
 }
 
 #endif
