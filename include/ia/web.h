@@ -38,8 +38,8 @@ typedef struct ia_web_info {
     char device[16];           /* as requested: wasm, webgpu, webnn-cpu, ... */
     char bundle[64];           /* onnxruntime-web bundle file that ran, e.g. ort.webgpu.min.mjs */
     char ort_version[32];
-    char ep[128];              /* execution providers that got nodes, from onnxruntime's own log, '+'-joined */
-    int ep_verified;           /* 1 when every node ran on the requested device's EP */
+    char ep[128];              /* EPs that got nodes, with counts, from onnxruntime's own log: "WebGpuExecutionProvider:69+CPUExecutionProvider:6" */
+    int ep_verified;           /* 1 when the requested device's EP holds nodes (0: it fell back entirely, or no log) */
     char adapter_vendor[64], adapter_architecture[64], adapter_description[256];
     int software_adapter;      /* WebGPU fallback (software) adapter: 1 yes, 0 no, -1 not WebGPU */
     int wasm_threads, cross_origin_isolated;

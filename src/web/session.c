@@ -111,10 +111,9 @@ static void fill_info(ia_web_session *s, const char *device, const cJSON *hello,
     snprintf(in->ort_version, sizeof in->ort_version, "%s", jstr(loaded, "ortVersion"));
     const cJSON *pl = cJSON_GetObjectItemCaseSensitive(loaded, "placements"), *v;
     in->ep[0] = 0;
-    cJSON_ArrayForEach(v, pl) {
-        if (!cJSON_IsString(v)) continue;
+    cJSON_ArrayForEach(v, pl) { /* "WebGpuExecutionProvider:69+CPUExecutionProvider:6" (node counts) */
         size_t l = strlen(in->ep);
-        snprintf(in->ep + l, sizeof in->ep - l, "%s%s", l ? "+" : "", v->valuestring);
+        snprintf(in->ep + l, sizeof in->ep - l, "%s%s:%d", l ? "+" : "", jstr(v, "ep"), (int)jnum(v, "nodes"));
     }
     if (!in->ep[0]) snprintf(in->ep, sizeof in->ep, "unverified");
     in->ep_verified = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(loaded, "epVerified"));
