@@ -80,6 +80,33 @@ IA_API int ia_web_session_bench_in_page(ia_web_session *s, int iters, double *ti
 /* Sends `bytes` bytes to the page and back (echo) and returns the round trip in ms. */
 IA_API int ia_web_session_echo(ia_web_session *s, size_t bytes, double *ms);
 
+/* ---- Resource pool: several browsers x pages, each holding loaded models ----
+ * Requests go to a page that has the model (else one is loaded, least-recently-used models
+ * evicted past the page's budget), balanced by in-flight count, at most `per_page` at a time per
+ * page (others queue). A crashed or closed browser is detected, restarted (its models reload on
+ * demand) and the failed request retried once on a fresh page; a second failure returns an error
+ * that says what happened. No request waits beyond opts.timeout_ms per attempt. Thread-safe. */
+typedef struct ia_web_pool ia_web_pool;
+typedef struct ia_web_pool_options {
+    ia_web_options web;      /* device, browser, timeouts ... */
+    int browsers, pages;     /* default 1 x 1 */
+    int per_page;            /* concurrent requests per page; default 1 */
+    uint64_t page_budget;    /* bytes of model per page before LRU eviction; 0 = 2 GiB */
+} ia_web_pool_options;
+typedef struct ia_web_pool_stats {
+    uint64_t requests, completed, failed, retried, restarts, loads, evictions;
+} ia_web_pool_stats;
+IA_API void ia_web_pool_options_init(ia_web_pool_options *o);
+IA_API int ia_web_pool_create(const ia_web_pool_options *o, ia_web_pool **out);
+IA_API void ia_web_pool_destroy(ia_web_pool *p);
+/* Runs `model` (a file path) with inputs given by name; outputs in the model's output order
+ * (as many as n_outputs). Error text into err (may be NULL). */
+IA_API int ia_web_pool_run(ia_web_pool *p, const char *model, const char *const *input_names, ia_value *const *inputs,
+                           size_t n_inputs, ia_value **outputs, size_t n_outputs, char *err, size_t err_cap);
+IA_API void ia_web_pool_get_stats(ia_web_pool *p, ia_web_pool_stats *st);
+/* Process id of browser `i` (for fault-injection tests); -1 when none runs. */
+IA_API int ia_web_pool_browser_pid(ia_web_pool *p, int i);
+
 /* Launches the browser and returns its capabilities report (JSON, free with ia_free). */
 IA_API int ia_web_probe(const ia_web_options *opts, char **caps_json);
 

@@ -155,13 +155,11 @@ int ia__bridge_start(const char *browser, int visible, int webnn, int n_pages, i
     so.events.on_close = on_close;
     rc = ia__server_start(&so, &b->srv);
     if (rc) { ia__bridge_stop(b); return rc; }
-    char urls[IA__MAX_PAGES][160];
-    const char *up[IA__MAX_PAGES];
-    for (int i = 0; i < n_pages; i++) {
-        snprintf(urls[i], sizeof urls[i], "http://127.0.0.1:%d/%s/bridge.html?page=%d", ia__server_port(b->srv), ia__server_token(b->srv), i);
-        up[i] = urls[i];
-    }
-    rc = ia__browser_launch(&b->br, up, n_pages, visible, webnn);
+    /* Headless Chromium takes one start URL: page 0 opens the others (window.open). */
+    char url[200];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/%s/bridge.html?page=0&pages=%d", ia__server_port(b->srv), ia__server_token(b->srv), n_pages);
+    const char *up[1] = {url};
+    rc = ia__browser_launch(&b->br, up, 1, visible, webnn);
     if (rc) { ia__bridge_stop(b); return rc; }
     double deadline = ia__now_ms() + b->timeout_ms;
     pthread_mutex_lock(&b->mu);

@@ -12,7 +12,7 @@ static int name_char(char c) {
 static int valid_name(const char *s, size_t n) {
     if (n == 0 || n >= 128 || s[0] == '.') return 0;
     for (size_t i = 0; i < n; i++)
-        if (!name_char(s[i])) return 0;
+        if (!name_char(s[i]) || (i + 1 < n && s[i] == '.' && s[i + 1] == '.')) return 0;
     return 1;
 }
 

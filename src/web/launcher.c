@@ -119,6 +119,7 @@ int ia__browser_launch(ia__browser *b, const char *const *urls, int n, int visib
         argv[k++] = "--disable-renderer-backgrounding";
         argv[k++] = "--disable-background-timer-throttling";
         argv[k++] = "--disable-backgrounding-occluded-windows";
+        argv[k++] = "--disable-popup-blocking"; /* page 0 opens the pool's other pages */
         /* only loopback: every host name resolves nowhere except 127.0.0.1 */
         argv[k++] = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1";
         if (webnn) argv[k++] = "--enable-features=WebMachineLearningNeuralNetwork";

@@ -22,6 +22,7 @@ struct ia_web_session {
     char **in_names, **out_names;
     size_t n_in, n_out;
     ia_web_info info;
+    uint64_t model_bytes;
     ia_web_run_stats last;
     char *caps;
     int timeout_ms;
@@ -133,6 +134,34 @@ static void fill_info(ia_web_session *s, const char *device, const cJSON *hello,
     in->create_ms = jnum(t, "create_ms");
     in->model_bytes = (uint64_t)jnum(loaded, "modelBytes");
 }
+
+static int load_model(ia_web_session *s, const char *path, const char *device, const device_spec *sp, const ia_web_options *o);
+
+/* Session handles over a given bridge page (used by the pool): load, run, free. */
+int ia__web_load_on(ia__bridge *b, int page, const char *path, const ia_web_options *o, ia_web_session **out) {
+    *out = NULL;
+    device_spec sp;
+    int rc = parse_device(o->device, &sp);
+    if (rc) return rc;
+    ia_web_session *s = ia_calloc(1, sizeof *s);
+    if (!s) return ia_set_error(IA_ERR_NOMEM, "out of memory");
+    s->b = b;
+    s->page = page;
+    s->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 120000;
+    rc = check_device(s, o->device, &sp, b->pages[page].hello);
+    if (!rc) rc = load_model(s, path, o->device ? o->device : "wasm", &sp, o);
+    if (rc) { s->b = NULL; ia_web_session_destroy(s); return rc; }
+    *out = s;
+    return IA_OK;
+}
+
+void ia__web_detach(ia_web_session *s) {
+    if (!s) return;
+    s->b = NULL; /* the bridge belongs to the pool */
+    ia_web_session_destroy(s);
+}
+
+uint64_t ia__web_model_bytes(const ia_web_session *s) { return s->info.model_bytes; }
 
 static int load_model(ia_web_session *s, const char *path, const char *device, const device_spec *sp, const ia_web_options *o) {
     char url[256];

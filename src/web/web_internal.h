@@ -147,4 +147,11 @@ double ia__now_ms(void);
 /* Browser "name version" for messages. */
 void ia__bridge_browser_name(const ia__bridge *b, char *buf, size_t cap);
 
+/* ---- Sessions on a bridge page owned by someone else (session.c; used by pool.c) ---- */
+struct ia_web_session;
+struct ia_web_options;
+int ia__web_load_on(ia__bridge *b, int page, const char *path, const struct ia_web_options *o, struct ia_web_session **out);
+void ia__web_detach(struct ia_web_session *s); /* frees the handle, leaves the bridge running */
+uint64_t ia__web_model_bytes(const struct ia_web_session *s);
+
 #endif

@@ -247,6 +247,10 @@ async function onMessage(ev) {
 }
 
 async function main() {
+  if (pageId === 0) { // the pool's other pages, as separate tabs of the same browser
+    const n = Math.min(Number(params.get('pages') || 1), 64);
+    for (let k = 1; k < n; k++) window.open(`${location.pathname}?page=${k}`, `ia-page-${k}`);
+  }
   const caps = await capabilities();
   ws = new WebSocket(`ws://${location.host}${base}ws?page=${pageId}`);
   ws.binaryType = 'arraybuffer';
