@@ -297,3 +297,116 @@ int ia_cmd_browser(int argc, char **argv) {
     ia_free(js);
     return IA_EXIT_OK;
 }
+
+static double median(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, cmp_d);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* `browser-bench MODEL --device D [inputs] [--rounds R] [--iters K] [--echo-mb N]`: the bridge's
+ * per-run latency against the same onnxruntime-web session driven directly in the page (same
+ * inputs, interleaved rounds, medians), socket transfer rate, and the load split. */
+int ia_cmd_browser_bench(int argc, char **argv) {
+    int rounds = 5, iters = 20, echo_mb = 64;
+    char **rest = calloc((size_t)argc + 1, sizeof *rest);
+    int nrest = 0;
+    for (int i = 0; i < argc; i++) {
+        if (i > 0 && !strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = atoi(argv[++i]);
+        else if (i > 0 && !strcmp(argv[i], "--iters") && i + 1 < argc) iters = atoi(argv[++i]);
+        else if (i > 0 && !strcmp(argv[i], "--echo-mb") && i + 1 < argc) echo_mb = atoi(argv[++i]);
+        else rest[nrest++] = argv[i];
+    }
+    web_args a;
+    int prc = parse(nrest, rest, &a);
+    free(rest);
+    if (prc) return IA_EXIT_USAGE;
+    if (rounds < 1) rounds = 1;
+    if (iters < 1) iters = 1;
+    ia_model *m;
+    if (ia_model_load(a.model, &m)) { fprintf(stderr, "browser-bench: %s\n", ia_last_error()); return IA_EXIT_FAIL; }
+    char *names[MAXN];
+    ia_value *vals[MAXN] = {0}, *in[MAXN] = {0}, *out[MAXN] = {0};
+    size_t nv = 0;
+    int status = make_inputs(&a, m->graph, names, vals, &nv) ? IA_EXIT_FAIL : IA_EXIT_OK;
+    ia_web_options o;
+    ia_web_options_init(&o);
+    o.device = a.device ? a.device : "wasm";
+    o.browser = a.browser;
+    o.threads = a.threads;
+    o.timeout_ms = a.timeout_ms;
+    o.n_free_dims = (size_t)a.n_dims;
+    o.free_dim_names = (const char *const *)a.dim_name;
+    o.free_dim_values = a.dim_value;
+    ia_web_session *s = NULL;
+    if (status == IA_EXIT_OK && ia_web_session_create(a.model, &o, &s)) {
+        fprintf(stderr, "browser-bench: %s\n", ia_last_error());
+        status = IA_EXIT_FAIL;
+    }
+    size_t n_in = s ? ia_web_session_input_count(s) : 0, n_out = s ? ia_web_session_output_count(s) : 0;
+    for (size_t i = 0; status == IA_EXIT_OK && i < n_in; i++)
+        for (size_t k = 0; k < nv; k++)
+            if (!strcmp(names[k], ia_web_session_input_name(s, i))) in[i] = vals[k];
+    int nb = rounds * iters;
+    double *br = calloc((size_t)nb, sizeof *br), *pg = calloc((size_t)nb, sizeof *pg), *rb = calloc((size_t)rounds, sizeof *rb),
+           *rp = calloc((size_t)rounds, sizeof *rp), *tmp = calloc((size_t)iters, sizeof *tmp);
+    double first_ms = 0;
+    for (int w = 0; w < 5 && status == IA_EXIT_OK; w++) { /* warm-up; the first run is the first inference */
+        for (size_t k = 0; k < n_out; k++) { ia_value_destroy(out[k]); out[k] = NULL; }
+        if (ia_web_session_run(s, in, n_in, out, n_out)) { fprintf(stderr, "browser-bench: %s\n", ia_web_session_errmsg(s)); status = IA_EXIT_FAIL; }
+        ia_web_run_stats st;
+        ia_web_session_last_stats(s, &st);
+        if (w == 0) first_ms = st.c_ms;
+    }
+    for (int r = 0; r < rounds && status == IA_EXIT_OK; r++) {
+        /* alternate which side goes first in a round */
+        for (int side = 0; side < 2 && status == IA_EXIT_OK; side++) {
+            if ((side + r) % 2 == 0) {
+                for (int k = 0; k < iters && status == IA_EXIT_OK; k++) {
+                    for (size_t q = 0; q < n_out; q++) { ia_value_destroy(out[q]); out[q] = NULL; }
+                    if (ia_web_session_run(s, in, n_in, out, n_out)) { fprintf(stderr, "browser-bench: %s\n", ia_web_session_errmsg(s)); status = IA_EXIT_FAIL; }
+                    ia_web_run_stats st;
+                    ia_web_session_last_stats(s, &st);
+                    br[r * iters + k] = tmp[k] = st.c_ms;
+                }
+                rb[r] = median(tmp, iters);
+            } else {
+                if (ia_web_session_bench_in_page(s, iters, tmp)) { fprintf(stderr, "browser-bench: %s\n", ia_web_session_errmsg(s)); status = IA_EXIT_FAIL; break; }
+                memcpy(pg + r * iters, tmp, (size_t)iters * sizeof *tmp);
+                rp[r] = median(tmp, iters);
+            }
+        }
+    }
+    double echo_ms[3] = {0}, echo_rate = 0;
+    size_t echo_bytes = (size_t)echo_mb << 20;
+    for (int e = 0; e < 3 && status == IA_EXIT_OK && echo_mb > 0; e++) {
+        if (ia_web_session_echo(s, echo_bytes, &echo_ms[e])) { fprintf(stderr, "browser-bench: echo: %s\n", ia_web_session_errmsg(s)); status = IA_EXIT_FAIL; }
+    }
+    if (status == IA_EXIT_OK) {
+        ia_web_info inf;
+        ia_web_session_info(s, &inf);
+        double mb = median(br, nb), mp = median(pg, nb);
+        double em = echo_mb > 0 ? median(echo_ms, 3) : 0;
+        echo_rate = em > 0 ? 2.0 * (double)echo_bytes / 1e6 / (em / 1e3) : 0;
+        /* per-round ratios, then their median: robust to drift between rounds */
+        double *ratio = calloc((size_t)rounds, sizeof *ratio);
+        for (int r = 0; r < rounds; r++) ratio[r] = rb[r] / rp[r];
+        double mr = median(ratio, rounds);
+        free(ratio);
+        printf("{\"model\":");
+        json_str(a.model);
+        printf(",\"device\":\"%s\",\"browser\":\"%s\",\"browser_version\":\"%s\",\"bundle\":\"%s\",\"ep\":\"%s\",\"software_adapter\":%d,"
+               "\"wasm_threads\":%d,\"rounds\":%d,\"iters\":%d,\"bridge_median_ms\":%.4f,\"in_page_median_ms\":%.4f,\"overhead_ratio_median\":%.4f,"
+               "\"echo_mb\":%d,\"echo_roundtrip_ms\":%.2f,\"transfer_mb_per_s\":%.1f,\"load\":{\"bundle_ms\":%.2f,\"download_ms\":%.2f,"
+               "\"create_ms\":%.2f,\"first_inference_ms\":%.2f,\"model_bytes\":%llu}}\n",
+               inf.device, inf.browser, inf.browser_version, inf.bundle, inf.ep, inf.software_adapter, inf.wasm_threads, rounds, iters, mb, mp,
+               mr, echo_mb, em, echo_rate, inf.bundle_ms, inf.download_ms, inf.create_ms, first_ms, (unsigned long long)inf.model_bytes);
+    }
+    free(br); free(pg); free(rb); free(rp); free(tmp);
+    for (size_t k = 0; k < nv; k++) ia_value_destroy(vals[k]);
+    for (size_t k = 0; k < n_out; k++) ia_value_destroy(out[k]);
+    for (int k = 0; k < a.n_named; k++) ia_free((void *)a.named[k]);
+    for (int k = 0; k < a.n_dims; k++) ia_free(a.dim_name[k]);
+    ia_web_session_destroy(s);
+    ia_model_destroy(m);
+    return status;
+}

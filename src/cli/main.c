@@ -9,6 +9,8 @@ static const ia_command commands[] = {
      "run a model on the CPU engine (or in a browser with --device) and print its outputs and timing", ia_cmd_run},
     {"browser", "[--browser NAME|PATH] [--visible]",
      "launch a browser and report its WebGPU adapter, WebNN contexts and WASM features (JSON)", ia_cmd_browser},
+    {"browser-bench", "MODEL --device wasm|webgpu [--input-dir DIR | --random-inputs --dim NAME=N...] [--rounds R] [--iters K] [--echo-mb N]",
+     "bridge overhead against the same onnxruntime-web session run inside the page; socket MB/s; load split (JSON)", ia_cmd_browser_bench},
     {"inspect", "MODEL [--json]", "describe a model: opsets, inputs, outputs, ops, parameters, what cannot run", ia_cmd_inspect},
     {"add", "[-r] [-Q] [-q] [-n] [-w] [--hidden] [--cid-version=0|1] [--raw-leaves[=BOOL]] [--chunker=size-N] [--max-links=N] [--profile=P] PATH...",
      "import files into the store as UnixFS (kubo-compatible CIDs)", ia_cmd_add},

@@ -141,6 +141,14 @@ static int ws_data(struct mg_connection *c, int flags, char *data, size_t len, v
     ia__server *s = cb;
     conn_state *cs = mg_get_user_connection_data(c);
     if (!cs || cs->refused) return 0;
+    int op = flags & 0x0f;
+    if ((flags & 0xf0) == 0x80 && (op == 1 || op == 2) && !cs->as.opcode) { /* whole message in one frame: no copy */
+        if (len > cs->as.max) {
+            ia_log(IA_LOG_WARN, "bridge: closing a page connection: websocket: message larger than %zu bytes", cs->as.max);
+            return 0;
+        }
+        return s->ev.on_message && s->ev.on_message(s->ev.user, c, op, (const uint8_t *)data, len) == 0 ? 1 : 0;
+    }
     int r = ia__ws_feed(&cs->as, flags, (const uint8_t *)data, len);
     if (r < 0) {
         ia_log(IA_LOG_WARN, "bridge: closing a page connection: %s", ia_last_error());
