@@ -107,7 +107,7 @@ static void on_close(void *user, void *conn) {
 
 void ia__bridge_browser_name(const ia__bridge *b, char *buf, size_t cap) {
     const char *k = b->br.kind;
-    snprintf(buf, cap, "%c%s %s", k[0] ? k[0] - 32 : '?', k[0] ? k + 1 : "", b->br.version[0] ? b->br.version : "(version unknown)");
+    snprintf(buf, cap, "%c%.14s %.100s", k[0] ? k[0] - 32 : '?', k[0] ? k + 1 : "", b->br.version[0] ? b->br.version : "(version unknown)");
 }
 
 /* Checks whether the browser still runs; records why not. Caller holds mu. */
