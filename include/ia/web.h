@@ -50,6 +50,7 @@ typedef struct ia_web_info {
 /* Timing of the last run: C side (send to reply), page side (session.run) and bytes moved. */
 typedef struct ia_web_run_stats {
     double c_ms, page_ms;
+    double page_total_ms; /* page side from message receipt to reply, session.run included */
     uint64_t bytes_sent, bytes_received;
 } ia_web_run_stats;
 

@@ -262,7 +262,9 @@ static int outputs_from(ia_web_session *s, const ia__reply *r, ia_value **output
     if (r->opcode != 2) return ia_set_error(IA_ERR_PARSE, "bridge: the page answered a run with a text message");
     int rc = ia__frame_decode(r->msg, r->len, &h, &ts, &nt, &data);
     if (rc) return rc;
-    s->last.page_ms = jnum(cJSON_GetObjectItemCaseSensitive(h, "timings"), "run_ms");
+    const cJSON *tm = cJSON_GetObjectItemCaseSensitive(h, "timings");
+    s->last.page_ms = jnum(tm, "run_ms");
+    s->last.page_total_ms = jnum(tm, "prepare_ms") + jnum(tm, "run_ms") + jnum(tm, "outputs_ms");
     for (size_t k = 0; k < n_outputs && !rc; k++) {
         size_t j = 0;
         while (j < nt && strcmp(ts[j].name, s->out_names[k])) j++;

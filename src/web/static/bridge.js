@@ -186,7 +186,7 @@ function feedsFrom(f) {
   return feeds;
 }
 
-async function onRun(f) {
+async function onRun(f, tRecv) {
   const s = sessions.get(f.hdr.session);
   if (!s) throw new Error(`no session ${f.hdr.session} on this page`);
   const feeds = feedsFrom(f);
@@ -203,8 +203,9 @@ async function onRun(f) {
     hdr.tensors.push({ name, dtype: t.type, dims: t.dims.map(Number) });
     arrays.push(t.type === 'bool' ? Uint8Array.from(data, (x) => (x ? 1 : 0)) : data);
   }
+  hdr.timings.prepare_ms = t0 - tRecv;
+  hdr.timings.outputs_ms = performance.now() - t1;
   const frame = encodeFrame(hdr, arrays);
-  hdr.timings.encode_ms = performance.now() - t1;
   for (const t of Object.values(out)) if (t.dispose) t.dispose();
   return frame;
 }
@@ -224,6 +225,7 @@ async function onBench(msg) {
 }
 
 async function onMessage(ev) {
+  const tRecv = performance.now();
   let id = null;
   try {
     if (typeof ev.data === 'string') {
@@ -237,7 +239,7 @@ async function onMessage(ev) {
     } else {
       const f = decodeFrame(ev.data);
       id = f.hdr.id;
-      if (f.hdr.type === 'run') ws.send(await onRun(f));
+      if (f.hdr.type === 'run') ws.send(await onRun(f, tRecv));
       else if (f.hdr.type === 'echo') ws.send(ev.data);
       else throw new Error(`unknown binary request type ${f.hdr.type}`);
     }
