@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 #include "ia/alloc.h"
 #include "ia/log.h"
 #include "ia/status.h"
@@ -143,6 +144,18 @@ int ia__bridge_start(const char *browser, int visible, int webnn, int n_pages, i
     b->webnn = webnn;
     b->timeout_ms = timeout_ms > 0 ? timeout_ms : 120000;
     b->br.pid = -1;
+    char probe[4200];
+    snprintf(probe, sizeof probe, "%s/ort.wasm.min.mjs", dist_dir);
+    if (access(probe, R_OK)) {
+        ia__bridge_stop(b);
+        return ia_set_error(IA_ERR_NOT_FOUND, "onnxruntime-web is not installed: %s is missing (scripts/bootstrap.sh installs tools/web; "
+                            "or set IA_WEB_DIST_DIR)", probe);
+    }
+    snprintf(probe, sizeof probe, "%s/bridge.js", static_dir);
+    if (access(probe, R_OK)) {
+        ia__bridge_stop(b);
+        return ia_set_error(IA_ERR_NOT_FOUND, "the bridge page is missing: %s (set IA_WEB_STATIC_DIR to src/web/static)", probe);
+    }
     int rc = ia__browser_find(browser, &b->br);
     if (rc) { ia__bridge_stop(b); return rc; }
     ia__server_options so;
