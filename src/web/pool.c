@@ -302,7 +302,9 @@ static int attempt(ia_web_pool *p, const char *model, const char *const *names, 
         if (rc) ia_set_error(rc, "%s", ia_web_session_errmsg(ws));
     }
     pthread_mutex_lock(&p->mu);
-    if (rc && (g->b->died[0] || !g->b->pages[j].conn || rc == IA_ERR_UNAVAILABLE)) {
+    /* Infrastructure failures (browser gone, page closed or silent) restart and retry; a model
+     * or device error (e.g. WebNN unavailable) is returned as it is. */
+    if (rc && (g->b->died[0] || !g->b->pages[j].conn || (rc == IA_ERR_UNAVAILABLE && strstr(ia_last_error(), "heartbeat")))) {
         *infra = 1;
         restart(p, i, g); /* a closed page of a live browser also gets a fresh browser */
     }
