@@ -57,7 +57,8 @@ typedef struct ia_web_run_stats {
 /* Starts a server on 127.0.0.1 (free port, random token), launches the browser headless with a
  * fresh profile, checks the device (an unavailable one fails here, naming browser, version and the
  * browser's own reason), loads the model in the page and checks which execution provider took it.
- * Errors: ia_last_error(). */
+ * `path` is a file, or "ipfs://CID[/path]" ("/ipfs/CID[/path]") for a file in the content store
+ * (default store root; the page fetches it with every block hash-checked). Errors: ia_last_error(). */
 IA_API int ia_web_session_create(const char *path, const ia_web_options *opts, ia_web_session **out);
 IA_API void ia_web_session_destroy(ia_web_session *s);
 

@@ -8,6 +8,7 @@
 #include <time.h>
 #include "cli/cli.h"
 #include "ia/alloc.h"
+#include "ia/store.h"
 #include "ia/web.h"
 #include "ipfs_accelerate.h"
 #include "onnx/ir.h"
@@ -144,6 +145,35 @@ static int make_inputs(const web_args *a, const ia_graph *g, char **names, ia_va
     return 0;
 }
 
+static int append_buf(void *user, const void *data, size_t len) {
+    struct { uint8_t *p; size_t len, cap; } *b = user;
+    if (b->len + len > b->cap) return -1;
+    memcpy(b->p + b->len, data, len);
+    b->len += len;
+    return 0;
+}
+
+/* A model file, or "ipfs://CID[/path]" from the content store (blocks verified). */
+static int load_model_any(const char *spec, ia_model **m) {
+    const char *cp = !strncmp(spec, "ipfs://", 7) ? spec + 7 : !strncmp(spec, "/ipfs/", 6) ? spec : NULL;
+    if (!cp) return ia_model_load(spec, m);
+    ia_blockstore *bs;
+    ia_cid cid;
+    uint64_t size;
+    int rc = ia_blockstore_open(NULL, &bs);
+    if (rc) return rc;
+    rc = ia_store_resolve(bs, cp, &cid);
+    if (!rc) rc = ia_store_file_size(bs, &cid, &size);
+    struct { uint8_t *p; size_t len, cap; } b = {0};
+    if (!rc && !(b.p = malloc(size ? (size_t)size : 1))) rc = ia_set_error(IA_ERR_NOMEM, "out of memory for %s", spec);
+    b.cap = (size_t)size;
+    if (!rc) rc = ia_store_cat(bs, &cid, 0, UINT64_MAX, append_buf, &b);
+    if (!rc) rc = ia_model_load_memory(b.p, b.len, NULL, m);
+    free(b.p);
+    ia_blockstore_close(bs);
+    return rc;
+}
+
 static int cmp_d(const void *x, const void *y) {
     double a = *(const double *)x, b = *(const double *)y;
     return (a > b) - (a < b);
@@ -163,7 +193,7 @@ int ia_cmd_run_web(int argc, char **argv) {
     web_args a;
     if (parse(argc, argv, &a)) return IA_EXIT_USAGE;
     ia_model *m;
-    if (ia_model_load(a.model, &m)) { fprintf(stderr, "run: %s\n", ia_last_error()); return IA_EXIT_FAIL; }
+    if (load_model_any(a.model, &m)) { fprintf(stderr, "run: %s\n", ia_last_error()); return IA_EXIT_FAIL; }
     char *names[MAXN];
     ia_value *vals[MAXN] = {0}, *in[MAXN] = {0}, *out[MAXN] = {0};
     size_t nv = 0;
@@ -323,7 +353,7 @@ int ia_cmd_browser_bench(int argc, char **argv) {
     if (rounds < 1) rounds = 1;
     if (iters < 1) iters = 1;
     ia_model *m;
-    if (ia_model_load(a.model, &m)) { fprintf(stderr, "browser-bench: %s\n", ia_last_error()); return IA_EXIT_FAIL; }
+    if (load_model_any(a.model, &m)) { fprintf(stderr, "browser-bench: %s\n", ia_last_error()); return IA_EXIT_FAIL; }
     char *names[MAXN];
     ia_value *vals[MAXN] = {0}, *in[MAXN] = {0}, *out[MAXN] = {0};
     size_t nv = 0;

@@ -13,6 +13,7 @@
 #include "ia/alloc.h"
 #include "ia/log.h"
 #include "ia/status.h"
+#include "ia/store.h"
 #include "web/web_internal.h"
 
 #define MAX_MODELS 256
@@ -32,7 +33,12 @@ struct ia__server {
     uint64_t max_message;
     ia__ws_events ev;
     pthread_mutex_t mu;
-    char *models[MAX_MODELS];
+    struct model_src {
+        char *path;         /* a file, or NULL for a store entry */
+        ia_blockstore *bs;  /* store entry: every block verified while it is sent */
+        ia_cid cid;
+        uint64_t size;
+    } models[MAX_MODELS];
     int n_models;
 };
 
@@ -88,6 +94,32 @@ static int send_file(struct mg_connection *c, const char *path, const char *mime
     return r == 0 ? 206 : 200;
 }
 
+static int write_conn(void *user, const void *data, size_t len) {
+    return mg_write(user, data, len) == (int)len ? 0 : -1;
+}
+
+/* Model bytes from the content store, with Range; blocks are hash-checked by ia_store_cat. */
+static int send_store(struct mg_connection *c, ia_blockstore *bs, const ia_cid *cid, uint64_t size, int head_only) {
+    uint64_t first = 0, last = size ? size - 1 : 0;
+    int r = ia__http_parse_range(mg_get_header(c, "Range"), size, &first, &last);
+    if (r < 0) {
+        mg_printf(c, "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */%llu\r\nContent-Length: 0\r\n" SECURITY_HEADERS "\r\n",
+                  (unsigned long long)size);
+        return 416;
+    }
+    uint64_t n = size ? last - first + 1 : 0;
+    if (r == 0)
+        mg_printf(c, "HTTP/1.1 206 Partial Content\r\nContent-Type: application/octet-stream\r\nContent-Length: %llu\r\n"
+                     "Content-Range: bytes %llu-%llu/%llu\r\nAccept-Ranges: bytes\r\n" SECURITY_HEADERS "\r\n",
+                  (unsigned long long)n, (unsigned long long)first, (unsigned long long)last, (unsigned long long)size);
+    else
+        mg_printf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: %llu\r\nAccept-Ranges: bytes\r\n" SECURITY_HEADERS "\r\n",
+                  (unsigned long long)n);
+    if (!head_only && n && ia_store_cat(bs, cid, first, n, write_conn, c))
+        ia_log(IA_LOG_WARN, "bridge: serving a model from the store failed midway: %s", ia_last_error()); /* connection cut short: the page sees a short body */
+    return r == 0 ? 206 : 200;
+}
+
 static int handle_http(struct mg_connection *c, void *cb) {
     ia__server *s = cb;
     const struct mg_request_info *ri = mg_get_request_info(c);
@@ -112,10 +144,13 @@ static int handle_http(struct mg_connection *c, void *cb) {
     case IA__ROUTE_MODEL: {
         long id = strtol(route.name, NULL, 10);
         pthread_mutex_lock(&s->mu);
-        const char *p = id >= 0 && id < s->n_models ? s->models[id] : NULL;
-        if (p) snprintf(path, sizeof path, "%s", p);
+        struct model_src m = {0};
+        int found = id >= 0 && id < s->n_models;
+        if (found) m = s->models[id];
+        if (found && m.path) snprintf(path, sizeof path, "%s", m.path);
         pthread_mutex_unlock(&s->mu);
-        if (!p) return send_status(c, 404, "Not Found", "no such model\n");
+        if (!found) return send_status(c, 404, "Not Found", "no such model\n");
+        if (!m.path) return send_store(c, m.bs, &m.cid, m.size, head);
         return send_file(c, path, "application/octet-stream", head);
     }
     default:
@@ -221,7 +256,7 @@ int ia__server_start(const ia__server_options *o, ia__server **out) {
 void ia__server_stop(ia__server *s) {
     if (!s) return;
     if (s->ctx) mg_stop(s->ctx);
-    for (int i = 0; i < s->n_models; i++) ia_free(s->models[i]);
+    for (int i = 0; i < s->n_models; i++) ia_free(s->models[i].path);
     pthread_mutex_destroy(&s->mu);
     ia_free(s);
 }
@@ -233,8 +268,27 @@ int ia__server_add_model(ia__server *s, const char *path, char *url, size_t cap)
     pthread_mutex_lock(&s->mu);
     int id = -1;
     for (int i = 0; i < s->n_models; i++)
-        if (!strcmp(s->models[i], path)) id = i;
-    if (id < 0 && s->n_models < MAX_MODELS && (s->models[s->n_models] = ia_strdup(path))) id = s->n_models++;
+        if (s->models[i].path && !strcmp(s->models[i].path, path)) id = i;
+    if (id < 0 && s->n_models < MAX_MODELS && (s->models[s->n_models].path = ia_strdup(path))) id = s->n_models++;
+    pthread_mutex_unlock(&s->mu);
+    if (id < 0) return ia_set_error(IA_ERR_LIMIT, "bridge server: too many models registered");
+    snprintf(url, cap, "/%s/model/%d", s->token, id);
+    return IA_OK;
+}
+
+int ia__server_add_store_model(ia__server *s, ia_blockstore *bs, const ia_cid *cid, char *url, size_t cap) {
+    uint64_t size;
+    int rc = ia_store_file_size(bs, cid, &size);
+    if (rc) return rc;
+    pthread_mutex_lock(&s->mu);
+    int id = -1;
+    if (s->n_models < MAX_MODELS) {
+        id = s->n_models++;
+        s->models[id].path = NULL;
+        s->models[id].bs = bs;
+        s->models[id].cid = *cid;
+        s->models[id].size = size;
+    }
     pthread_mutex_unlock(&s->mu);
     if (id < 0) return ia_set_error(IA_ERR_LIMIT, "bridge server: too many models registered");
     snprintf(url, cap, "/%s/model/%d", s->token, id);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "ia/alloc.h"
 #include "ia/status.h"
+#include "ia/store.h"
 #include "ia/web.h"
 #include "web/web_internal.h"
 
@@ -22,7 +23,8 @@ struct ia_web_session {
     char **in_names, **out_names;
     size_t n_in, n_out;
     ia_web_info info;
-    uint64_t model_bytes;
+    ia_blockstore *bs; /* model from the content store */
+    ia_cid cid;
     ia_web_run_stats last;
     char *caps;
     int timeout_ms;
@@ -165,7 +167,7 @@ uint64_t ia__web_model_bytes(const ia_web_session *s) { return s->info.model_byt
 
 static int load_model(ia_web_session *s, const char *path, const char *device, const device_spec *sp, const ia_web_options *o) {
     char url[256];
-    int rc = ia__server_add_model(s->b->srv, path, url, sizeof url);
+    int rc = s->bs ? ia__server_add_store_model(s->b->srv, s->bs, &s->cid, url, sizeof url) : ia__server_add_model(s->b->srv, path, url, sizeof url);
     if (rc) return rc;
     uint64_t id = ia__bridge_next_id(s->b);
     cJSON *m = cJSON_CreateObject();
@@ -206,11 +208,23 @@ int ia_web_session_create(const char *path, const ia_web_options *opts, ia_web_s
     int rc = parse_device(o.device, &sp);
     if (rc) return rc;
     if (!path) return ia_set_error(IA_ERR_INVALID_ARG, "ia_web_session_create: no model path");
-    FILE *f = fopen(path, "rb");
-    if (!f) return ia_set_error(IA_ERR_IO, "cannot open model %s", path);
-    fclose(f);
     ia_web_session *s = ia_calloc(1, sizeof *s);
     if (!s) return ia_set_error(IA_ERR_NOMEM, "out of memory");
+    const char *cidpath = !strncmp(path, "ipfs://", 7) ? path + 7 : !strncmp(path, "/ipfs/", 6) ? path : NULL;
+    if (cidpath) { /* from the content store: served block by block, each block verified */
+        rc = ia_blockstore_open(NULL, &s->bs);
+        if (!rc) rc = ia_store_resolve(s->bs, cidpath, &s->cid);
+        if (rc) {
+            char keep[1024];
+            snprintf(keep, sizeof keep, "%s", ia_last_error());
+            ia_web_session_destroy(s);
+            return ia_set_error(rc, "model %s: %s", path, keep);
+        }
+    } else {
+        FILE *f = fopen(path, "rb");
+        if (!f) { ia_free(s); return ia_set_error(IA_ERR_IO, "cannot open model %s", path); }
+        fclose(f);
+    }
     s->timeout_ms = o.timeout_ms > 0 ? o.timeout_ms : 120000;
     rc = ia__bridge_start(o.browser, o.visible, 1, 1, s->timeout_ms, dir_or(o.static_dir, "IA_WEB_STATIC_DIR", IA_WEB_STATIC_DIR_DEFAULT),
                           dir_or(o.dist_dir, "IA_WEB_DIST_DIR", IA_WEB_DIST_DIR_DEFAULT), &s->b);
@@ -232,6 +246,7 @@ int ia_web_session_create(const char *path, const ia_web_options *opts, ia_web_s
 void ia_web_session_destroy(ia_web_session *s) {
     if (!s) return;
     ia__bridge_stop(s->b);
+    ia_blockstore_close(s->bs);
     for (size_t i = 0; s->in_names && i < s->n_in; i++) ia_free(s->in_names[i]);
     for (size_t i = 0; s->out_names && i < s->n_out; i++) ia_free(s->out_names[i]);
     ia_free(s->in_names);

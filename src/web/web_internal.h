@@ -80,6 +80,10 @@ int ia__server_port(const ia__server *s);
 const char *ia__server_token(const ia__server *s);
 /* Registers a model file to be served at /TOKEN/model/ID; writes the URL path into url. */
 int ia__server_add_model(ia__server *s, const char *path, char *url, size_t cap);
+/* Registers a file from the content store (served with Range, every block verified). */
+struct ia_blockstore;
+struct ia_cid;
+int ia__server_add_store_model(ia__server *s, struct ia_blockstore *bs, const struct ia_cid *cid, char *url, size_t cap);
 /* Sends one whole message on a page connection; thread-safe. */
 int ia__server_ws_send(void *conn, int opcode, const void *data, size_t len);
 void ia__server_ws_close(void *conn);

@@ -1,10 +1,11 @@
 /* End-to-end tests of the browser bridge in headless Chromium: outputs of wasm / webgpu sessions
  * against our CPU engine, WebNN failing fast with the browser's reason, and the recorded run info.
- * usage: test_browser parity FIXTURE_DIR DEVICE | webnn FIXTURE_DIR */
+ * usage: test_browser parity FIXTURE_DIR DEVICE | webnn FIXTURE_DIR | store FIXTURE_DIR */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
 #include <sys/stat.h>
 #include "ia/web.h"
 #include "ipfs_accelerate.h"
@@ -46,7 +47,11 @@ static int load_inputs(const char *dir, ia_session *cpu, ia_value **vals, const 
     return 0;
 }
 
-static int parity(const char *dir, const char *device) {
+static int parity_spec(const char *dir, const char *spec, const char *device);
+static int parity(const char *dir, const char *device) { return parity_spec(dir, NULL, device); }
+
+/* `spec`: what the browser session loads (NULL = DIR/model.onnx); the CPU engine reads the file. */
+static int parity_spec(const char *dir, const char *spec, const char *device) {
     char model[4096];
     snprintf(model, sizeof model, "%s/model.onnx", dir);
     ia_session *cpu;
@@ -63,7 +68,7 @@ static int parity(const char *dir, const char *device) {
     o.device = device;
     o.timeout_ms = 180000;
     ia_web_session *w;
-    if (ia_web_session_create(model, &o, &w)) { fprintf(stderr, "FAIL: %s session: %s\n", device, ia_last_error()); return 1; }
+    if (ia_web_session_create(spec ? spec : model, &o, &w)) { fprintf(stderr, "FAIL: %s session: %s\n", device, ia_last_error()); return 1; }
     int fails = 0;
     if (ia_web_session_input_count(w) != nv || ia_web_session_output_count(w) != n_out) {
         fprintf(stderr, "FAIL: page sees %zu inputs / %zu outputs, engine %zu / %zu\n", ia_web_session_input_count(w),
@@ -155,7 +160,57 @@ static int webnn(const char *dir) {
     return fails ? 1 : 0;
 }
 
+/* Model bytes from the content store by CID: parity on wasm; then a corrupted block must make
+ * the load fail (the server verifies every block it sends). */
+static char biggest[4096];
+static long biggest_size = -1;
+static int find_big(const char *p, const struct stat *st, int flag, struct FTW *f) {
+    if (flag == FTW_F && strstr(p, ".data") && st->st_size > biggest_size) { biggest_size = st->st_size; snprintf(biggest, sizeof biggest, "%s", p); }
+    return 0;
+}
+
+static int store(const char *dir) {
+    char root[] = "/tmp/ia-e2e-store-XXXXXX";
+    if (!mkdtemp(root)) return 1;
+    setenv("IPFS_ACCELERATE_HOME", root, 1);
+    char model[4096], spec[256], cidtxt[128];
+    snprintf(model, sizeof model, "%s/model.onnx", dir);
+    ia_blockstore *bs;
+    ia_add_options ao;
+    ia_add_options_init(&ao, NULL);
+    ia_cid cid;
+    const char *paths[1] = {model};
+    if (ia_blockstore_open(NULL, &bs) || ia_add_paths(bs, paths, 1, &ao, NULL, NULL, &cid) || ia_cid_format(&cid, 0, cidtxt, sizeof cidtxt)) {
+        fprintf(stderr, "FAIL: adding the model to the store: %s\n", ia_last_error());
+        return 1;
+    }
+    ia_blockstore_close(bs);
+    snprintf(spec, sizeof spec, "ipfs://%s", cidtxt);
+    printf("model stored as %s\n", spec);
+    int fails = parity_spec(dir, spec, "wasm");
+    nftw(root, find_big, 16, FTW_PHYS);
+    FILE *f = biggest_size > 100 ? fopen(biggest, "r+b") : NULL;
+    if (!f) { fprintf(stderr, "FAIL: no block file to corrupt under %s\n", root); return 1; }
+    fseek(f, biggest_size / 2, SEEK_SET);
+    int ch = fgetc(f);
+    fseek(f, biggest_size / 2, SEEK_SET);
+    fputc(ch ^ 0x5a, f);
+    fclose(f);
+    ia_web_options o;
+    ia_web_options_init(&o);
+    ia_web_session *w = NULL;
+    int rc = ia_web_session_create(spec, &o, &w);
+    printf("after corrupting %s: rc=%d: %s\n", biggest, rc, rc ? ia_last_error() : "(loaded!)");
+    if (rc == IA_OK) { fprintf(stderr, "FAIL: a corrupted block was served and loaded\n"); fails++; }
+    ia_web_session_destroy(w);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    if (system(cmd)) fprintf(stderr, "note: could not remove %s\n", root);
+    return fails ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 3 && !strcmp(argv[1], "store")) return store(argv[2]);
     if (argc == 4 && !strcmp(argv[1], "parity")) return parity(argv[2], argv[3]);
     if (argc == 3 && !strcmp(argv[1], "webnn")) return webnn(argv[2]);
     fprintf(stderr, "usage: test_browser parity FIXTURE_DIR DEVICE | webnn FIXTURE_DIR\n");
