@@ -1,6 +1,7 @@
 /* `run MODEL --device wasm|webgpu|webnn ...` (through the browser bridge) and `browser`
  * (probe a browser's WebGPU / WebNN / WASM capabilities). */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ typedef struct web_args {
     int64_t dim_value[MAXN];
     int n_dims;
     int threads, warmup, repeat, json, random_inputs, visible, timeout_ms;
+    int browsers, pages; /* > 0: run through the resource pool */
 } web_args;
 
 static int parse(int argc, char **argv, web_args *a) {
@@ -53,6 +55,8 @@ static int parse(int argc, char **argv, web_args *a) {
         else if (!strcmp(o, "--repeat") && v) { a->repeat = atoi(v); i++; }
         else if (!strcmp(o, "--timeout") && v) { a->timeout_ms = (int)(atof(v) * 1000); i++; }
         else if (!strcmp(o, "--optimize") && v) { i++; }
+        else if (!strcmp(o, "--browsers") && v) { a->browsers = atoi(v); i++; }
+        else if (!strcmp(o, "--pages") && v) { a->pages = atoi(v); i++; }
         else if (!strcmp(o, "--json")) a->json = 1;
         else if (!strcmp(o, "--visible")) a->visible = 1;
         else if (!strcmp(o, "--random-inputs")) a->random_inputs = 1;
@@ -189,6 +193,99 @@ static void json_str(const char *s) {
     putchar('"');
 }
 
+/* Pool mode: browsers x pages, one client thread per page, warmup + repeat requests in all. */
+typedef struct pool_job {
+    ia_web_pool *pool;
+    const char *model;
+    char **names;
+    ia_value **vals;
+    size_t nv;
+    int total, *next, *failed;
+    double *lat;
+    pthread_mutex_t *mu;
+    char *first_err;
+} pool_job;
+
+static double now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+static void *pool_client(void *arg) {
+    pool_job *j = arg;
+    for (;;) {
+        pthread_mutex_lock(j->mu);
+        int r = (*j->next)++;
+        pthread_mutex_unlock(j->mu);
+        if (r >= j->total) break;
+        ia_value *out[MAXN] = {0};
+        char err[1024] = "";
+        double t0 = now_ms();
+        int rc = ia_web_pool_run(j->pool, j->model, (const char *const *)j->names, j->vals, j->nv, out, 1, err, sizeof err);
+        j->lat[r] = now_ms() - t0;
+        ia_value_destroy(out[0]);
+        if (rc) {
+            pthread_mutex_lock(j->mu);
+            (*j->failed)++;
+            if (!j->first_err[0]) snprintf(j->first_err, 1024, "%s", err);
+            pthread_mutex_unlock(j->mu);
+        }
+    }
+    return NULL;
+}
+
+static int run_pool(const web_args *a, char **names, ia_value **vals, size_t nv) {
+    ia_web_pool_options po;
+    ia_web_pool_options_init(&po);
+    po.web.device = a->device;
+    po.web.browser = a->browser;
+    po.web.visible = a->visible;
+    po.web.threads = a->threads;
+    po.web.timeout_ms = a->timeout_ms;
+    po.web.n_free_dims = (size_t)a->n_dims;
+    po.web.free_dim_names = (const char *const *)a->dim_name;
+    po.web.free_dim_values = a->dim_value;
+    po.browsers = a->browsers > 0 ? a->browsers : 1;
+    po.pages = a->pages > 0 ? a->pages : 1;
+    ia_web_pool *pool;
+    if (ia_web_pool_create(&po, &pool)) { fprintf(stderr, "run: %s\n", ia_last_error()); return IA_EXIT_FAIL; }
+    int total = a->warmup + a->repeat, next = 0, failed = 0, nth = po.browsers * po.pages;
+    double *lat = calloc((size_t)total, sizeof *lat);
+    char first_err[1024] = "";
+    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    pool_job j = {pool, a->model, names, vals, nv, total, &next, &failed, lat, &mu, first_err};
+    pthread_t *th = calloc((size_t)nth, sizeof *th);
+    double t0 = now_ms();
+    for (int i = 0; i < nth; i++) pthread_create(&th[i], NULL, pool_client, &j);
+    for (int i = 0; i < nth; i++) pthread_join(th[i], NULL);
+    double wall = now_ms() - t0;
+    ia_web_pool_stats st;
+    ia_web_pool_get_stats(pool, &st);
+    int n = total - a->warmup; /* latencies of the requests after the first `warmup` */
+    double *l = lat + a->warmup;
+    qsort(l, (size_t)n, sizeof *l, cmp_d);
+    int p90 = (int)ceil(0.9 * n) - 1;
+    if (p90 < 0) p90 = 0;
+    double med = n % 2 ? l[n / 2] : (l[n / 2 - 1] + l[n / 2]) / 2;
+    if (failed == 0 || a->json) {
+        if (a->json)
+            printf("{\"mode\":\"pool\",\"device\":\"%s\",\"browsers\":%d,\"pages\":%d,\"requests\":%d,\"failed\":%d,\"median_ms\":%.4f,"
+                   "\"p90_ms\":%.4f,\"throughput_per_s\":%.2f,\"loads\":%llu,\"restarts\":%llu,\"retried\":%llu}\n",
+                   a->device, po.browsers, po.pages, total, failed, med, l[p90], total / (wall / 1e3), (unsigned long long)st.loads,
+                   (unsigned long long)st.restarts, (unsigned long long)st.retried);
+        else
+            printf("pool %d browser(s) x %d page(s) on %s: %d requests, %d failed, latency median %.3f ms p90 %.3f ms, %.1f requests/s; "
+                   "%llu loads, %llu restarts, %llu retried\n", po.browsers, po.pages, a->device, total, failed, med, l[p90], total / (wall / 1e3),
+                   (unsigned long long)st.loads, (unsigned long long)st.restarts, (unsigned long long)st.retried);
+    }
+    if (failed) fprintf(stderr, "run: %d of %d requests failed; first: %s\n", failed, total, first_err);
+    free(th);
+    free(lat);
+    ia_web_pool_destroy(pool);
+    return failed ? IA_EXIT_FAIL : IA_EXIT_OK;
+}
+
 int ia_cmd_run_web(int argc, char **argv) {
     web_args a;
     if (parse(argc, argv, &a)) return IA_EXIT_USAGE;
@@ -198,6 +295,14 @@ int ia_cmd_run_web(int argc, char **argv) {
     ia_value *vals[MAXN] = {0}, *in[MAXN] = {0}, *out[MAXN] = {0};
     size_t nv = 0;
     int status = make_inputs(&a, m->graph, names, vals, &nv) ? IA_EXIT_FAIL : IA_EXIT_OK;
+    if (status == IA_EXIT_OK && (a.browsers > 0 || a.pages > 0)) {
+        status = run_pool(&a, names, vals, nv);
+        for (size_t k = 0; k < nv; k++) ia_value_destroy(vals[k]);
+        for (int k = 0; k < a.n_named; k++) ia_free((void *)a.named[k]);
+        for (int k = 0; k < a.n_dims; k++) ia_free(a.dim_name[k]);
+        ia_model_destroy(m);
+        return status;
+    }
     ia_web_session *s = NULL;
     ia_web_options o;
     ia_web_options_init(&o);
