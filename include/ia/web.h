@@ -22,6 +22,10 @@ typedef struct ia_web_options {
     /* Where the bridge page and onnxruntime-web's dist/ are; NULL = environment variables
      * IA_WEB_STATIC_DIR / IA_WEB_DIST_DIR, then the paths of the source tree this was built from. */
     const char *static_dir, *dist_dir;
+    /* With a transformers.js-style model folder as path: which variant to load, "fp32" (default:
+     * onnx/model.onnx), "fp16" (onnx/model_fp16.onnx; on webgpu only when the adapter has
+     * shader-f16), "q8" (onnx/model_quantized.onnx) or "q4" (onnx/model_q4.onnx). */
+    const char *precision;
     /* Free dimension overrides passed to onnxruntime-web (name -> value). */
     size_t n_free_dims;
     const char *const *free_dim_names;
@@ -108,6 +112,10 @@ IA_API int ia_web_pool_run(ia_web_pool *p, const char *model, const char *const 
 IA_API void ia_web_pool_get_stats(ia_web_pool *p, ia_web_pool_stats *st);
 /* Process id of browser `i` (for fault-injection tests); -1 when none runs. */
 IA_API int ia_web_pool_browser_pid(ia_web_pool *p, int i);
+
+/* Resolves a model folder + precision to the file to load (out: cap bytes). A plain file is
+ * returned as it is (precision must then be NULL or "fp32"). */
+IA_API int ia_web_model_variant(const char *path, const char *precision, char *out, size_t cap);
 
 /* Launches the browser and returns its capabilities report (JSON, free with ia_free). */
 IA_API int ia_web_probe(const ia_web_options *opts, char **caps_json);

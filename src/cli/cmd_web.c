@@ -19,7 +19,7 @@
 #define MAXN 256
 
 typedef struct web_args {
-    const char *model, *input_dir, *output_dir, *device, *browser;
+    const char *model, *input_dir, *output_dir, *device, *browser, *precision;
     const char *named[MAXN], *named_file[MAXN];
     int n_named;
     char *dim_name[MAXN];
@@ -55,6 +55,7 @@ static int parse(int argc, char **argv, web_args *a) {
         else if (!strcmp(o, "--repeat") && v) { a->repeat = atoi(v); i++; }
         else if (!strcmp(o, "--timeout") && v) { a->timeout_ms = (int)(atof(v) * 1000); i++; }
         else if (!strcmp(o, "--optimize") && v) { i++; }
+        else if (!strcmp(o, "--dtype") && v) { a->precision = v; i++; }
         else if (!strcmp(o, "--browsers") && v) { a->browsers = atoi(v); i++; }
         else if (!strcmp(o, "--pages") && v) { a->pages = atoi(v); i++; }
         else if (!strcmp(o, "--json")) a->json = 1;
@@ -158,9 +159,13 @@ static int append_buf(void *user, const void *data, size_t len) {
 }
 
 /* A model file, or "ipfs://CID[/path]" from the content store (blocks verified). */
-static int load_model_any(const char *spec, ia_model **m) {
+static int load_model_any(const char *spec, const char *precision, ia_model **m) {
     const char *cp = !strncmp(spec, "ipfs://", 7) ? spec + 7 : !strncmp(spec, "/ipfs/", 6) ? spec : NULL;
-    if (!cp) return ia_model_load(spec, m);
+    if (!cp) {
+        char file[4096];
+        int rc = ia_web_model_variant(spec, precision, file, sizeof file);
+        return rc ? rc : ia_model_load(file, m);
+    }
     ia_blockstore *bs;
     ia_cid cid;
     uint64_t size;
@@ -239,6 +244,7 @@ static int run_pool(const web_args *a, char **names, ia_value **vals, size_t nv)
     ia_web_pool_options po;
     ia_web_pool_options_init(&po);
     po.web.device = a->device;
+    po.web.precision = a->precision;
     po.web.browser = a->browser;
     po.web.visible = a->visible;
     po.web.threads = a->threads;
@@ -290,7 +296,7 @@ int ia_cmd_run_web(int argc, char **argv) {
     web_args a;
     if (parse(argc, argv, &a)) return IA_EXIT_USAGE;
     ia_model *m;
-    if (load_model_any(a.model, &m)) { fprintf(stderr, "run: %s\n", ia_last_error()); return IA_EXIT_FAIL; }
+    if (load_model_any(a.model, a.precision, &m)) { fprintf(stderr, "run: %s\n", ia_last_error()); return IA_EXIT_FAIL; }
     char *names[MAXN];
     ia_value *vals[MAXN] = {0}, *in[MAXN] = {0}, *out[MAXN] = {0};
     size_t nv = 0;
@@ -307,6 +313,7 @@ int ia_cmd_run_web(int argc, char **argv) {
     ia_web_options o;
     ia_web_options_init(&o);
     o.device = a.device;
+    o.precision = a.precision;
     o.browser = a.browser;
     o.visible = a.visible;
     o.threads = a.threads;
@@ -458,7 +465,7 @@ int ia_cmd_browser_bench(int argc, char **argv) {
     if (rounds < 1) rounds = 1;
     if (iters < 1) iters = 1;
     ia_model *m;
-    if (load_model_any(a.model, &m)) { fprintf(stderr, "browser-bench: %s\n", ia_last_error()); return IA_EXIT_FAIL; }
+    if (load_model_any(a.model, a.precision, &m)) { fprintf(stderr, "browser-bench: %s\n", ia_last_error()); return IA_EXIT_FAIL; }
     char *names[MAXN];
     ia_value *vals[MAXN] = {0}, *in[MAXN] = {0}, *out[MAXN] = {0};
     size_t nv = 0;

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "ia/alloc.h"
 #include "ia/status.h"
 #include "ia/store.h"
@@ -23,6 +25,7 @@ struct ia_web_session {
     char **in_names, **out_names;
     size_t n_in, n_out;
     ia_web_info info;
+    char *file;        /* the model file chosen (precision variant) */
     ia_blockstore *bs; /* model from the content store */
     ia_cid cid;
     ia_web_run_stats last;
@@ -70,13 +73,21 @@ static double jnum(const cJSON *o, const char *k) {
 }
 
 /* Fails unless the page said the device works, quoting the browser's own reason. */
-static int check_device(ia_web_session *s, const char *device, const device_spec *sp, const cJSON *hello) {
+static int check_device(ia_web_session *s, const char *device, const device_spec *sp, const cJSON *hello, const char *precision) {
     char name[128];
     ia__bridge_browser_name(s->b, name, sizeof name);
     if (!strcmp(sp->ep, "webgpu")) {
         const cJSON *g = cJSON_GetObjectItemCaseSensitive(hello, "webgpu");
         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(g, "available")))
             return ia_set_error(IA_ERR_UNAVAILABLE, "webgpu is unavailable in %s: %s", name, jstr(g, "error"));
+        if (precision && !strcmp(precision, "fp16")) {
+            int has = 0;
+            const cJSON *f;
+            cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(g, "features")) has |= cJSON_IsString(f) && !strcmp(f->valuestring, "shader-f16");
+            if (!has)
+                return ia_set_error(IA_ERR_UNAVAILABLE, "fp16 on webgpu needs the shader-f16 feature, which the %s/%s adapter in %s lacks",
+                                    jstr(g, "vendor"), jstr(g, "architecture"), name);
+        }
     } else if (!strcmp(sp->ep, "webnn")) {
         const cJSON *n = cJSON_GetObjectItemCaseSensitive(hello, "webnn");
         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(n, "present")))
@@ -150,8 +161,12 @@ int ia__web_load_on(ia__bridge *b, int page, const char *path, const ia_web_opti
     s->b = b;
     s->page = page;
     s->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 120000;
-    rc = check_device(s, o->device, &sp, b->pages[page].hello);
-    if (!rc) rc = load_model(s, path, o->device ? o->device : "wasm", &sp, o);
+    rc = check_device(s, o->device, &sp, b->pages[page].hello, o->precision);
+    char *file = rc ? NULL : ia_malloc(4096);
+    if (!rc && !file) rc = ia_set_error(IA_ERR_NOMEM, "out of memory");
+    if (!rc) rc = ia_web_model_variant(path, o->precision, file, 4096);
+    s->file = file;
+    if (!rc) rc = load_model(s, file, o->device ? o->device : "wasm", &sp, o);
     if (rc) { s->b = NULL; ia_web_session_destroy(s); return rc; }
     *out = s;
     return IA_OK;
@@ -198,6 +213,26 @@ static int load_model(ia_web_session *s, const char *path, const char *device, c
     return rc;
 }
 
+int ia_web_model_variant(const char *path, const char *precision, char *out, size_t cap) {
+    static const struct { const char *prec, *file; } v[] = {
+        {"fp32", "model.onnx"}, {"fp16", "model_fp16.onnx"}, {"q8", "model_quantized.onnx"}, {"q4", "model_q4.onnx"}};
+    struct stat st;
+    if (!precision || !*precision) precision = "fp32";
+    if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
+        if (strcmp(precision, "fp32"))
+            return ia_set_error(IA_ERR_INVALID_ARG, "precision %s needs a model folder (onnx/model_*.onnx), not the file %s", precision, path);
+        snprintf(out, cap, "%s", path);
+        return IA_OK;
+    }
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        if (strcmp(v[i].prec, precision)) continue;
+        snprintf(out, cap, "%s/onnx/%s", path, v[i].file);
+        if (access(out, R_OK)) return ia_set_error(IA_ERR_NOT_FOUND, "model folder %s has no %s variant (%s missing)", path, precision, out);
+        return IA_OK;
+    }
+    return ia_set_error(IA_ERR_INVALID_ARG, "unknown precision '%s' (fp32, fp16, q8, q4)", precision);
+}
+
 int ia_web_session_create(const char *path, const ia_web_options *opts, ia_web_session **out) {
     *out = NULL;
     ia_web_options o;
@@ -221,16 +256,25 @@ int ia_web_session_create(const char *path, const ia_web_options *opts, ia_web_s
             return ia_set_error(rc, "model %s: %s", path, keep);
         }
     } else {
-        FILE *f = fopen(path, "rb");
-        if (!f) { ia_free(s); return ia_set_error(IA_ERR_IO, "cannot open model %s", path); }
+        char *file = ia_malloc(4096);
+        rc = file ? ia_web_model_variant(path, o.precision, file, 4096) : ia_set_error(IA_ERR_NOMEM, "out of memory");
+        FILE *f = rc ? NULL : fopen(file, "rb");
+        if (!f) {
+            if (!rc) rc = ia_set_error(IA_ERR_IO, "cannot open model %s", file);
+            ia_free(file);
+            ia_free(s);
+            return rc;
+        }
         fclose(f);
+        s->file = file;
+        path = file;
     }
     s->timeout_ms = o.timeout_ms > 0 ? o.timeout_ms : 120000;
     rc = ia__bridge_start(o.browser, o.visible, 1, 1, s->timeout_ms, dir_or(o.static_dir, "IA_WEB_STATIC_DIR", IA_WEB_STATIC_DIR_DEFAULT),
                           dir_or(o.dist_dir, "IA_WEB_DIST_DIR", IA_WEB_DIST_DIR_DEFAULT), &s->b);
     if (!rc) {
         s->caps = cJSON_PrintUnformatted(s->b->pages[0].hello);
-        rc = check_device(s, o.device, &sp, s->b->pages[0].hello);
+        rc = check_device(s, o.device, &sp, s->b->pages[0].hello, o.precision);
     }
     if (!rc) rc = load_model(s, path, o.device, &sp, &o);
     if (rc) {
@@ -247,6 +291,7 @@ void ia_web_session_destroy(ia_web_session *s) {
     if (!s) return;
     ia__bridge_stop(s->b);
     ia_blockstore_close(s->bs);
+    ia_free(s->file);
     for (size_t i = 0; s->in_names && i < s->n_in; i++) ia_free(s->in_names[i]);
     for (size_t i = 0; s->out_names && i < s->n_out; i++) ia_free(s->out_names[i]);
     ia_free(s->in_names);

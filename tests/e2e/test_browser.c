@@ -209,7 +209,47 @@ static int store(const char *dir) {
     return fails ? 1 : 0;
 }
 
+/* Precision variants from a transformers.js-style folder: fp32 loads onnx/model.onnx; fp16 on
+ * WebGPU is refused, naming shader-f16, when the adapter lacks that feature. */
+static int precision(const char *dir, const char *work) {
+    char cmd[32768], folder[4096];
+    snprintf(folder, sizeof folder, "%s/variants", work);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s/onnx' && cp '%s/model.onnx' '%s/onnx/model.onnx' && cp '%s/model.onnx' '%s/onnx/model_fp16.onnx'",
+             folder, folder, dir, folder, dir, folder);
+    if (system(cmd)) { fprintf(stderr, "FAIL: cannot prepare %s\n", folder); return 1; }
+    int fails = 0;
+    char *caps;
+    if (ia_web_probe(NULL, &caps)) { fprintf(stderr, "FAIL: probe: %s\n", ia_last_error()); return 1; }
+    int has_f16 = strstr(caps, "\"shader-f16\"") != NULL;
+    ia_free(caps);
+    ia_web_options o;
+    ia_web_options_init(&o);
+    o.device = "wasm";
+    o.precision = "fp32";
+    ia_web_session *w = NULL;
+    int rc = ia_web_session_create(folder, &o, &w);
+    if (rc) { fprintf(stderr, "FAIL: fp32 variant: %s\n", ia_last_error()); fails++; }
+    ia_web_session_destroy(w);
+    w = NULL;
+    o.precision = "q4";
+    rc = ia_web_session_create(folder, &o, &w);
+    printf("q4 (absent): rc=%d: %s\n", rc, ia_last_error());
+    if (rc != IA_ERR_NOT_FOUND || !strstr(ia_last_error(), "model_q4.onnx")) { fprintf(stderr, "FAIL: missing q4 variant not named\n"); fails++; }
+    ia_web_session_destroy(w);
+    w = NULL;
+    o.device = "webgpu";
+    o.precision = "fp16";
+    rc = ia_web_session_create(folder, &o, &w);
+    printf("fp16 on webgpu (adapter shader-f16: %s): rc=%d: %s\n", has_f16 ? "yes" : "no", rc, rc ? ia_last_error() : "loaded");
+    if (!has_f16 && (rc != IA_ERR_UNAVAILABLE || !strstr(ia_last_error(), "shader-f16"))) { fprintf(stderr, "FAIL: fp16 without shader-f16 not refused\n"); fails++; }
+    if (has_f16 && rc) { fprintf(stderr, "FAIL: fp16 with shader-f16 refused\n"); fails++; }
+    ia_web_session_destroy(w);
+    printf("%s\n", fails ? "FAILED" : "PASSED");
+    return fails ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 4 && !strcmp(argv[1], "precision")) return precision(argv[2], argv[3]);
     if (argc == 3 && !strcmp(argv[1], "store")) return store(argv[2]);
     if (argc == 4 && !strcmp(argv[1], "parity")) return parity(argv[2], argv[3]);
     if (argc == 3 && !strcmp(argv[1], "webnn")) return webnn(argv[2]);
