@@ -11,6 +11,10 @@ typedef struct ia_command {
 
 int ia_cmd_run(int argc, char **argv);
 int ia_cmd_inspect(int argc, char **argv);
+/* browser bridge (cmd_web.c): run --device wasm|webgpu|webnn, and the browser probe */
+int ia_cmd_run_web(int argc, char **argv);
+int ia_cmd_browser(int argc, char **argv);
+int ia_cmd_browser_bench(int argc, char **argv);
 /* store commands (cmd_store.c) */
 int ia_cmd_cid(int argc, char **argv);
 int ia_cmd_add(int argc, char **argv);

@@ -134,6 +134,7 @@ static int parse_args(int argc, char **argv, run_args *a) {
         else if (!strcmp(o, "--warmup") && v) { a->warmup = atoi(v); i++; }
         else if (!strcmp(o, "--repeat") && v) { a->repeat = atoi(v); i++; }
         else if (!strcmp(o, "--optimize") && v) { a->optimize = atoi(v); i++; }
+        else if (!strcmp(o, "--device") && v) i++; /* cpu; other devices went to ia_cmd_run_web */
         else if (!strcmp(o, "--json")) a->json = 1;
         else if (!strcmp(o, "--profile")) a->profile = 1;
         else if (!strcmp(o, "--random-inputs")) a->random_inputs = 1;
@@ -148,6 +149,9 @@ static int parse_args(int argc, char **argv, run_args *a) {
 }
 
 int ia_cmd_run(int argc, char **argv) {
+    /* Browser devices run through the bridge (cmd_web.c); cpu stays here. */
+    for (int i = 1; i + 1 < argc; i++)
+        if (!strcmp(argv[i], "--device") && strcmp(argv[i + 1], "cpu")) return ia_cmd_run_web(argc, argv);
     run_args a;
     if (parse_args(argc, argv, &a)) return IA_EXIT_USAGE;
     ia_session_options o;

@@ -5,8 +5,12 @@
 #include "ipfs_accelerate.h"
 
 static const ia_command commands[] = {
-    {"run", "MODEL [--input NAME=FILE.pb]... [--input-dir DIR] [--output-dir DIR] [--threads N] [--warmup W] [--repeat K] [--json] [--profile] [--optimize 0|1] [--random-inputs] [--dim NAME=N]...",
-     "run a model on the CPU engine and print its outputs and timing", ia_cmd_run},
+    {"run", "MODEL [--input NAME=FILE.pb]... [--input-dir DIR] [--output-dir DIR] [--threads N] [--warmup W] [--repeat K] [--json] [--profile] [--optimize 0|1] [--random-inputs] [--dim NAME=N]... [--device cpu|wasm|webgpu|webnn [--browser NAME|PATH] [--visible] [--dtype fp32|fp16|q8|q4] [--browsers N --pages M]]",
+     "run a model on the CPU engine (or in a browser with --device) and print its outputs and timing", ia_cmd_run},
+    {"browser", "[--browser NAME|PATH] [--visible]",
+     "launch a browser and report its WebGPU adapter, WebNN contexts and WASM features (JSON)", ia_cmd_browser},
+    {"browser-bench", "MODEL --device wasm|webgpu [--input-dir DIR | --random-inputs --dim NAME=N...] [--rounds R] [--iters K] [--echo-mb N]",
+     "bridge overhead against the same onnxruntime-web session run inside the page; socket MB/s; load split (JSON)", ia_cmd_browser_bench},
     {"inspect", "MODEL [--json]", "describe a model: opsets, inputs, outputs, ops, parameters, what cannot run", ia_cmd_inspect},
     {"add", "[-r] [-Q] [-q] [-n] [-w] [--hidden] [--cid-version=0|1] [--raw-leaves[=BOOL]] [--chunker=size-N] [--max-links=N] [--profile=P] PATH...",
      "import files into the store as UnixFS (kubo-compatible CIDs)", ia_cmd_add},

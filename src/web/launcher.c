@@ -1,0 +1,196 @@
+/* Browser launcher: finds Chromium, Chrome, Edge or Firefox, starts it headless on loopback URLs
+ * with a fresh profile in its own process group, watches it, and ends the whole group. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "ia/status.h"
+#include "web/web_internal.h"
+
+static const struct { const char *kind, *exe; } known[] = {
+    {"chromium", "chromium"}, {"chromium", "chromium-browser"}, {"chrome", "google-chrome"},
+    {"chrome", "google-chrome-stable"}, {"edge", "microsoft-edge"}, {"edge", "microsoft-edge-stable"},
+    {"firefox", "firefox"}, {"firefox", "firefox-esr"},
+};
+
+static int find_in_path(const char *exe, char *out, size_t cap) {
+    const char *path = getenv("PATH");
+    if (!path || !*path) path = "/usr/local/bin:/usr/bin:/bin";
+    while (*path) {
+        size_t n = strcspn(path, ":");
+        char cand[4096];
+        snprintf(cand, sizeof cand, "%.*s/%s", (int)n, path, exe);
+        if (n && access(cand, X_OK) == 0) { snprintf(out, cap, "%s", cand); return 1; }
+        path += n;
+        if (*path == ':') path++;
+    }
+    return 0;
+}
+
+static const char *kind_of_path(const char *p) {
+    const char *b = strrchr(p, '/');
+    b = b ? b + 1 : p;
+    if (strstr(b, "firefox")) return "firefox";
+    if (strstr(b, "edge")) return "edge";
+    if (strstr(b, "chrome") && !strstr(b, "chromium")) return "chrome";
+    return "chromium";
+}
+
+static void read_version(ia__browser *b) {
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "'%s' --version 2>/dev/null", b->path);
+    b->version[0] = 0;
+    if (strchr(b->path, '\'')) return;
+    FILE *f = popen(cmd, "r");
+    if (!f) return;
+    char line[256];
+    while (fgets(line, sizeof line, f)) {
+        /* "Chromium 156.0.8078.79 built on Debian ...", "Mozilla Firefox 128.0": take the first dotted number. */
+        for (char *p = line; *p; p++) {
+            if (*p >= '0' && *p <= '9' && strchr(p, '.')) {
+                size_t n = strspn(p, "0123456789.");
+                if (n > 1 && memchr(p, '.', n)) { snprintf(b->version, sizeof b->version, "%.*s", (int)n, p); break; }
+                p += n - 1;
+            }
+        }
+        if (b->version[0]) break;
+    }
+    pclose(f);
+}
+
+int ia__browser_find(const char *want, ia__browser *b) {
+    memset(b, 0, sizeof *b);
+    b->pid = -1;
+    if (want && strchr(want, '/')) {
+        if (access(want, X_OK)) return ia_set_error(IA_ERR_NOT_FOUND, "browser %s is not an executable file", want);
+        snprintf(b->path, sizeof b->path, "%s", want);
+        snprintf(b->kind, sizeof b->kind, "%s", kind_of_path(want));
+        read_version(b);
+        return IA_OK;
+    }
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        if (want && *want && strcmp(want, known[i].kind) && strcmp(want, known[i].exe)) continue;
+        if (find_in_path(known[i].exe, b->path, sizeof b->path)) {
+            snprintf(b->kind, sizeof b->kind, "%s", known[i].kind);
+            read_version(b);
+            return IA_OK;
+        }
+    }
+    return ia_set_error(IA_ERR_NOT_FOUND, "no browser found%s%s (looked for chromium, google-chrome, microsoft-edge, firefox on PATH;"
+                        " install Debian's chromium or pass --browser PATH)", want ? " named " : "", want ? want : "");
+}
+
+int ia__browser_launch(ia__browser *b, const char *const *urls, int n, int visible, int webnn) {
+    char tmpl[] = "/tmp/ia-browser-XXXXXX";
+    if (!mkdtemp(tmpl)) return ia_set_error(IA_ERR_IO, "browser: cannot create a profile directory: %s", strerror(errno));
+    snprintf(b->dir, sizeof b->dir, "%s", tmpl);
+    char profile[4200], logp[4200], udd[4300];
+    snprintf(profile, sizeof profile, "%s/profile", b->dir);
+    snprintf(logp, sizeof logp, "%s/browser.log", b->dir);
+    mkdir(profile, 0700);
+    const char *argv[64];
+    int k = 0;
+    argv[k++] = b->path;
+    if (!strcmp(b->kind, "firefox")) {
+        if (!visible) argv[k++] = "--headless";
+        argv[k++] = "--no-remote";
+        argv[k++] = "--profile";
+        argv[k++] = profile;
+    } else {
+        snprintf(udd, sizeof udd, "--user-data-dir=%s", profile);
+        if (!visible) argv[k++] = "--headless";
+        argv[k++] = "--no-sandbox";
+        argv[k++] = "--disable-quic";
+        argv[k++] = "--no-first-run";
+        argv[k++] = "--no-default-browser-check";
+        argv[k++] = "--disable-background-networking";
+        argv[k++] = "--disable-component-update";
+        argv[k++] = "--disable-sync";
+        argv[k++] = "--disable-breakpad";
+        argv[k++] = "--disable-domain-reliability";
+        argv[k++] = "--enable-unsafe-webgpu";
+        argv[k++] = "--disable-renderer-backgrounding";
+        argv[k++] = "--disable-background-timer-throttling";
+        argv[k++] = "--disable-backgrounding-occluded-windows";
+        argv[k++] = "--disable-popup-blocking"; /* page 0 opens the pool's other pages */
+        /* only loopback: every host name resolves nowhere except 127.0.0.1 */
+        argv[k++] = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1";
+        if (webnn) argv[k++] = "--enable-features=WebMachineLearningNeuralNetwork";
+        argv[k++] = "--enable-logging=stderr";
+        argv[k++] = "--v=0";
+        argv[k++] = udd;
+    }
+    for (int i = 0; i < n && k < 62; i++) argv[k++] = urls[i];
+    argv[k] = NULL;
+    pid_t pid = fork();
+    if (pid < 0) return ia_set_error(IA_ERR_IO, "browser: fork failed: %s", strerror(errno));
+    if (pid == 0) {
+        setpgid(0, 0);
+        int fd = open(logp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int nul = open("/dev/null", O_RDONLY);
+        if (fd >= 0) { dup2(fd, 1); dup2(fd, 2); }
+        if (nul >= 0) dup2(nul, 0);
+        execv(b->path, (char *const *)argv);
+        _exit(127);
+    }
+    setpgid(pid, pid);
+    b->pid = pid;
+    b->exited = 0;
+    return IA_OK;
+}
+
+int ia__browser_alive(ia__browser *b) {
+    if (b->pid <= 0 || b->exited) return 0;
+    int st;
+    pid_t r = waitpid(b->pid, &st, WNOHANG);
+    if (r == b->pid) {
+        b->exited = 1;
+        b->exit_status = st;
+        return 0;
+    }
+    return 1;
+}
+
+static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *f) { return remove(p); }
+
+void ia__browser_stop(ia__browser *b) {
+    if (b->pid > 0) {
+        kill(-b->pid, SIGTERM);
+        for (int i = 0; i < 40 && ia__browser_alive(b); i++) {
+            struct timespec ts = {0, 50 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        kill(-b->pid, SIGKILL); /* the rest of the group (renderers, GPU process) */
+        if (!b->exited) {
+            int st;
+            waitpid(b->pid, &st, 0);
+            b->exited = 1;
+        }
+        b->pid = -1;
+    }
+    if (b->dir[0] && !getenv("IA_WEB_KEEP_PROFILE")) nftw(b->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    b->dir[0] = 0;
+}
+
+void ia__browser_log_tail(const ia__browser *b, char *buf, size_t cap) {
+    buf[0] = 0;
+    if (!b->dir[0] || cap < 2) return;
+    char p[4200];
+    snprintf(p, sizeof p, "%s/browser.log", b->dir);
+    FILE *f = fopen(p, "rb");
+    if (!f) return;
+    fseek(f, 0, SEEK_END);
+    long sz = ftell(f);
+    long from = sz > (long)cap - 1 ? sz - (long)cap + 1 : 0;
+    fseek(f, from, SEEK_SET);
+    size_t got = fread(buf, 1, cap - 1, f);
+    buf[got] = 0;
+    fclose(f);
+}

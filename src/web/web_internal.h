@@ -1,0 +1,161 @@
+/* Internals of the browser bridge shared across src/web: HTTP routing, WebSocket message assembly,
+ * bridge frames, the server, the browser launcher and the page connections. */
+#ifndef IA_WEB_INTERNAL_H
+#define IA_WEB_INTERNAL_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <cjson/cJSON.h>
+#include "ia/tensor.h"
+
+/* ---- HTTP routing (http_route.c): pure functions, fuzzed by tests/fuzz/fuzz_http.c ---- */
+enum { IA__ROUTE_STATIC = 1, IA__ROUTE_ORT, IA__ROUTE_MODEL, IA__ROUTE_WS };
+#define IA__TOKEN_LEN 32
+typedef struct ia__route {
+    int kind;
+    char name[128]; /* file name (static/ort) or model id (model) */
+} ia__route;
+/* Maps a request target ("/TOKEN/ort/ort.wasm.min.mjs?x") to a route. Returns an HTTP status:
+ * 200 routed; 403 missing or wrong token; 400 malformed or traversal; 404 unknown. */
+int ia__http_route(const char *target, const char *token, ia__route *out);
+/* Parses a Range header value against a resource of `size` bytes: 0 = one satisfiable range
+ * [*first, *last]; 1 = no usable Range (serve all); -1 = unsatisfiable (416). */
+int ia__http_parse_range(const char *value, uint64_t size, uint64_t *first, uint64_t *last);
+/* MIME type by file extension. */
+const char *ia__http_mime(const char *name);
+
+/* ---- WebSocket messages (ws_message.c) ---- */
+/* Reassembles fragmented WebSocket frames (as civetweb hands them over: FIN|opcode flags and an
+ * unmasked payload) into whole messages, refusing protocol violations and oversized messages. */
+typedef struct ia__ws_assembler {
+    uint8_t *buf;
+    size_t len, cap, max;
+    int opcode; /* of the message being assembled; 0 when none */
+} ia__ws_assembler;
+/* Feeds one frame. Returns 1 when a whole text/binary message is ready (buf/len, opcode),
+ * 0 when more frames are needed or for control frames, negative IA_ERR_* on violation. */
+int ia__ws_feed(ia__ws_assembler *a, int flags, const uint8_t *data, size_t len);
+void ia__ws_reset(ia__ws_assembler *a); /* drops a finished message */
+void ia__ws_free(ia__ws_assembler *a);
+
+/* A tensor described by a bridge frame header. */
+typedef struct ia__frame_tensor {
+    char name[256];
+    int dtype, rank;
+    int64_t dims[IA_MAX_DIMS];
+    uint64_t offset, bytes; /* relative to the frame's data start */
+} ia__frame_tensor;
+/* Binary bridge frame: u32 LE header length, JSON header, zero padding to 8, raw tensor bytes.
+ * Decodes and validates (header JSON object, every tensor inside the frame, byte counts equal to
+ * shape x dtype). On success *hdr (cJSON_Delete) and *tensors (ia_free) are owned by the caller. */
+int ia__frame_decode(const uint8_t *msg, size_t len, cJSON **hdr, ia__frame_tensor **tensors, size_t *n_tensors,
+                     const uint8_t **data);
+/* Encodes a frame: `hdr` gets a "tensors" array describing `ts` (offset/bytes filled in here). */
+int ia__frame_encode(cJSON *hdr, ia_tensor *const *ts, const char *const *names, size_t n, uint8_t **out,
+                     size_t *out_len);
+const char *ia__web_dtype_name(int dtype); /* onnxruntime-web type names; NULL if not carried */
+int ia__web_dtype_from_name(const char *name);
+
+/* ---- Server (server.c): civetweb on 127.0.0.1 ---- */
+typedef struct ia__server ia__server;
+typedef struct ia__ws_events {
+    void *user;
+    /* A page connected (query string of the upgrade request given). Return page index or -1 to refuse. */
+    int (*on_connect)(void *user, void *conn, const char *query);
+    /* A whole text or binary message arrived; returns 0 to keep the connection, -1 to close it. */
+    int (*on_message)(void *user, void *conn, int opcode, const uint8_t *data, size_t len);
+    void (*on_close)(void *user, void *conn);
+} ia__ws_events;
+typedef struct ia__server_options {
+    const char *static_dir, *dist_dir;
+    int port;                 /* 0 = free port */
+    uint64_t max_message;     /* largest WebSocket message accepted */
+    ia__ws_events events;
+} ia__server_options;
+int ia__server_start(const ia__server_options *o, ia__server **out);
+void ia__server_stop(ia__server *s);
+int ia__server_port(const ia__server *s);
+const char *ia__server_token(const ia__server *s);
+/* Registers a model file to be served at /TOKEN/model/ID; writes the URL path into url. */
+int ia__server_add_model(ia__server *s, const char *path, char *url, size_t cap);
+/* Registers a file from the content store (served with Range, every block verified). */
+struct ia_blockstore;
+struct ia_cid;
+int ia__server_add_store_model(ia__server *s, struct ia_blockstore *bs, const struct ia_cid *cid, char *url, size_t cap);
+/* Sends one whole message on a page connection; thread-safe. */
+int ia__server_ws_send(void *conn, int opcode, const void *data, size_t len);
+void ia__server_ws_close(void *conn);
+
+/* ---- Browser launcher (launcher.c) ---- */
+typedef struct ia__browser {
+    pid_t pid;
+    char kind[16];     /* chromium, chrome, edge, firefox */
+    char path[4096];
+    char version[128]; /* from `PATH --version` */
+    char dir[4096];    /* temporary directory: profile/ and browser.log */
+    int exited, exit_status;
+} ia__browser;
+/* Finds a browser: `want` is NULL (best available), a name (chromium, chrome, edge, firefox) or a path. */
+int ia__browser_find(const char *want, ia__browser *b);
+/* Starts it on `n` loopback URLs with a fresh profile, in its own process group. */
+int ia__browser_launch(ia__browser *b, const char *const *urls, int n, int visible, int webnn);
+/* 1 while running; 0 once it has exited (exit status recorded). */
+int ia__browser_alive(ia__browser *b);
+/* Ends the whole process group (TERM, then KILL) and removes the profile. */
+void ia__browser_stop(ia__browser *b);
+/* Last `cap`-1 bytes of the browser's log. */
+void ia__browser_log_tail(const ia__browser *b, char *buf, size_t cap);
+
+
+/* ---- Bridge (bridge.c): one server, one browser, its pages, request/reply matching ---- */
+#define IA__MAX_PAGES 64
+typedef struct ia__reply {
+    uint64_t id;
+    int done;
+    int opcode;   /* 1 text, 2 binary */
+    uint8_t *msg; /* whole message (ia_free) */
+    size_t len;
+    struct ia__reply *next;
+} ia__reply;
+typedef struct ia__page {
+    void *conn;
+    int connected, gen;
+    cJSON *hello;
+    double last_seen_ms;
+} ia__page;
+typedef struct ia__bridge {
+    ia__server *srv;
+    ia__browser br;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    ia__page pages[IA__MAX_PAGES];
+    int n_pages;
+    ia__reply *waiting;
+    uint64_t next_id;
+    int visible, webnn, timeout_ms;
+    char want[4096];
+    char died[512]; /* why the browser is gone; empty while it runs */
+} ia__bridge;
+int ia__bridge_start(const char *browser, int visible, int webnn, int n_pages, int timeout_ms, const char *static_dir,
+                     const char *dist_dir, ia__bridge **out);
+void ia__bridge_stop(ia__bridge *b);
+uint64_t ia__bridge_next_id(ia__bridge *b);
+/* Sends a request carrying `id` to page `page` and waits for the reply with that id, the page's
+ * error, the page or browser going away, or the timeout. Returns IA_OK with *out (ia__reply_free). */
+int ia__bridge_call(ia__bridge *b, int page, int opcode, const void *msg, size_t len, uint64_t id, int timeout_ms,
+                    ia__reply **out);
+void ia__reply_free(ia__reply *r);
+double ia__now_ms(void);
+/* Browser "name version" for messages. */
+void ia__bridge_browser_name(const ia__bridge *b, char *buf, size_t cap);
+
+/* ---- Sessions on a bridge page owned by someone else (session.c; used by pool.c) ---- */
+struct ia_web_session;
+struct ia_web_options;
+int ia__web_load_on(ia__bridge *b, int page, const char *path, const struct ia_web_options *o, struct ia_web_session **out);
+void ia__web_detach(struct ia_web_session *s); /* frees the handle, leaves the bridge running */
+uint64_t ia__web_model_bytes(const struct ia_web_session *s);
+
+#endif
