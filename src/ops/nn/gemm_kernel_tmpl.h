@@ -52,27 +52,30 @@ GK_ATTR static void GK_FN(micro)(int64_t kb, const float *restrict a, const floa
         for (int q = 0; q < cols; q++) c[i * ldc + q] = (accumulate ? c[i * ldc + q] : 0.0f) + tmp[i][q];
 }
 
-/* Small M, B row-major (k x n): M rows x NV vectors of columns, B rows streamed once. */
+/* Small M, B row-major (k x n): M rows x NV vectors of columns over depth [p0, p1). B is
+ * walked in chunks of GK_KCH rows across all columns, so it streams nearly sequentially (a few
+ * rows at a time, prefetcher- and TLB-friendly); C stays in cache between chunks. */
+#define GK_KCH 32
 #define GK_SMALL_NT(M, NV)                                                                                      \
     do {                                                                                                        \
         gk_v acc[M][NV];                                                                                        \
         for (int i = 0; i < M; i++)                                                                             \
             for (int v = 0; v < NV; v++) acc[i][v] = GK_SPLAT(0.0f);                                            \
-        for (int64_t p = 0; p < k; p++) {                                                                       \
+        for (int64_t p = p0; p < p1; p++) {                                                                     \
             const float *bp = b + p * ldb + j;                                                                  \
             gk_v bv[NV];                                                                                        \
-            for (int v = 0; v < NV; v++) bv[v] = GK_LOAD(bp + v * GK_VW);                                \
+            for (int v = 0; v < NV; v++) bv[v] = GK_LOAD(bp + v * GK_VW);                                       \
             for (int i = 0; i < M; i++) {                                                                       \
                 gk_v av = GK_SPLAT(a[i * lda + p]);                                                             \
-                for (int v = 0; v < NV; v++) acc[i][v] = GK_FMA(av, bv[v], acc[i][v]);                                           \
+                for (int v = 0; v < NV; v++) acc[i][v] = GK_FMA(av, bv[v], acc[i][v]);                          \
             }                                                                                                   \
         }                                                                                                       \
         for (int i = 0; i < M; i++)                                                                             \
             for (int v = 0; v < NV; v++) {                                                                      \
                 float *cp = c + i * ldc + j + v * GK_VW;                                                        \
                 gk_v r = acc[i][v] * GK_SPLAT(alpha);                                                           \
-                if (accumulate) r += GK_LOAD(cp);                                                        \
-                GK_STORE(cp, r);                                                                         \
+                if (acc_c) r += GK_LOAD(cp);                                                                    \
+                GK_STORE(cp, r);                                                                                \
             }                                                                                                   \
     } while (0)
 
@@ -80,15 +83,21 @@ GK_ATTR static void GK_FN(micro)(int64_t kb, const float *restrict a, const floa
     GK_ATTR static void GK_FN(small_nt_##M)(int64_t n, int64_t k, float alpha, const float *restrict a,        \
                                             int64_t lda, const float *restrict b, int64_t ldb, float *restrict c, \
                                             int64_t ldc, int accumulate) {                                      \
-        int64_t j = 0;                                                                                          \
-        for (; j + GK_SNV * GK_VW <= n; j += GK_SNV * GK_VW) GK_SMALL_NT(M, GK_SNV);                            \
-        for (; j + GK_VW <= n; j += GK_VW) GK_SMALL_NT(M, 1);                                                   \
-        for (; j < n; j++)                                                                                      \
-            for (int i = 0; i < M; i++) {                                                                       \
-                float s = 0.0f;                                                                                 \
-                for (int64_t p = 0; p < k; p++) s += a[i * lda + p] * b[p * ldb + j];                          \
-                c[i * ldc + j] = alpha * s + (accumulate ? c[i * ldc + j] : 0.0f);                              \
-            }                                                                                                   \
+        for (int64_t p0 = 0; p0 < k; p0 += GK_KCH) {                                                            \
+            int64_t p1 = k - p0 < GK_KCH ? k : p0 + GK_KCH;                                                     \
+            int acc_c = accumulate || p0 > 0;                                                                   \
+            int64_t j = 0;                                                                                      \
+            for (; j + GK_SNV * GK_VW <= n; j += GK_SNV * GK_VW) GK_SMALL_NT(M, GK_SNV);                        \
+            for (; j + GK_VW <= n; j += GK_VW) GK_SMALL_NT(M, 1);                                               \
+            for (; j < n; j++)                                                                                  \
+                for (int i = 0; i < M; i++) {                                                                   \
+                    float s = 0.0f;                                                                             \
+                    for (int64_t p = p0; p < p1; p++) s += a[i * lda + p] * b[p * ldb + j];                    \
+                    c[i * ldc + j] = alpha * s + (acc_c ? c[i * ldc + j] : 0.0f);                               \
+                }                                                                                               \
+        }                                                                                                       \
+        if (k <= 0 && !accumulate)                                                                              \
+            for (int i = 0; i < M; i++) memset(c + i * ldc, 0, (size_t)n * sizeof(float));                      \
     }
 GK_SMALL_NT_ROWS(1)
 GK_SMALL_NT_ROWS(2)
