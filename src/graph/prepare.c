@@ -211,10 +211,53 @@ static int make_cvalues(ia_graph *g) {
     return IA_OK;
 }
 
+/* Calls ia_op_def.prepare on the top-level graph's nodes that are not folded away, with only
+ * constant (non-overridable) inputs bound, and keeps the states they set in `env`. */
+static int prepare_states(ia_graph *g, ia_exec_env *env) {
+    ia__exec_env_free_states(env);
+    env->node_state = ia_calloc(g->n_nodes ? g->n_nodes : 1, sizeof *env->node_state);
+    env->node_state_free = ia_calloc(g->n_nodes ? g->n_nodes : 1, sizeof *env->node_state_free);
+    if (!env->node_state || !env->node_state_free) {
+        ia__exec_env_free_states(env);
+        return IA_ERR_NOMEM;
+    }
+    env->n_node_state = g->n_nodes;
+    env->state_graph = g;
+    ia_value *inb[64], *outb[64] = {0};
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        ia_node *n = &g->nodes[i];
+        if (!n->op || !n->op->prepare || n->n_inputs > 64 || n->n_outputs > 64) continue;
+        int folded = 1;
+        for (int o = 0; o < n->n_outputs; o++)
+            if (n->outputs[o] >= 0 && !g->values[n->outputs[o]].cvalue) folded = 0;
+        if (folded) continue;
+        for (int k = 0; k < n->n_inputs; k++) {
+            int s = n->inputs[k];
+            inb[k] = s >= 0 && !g->values[s].is_input && !g->values[s].outer_level ? g->values[s].cvalue : NULL;
+        }
+        ia_kctx ctx = {0};
+        ctx.node = n;
+        ctx.in = inb;
+        ctx.n_in = n->n_inputs;
+        ctx.out = outb;
+        ctx.n_out = n->n_outputs;
+        ctx.env = env;
+        if (n->op->prepare(&ctx) == IA_OK) {
+            env->node_state[i] = ctx.new_state;
+            env->node_state_free[i] = ctx.new_state_free;
+        } else if (ctx.new_state && ctx.new_state_free) {
+            ctx.new_state_free(ctx.new_state);
+        }
+        ia__kctx_cleanup(&ctx, 1);
+    }
+    return IA_OK;
+}
+
 int ia__graph_prepare(ia_graph *g, int optimize_level, ia_exec_env *env) {
     int rc = resolve_ops(g);
     if (rc) return rc;
     if ((rc = make_cvalues(g))) return rc;
     /* constants of every graph become shared values (subgraph ones too) */
-    return infer_graph(g, env, optimize_level >= 1);
+    if ((rc = infer_graph(g, env, optimize_level >= 1))) return rc;
+    return optimize_level >= 1 ? prepare_states(g, env) : IA_OK;
 }

@@ -39,6 +39,13 @@ typedef struct ia_op_def {
     int since_version;   /* first opset this implementation serves */
     ia_kernel_fn run;
     unsigned flags;
+    /* Optional, may be NULL: called once at session creation (optimize level >= 1), after
+     * shape inference and constant folding, for each top-level node not folded away. In that
+     * call only constant inputs have values (ia_kctx_input_data() is NULL for the others); it
+     * may build derived data (pre-packed weights) and hand it over with ia_kctx_set_state().
+     * It must not create outputs. A failure is not fatal: the node just runs without state.
+     * Attached to ops by ops/prepare.def (registry.c). */
+    ia_kernel_fn prepare;
 } ia_op_def;
 
 /* Registry: the implementation with the greatest since_version <= opset, or NULL. */
@@ -98,6 +105,13 @@ int ia_kctx_fail(ia_kctx *ctx, int status, const char *fmt, ...) __attribute__((
  * must equal g->n_outputs) with new values the caller owns. */
 int ia_kctx_run_subgraph(ia_kctx *ctx, struct ia_graph *g, size_t n_in, ia_value *const *in,
                          size_t n_out, ia_value **outs);
+
+/* Per-node prepared state: during prepare, ia_kctx_set_state hands `state` (freed later with
+ * `destroy`, which may be NULL) to the session; at run time ia_kctx_state returns it (NULL
+ * when none, in subgraphs, or during shape inference). The state is shared by concurrent runs
+ * of the session: treat it as read-only. */
+int ia_kctx_set_state(ia_kctx *ctx, void *state, void (*destroy)(void *state));
+void *ia_kctx_state(const ia_kctx *ctx);
 
 /* Scratch memory for the duration of the kernel call (freed by the executor afterwards). */
 void *ia_kctx_scratch(ia_kctx *ctx, size_t bytes);

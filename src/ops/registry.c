@@ -20,7 +20,7 @@
 #undef IA_OP
 
 static ia_op_def table[] = {
-#define IA_OP(domain, name, since, fn, flags) {domain, name, since, fn, flags},
+#define IA_OP(domain, name, since, fn, flags) {domain, name, since, fn, flags, NULL},
 #include "ops/control/ops.def"
 #include "ops/elementwise/ops.def"
 #include "ops/tensor/ops.def"
@@ -47,7 +47,19 @@ static int cmp_def(const void *a, const void *b) {
     return (x->since_version > y->since_version) - (x->since_version < y->since_version);
 }
 
-static void sort_table(void) { qsort(table, table_len, sizeof table[0], cmp_def); }
+/* ia_op_def.prepare hooks, attached by kernel function (ops/prepare.def) */
+#define IA_OP_PREPARE(fn, prepare) int prepare(ia_kctx *ctx);
+#include "ops/prepare.def"
+#undef IA_OP_PREPARE
+
+static void sort_table(void) {
+    for (size_t i = 0; i < table_len; i++) {
+#define IA_OP_PREPARE(fn, prep) if (table[i].run == fn) table[i].prepare = prep;
+#include "ops/prepare.def"
+#undef IA_OP_PREPARE
+    }
+    qsort(table, table_len, sizeof table[0], cmp_def);
+}
 
 const ia_op_def *ia__op_table(size_t *count) {
     pthread_once(&sorted_once, sort_table);

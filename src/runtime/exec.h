@@ -21,6 +21,11 @@ typedef struct ia_exec_env {
     int depth; /* subgraph nesting of the current call */
     double *node_ms; /* when profiling: time per top-level node, accumulated over runs */
     uint64_t *node_calls;
+    /* per-node prepared state (ia_op_def.prepare) of the top-level graph `state_graph` */
+    const ia_graph *state_graph;
+    void **node_state;
+    void (**node_state_free)(void *);
+    size_t n_node_state;
 } ia_exec_env;
 
 typedef struct ia_frame {
@@ -44,6 +49,8 @@ struct ia_kctx {
     size_t n_scratch;
     char err[1024];
     int has_err;
+    void *new_state; /* set by ia_kctx_set_state during a prepare call */
+    void (*new_state_free)(void *);
 };
 
 /* Runs graph `g`. `inputs` (g->n_inputs entries, borrowed, NULL = use the initializer
@@ -55,6 +62,9 @@ int ia__exec_graph(ia_exec_env *env, const ia_graph *g, ia_frame *parent, ia_val
 int ia__exec_node(ia_kctx *ctx);
 /* Releases the kernel context's scratch and any outputs (on failure). */
 void ia__kctx_cleanup(ia_kctx *ctx, int drop_outputs);
+
+/* Frees the per-node prepared states of `env` (session teardown). */
+void ia__exec_env_free_states(ia_exec_env *env);
 
 /* Static pass: resolves every node's operator (errors name the unsupported op, domain,
  * opset and node), infers types and shapes, folds constants (optimize_level >= 1). */

@@ -222,3 +222,28 @@ void ia__kctx_cleanup(ia_kctx *c, int drop_outputs) {
             c->out[i] = NULL;
         }
 }
+
+int ia_kctx_set_state(ia_kctx *c, void *state, void (*destroy)(void *)) {
+    if (c->new_state && c->new_state_free) c->new_state_free(c->new_state);
+    c->new_state = state;
+    c->new_state_free = destroy;
+    return IA_OK;
+}
+
+void *ia_kctx_state(const ia_kctx *c) {
+    const ia_exec_env *e = c->env;
+    if (c->shape_only || !c->frame || !e->node_state || c->frame->g != e->state_graph) return NULL;
+    size_t i = (size_t)(c->node - e->state_graph->nodes);
+    return i < e->n_node_state ? e->node_state[i] : NULL;
+}
+
+void ia__exec_env_free_states(ia_exec_env *e) {
+    for (size_t i = 0; i < e->n_node_state; i++)
+        if (e->node_state[i] && e->node_state_free[i]) e->node_state_free[i](e->node_state[i]);
+    ia_free(e->node_state);
+    ia_free(e->node_state_free);
+    e->node_state = NULL;
+    e->node_state_free = NULL;
+    e->n_node_state = 0;
+    e->state_graph = NULL;
+}

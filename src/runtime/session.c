@@ -66,6 +66,7 @@ int ia_session_create(const char *path, const ia_session_options *opts, ia_sessi
 void ia_session_destroy(ia_session *s) {
     if (!s) return;
     ia_threadpool_destroy(s->pool);
+    ia__exec_env_free_states(&s->env);
     ia_model_destroy(s->model);
     ia__bufpool_release(s->env.buffers);
     ia_free(s->env.node_ms);

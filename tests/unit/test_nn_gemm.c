@@ -1,7 +1,10 @@
-/* Unit test: the blocked float32 GEMM (src/ops/nn/gemm_f32.c) against a naive float64 loop. */
+/* Unit test: the float32 GEMM (src/ops/nn/gemm_f32.c) with every kernel set this CPU supports
+ * (forced in turn), on the blocked, small-M and pre-packed-B paths, against a naive float64
+ * loop, and each ISA kernel set against the portable scalar one. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "ia/threadpool.h"
 #include "ops/nn/gemm_f32.h"
 
@@ -11,61 +14,132 @@ static float frand(void) {
     return (float)((rng >> 8) & 0xffff) / 32768.0f - 1.0f;
 }
 
-static int check(ia_threadpool *pool, int ta, int tb, int64_t m, int64_t n, int64_t k, float alpha, float beta,
-                 int64_t pad) {
-    int64_t lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+enum { MODE_DEFAULT, MODE_BLOCKED_ONLY, MODE_PACKED, MODE_PACKED_BLOCKED, MODE_COUNT };
+static const char *mode_name[] = {"default", "blocked", "packed", "packed-blocked"};
+
+typedef struct gcase {
+    int ta, tb;
+    int64_t m, n, k, lda, ldb, ldc;
+    float alpha, beta;
+    float *a, *b, *c0; /* c0: C before the call */
+    double *want;
+} gcase;
+
+static int run_case(ia_threadpool *pool, const gcase *g, int mode, float *c) {
+    memcpy(c, g->c0, sizeof(float) * (size_t)(g->m * g->ldc));
+    ia__gemm_f32_set_small_m(mode == MODE_BLOCKED_ONLY || mode == MODE_PACKED_BLOCKED ? 0 : 4);
+    int rc;
+    if ((mode == MODE_PACKED || mode == MODE_PACKED_BLOCKED) && g->k > 0) {
+        ia_gemm_packed_b *pb = NULL;
+        rc = ia_gemm_f32_pack_b(g->tb, g->k, g->n, g->b, g->ldb, &pb);
+        if (!rc) {
+            if (ia_gemm_f32_packed_k(pb) != g->k || ia_gemm_f32_packed_n(pb) != g->n) rc = -1;
+            else rc = ia_gemm_f32_packed(pool, g->ta, g->m, g->alpha, g->a, g->lda, pb, g->beta, c, g->ldc);
+        }
+        ia_gemm_f32_packed_b_free(pb);
+    } else {
+        rc = ia_gemm_f32(pool, g->ta, g->tb, g->m, g->n, g->k, g->alpha, g->a, g->lda, g->b, g->ldb, g->beta, c, g->ldc);
+    }
+    ia__gemm_f32_set_small_m(4);
+    return rc;
+}
+
+static int compare(const gcase *g, const float *c, const float *other, const char *what) {
+    for (int64_t i = 0; i < g->m; i++)
+        for (int64_t j = 0; j < g->n; j++) {
+            double got = c[i * g->ldc + j], w = other ? (double)other[i * g->ldc + j] : g->want[i * g->n + j];
+            double tol = other ? 1e-5 * (double)(g->k + 1) + 1e-5 * fabs(w) : 1e-4 * (double)(g->k + 1) + 1e-4 * fabs(w);
+            if (!(fabs(got - w) <= tol)) {
+                printf("FAIL %s ta=%d tb=%d m=%lld n=%lld k=%lld alpha=%g beta=%g: C[%lld,%lld]=%g want %g\n", what,
+                       g->ta, g->tb, (long long)g->m, (long long)g->n, (long long)g->k, g->alpha, g->beta, (long long)i,
+                       (long long)j, got, w);
+                return 0;
+            }
+        }
+    /* padding columns of C are never written */
+    for (int64_t i = 0; i < g->m; i++)
+        for (int64_t j = g->n; j < g->ldc; j++)
+            if (memcmp(&c[i * g->ldc + j], &g->c0[i * g->ldc + j], sizeof(float))) {
+                printf("FAIL %s: wrote C padding at [%lld,%lld]\n", what, (long long)i, (long long)j);
+                return 0;
+            }
+    return 1;
+}
+
+static int passed, failed;
+
+static void check(ia_threadpool *pool, int ta, int tb, int64_t m, int64_t n, int64_t k, float alpha, float beta,
+                  int64_t pad) {
+    gcase g = {ta, tb, m, n, k, (ta ? m : k) + pad, (tb ? k : n) + pad, n + pad, alpha, beta, NULL, NULL, NULL, NULL};
     int64_t arows = ta ? k : m, brows = tb ? n : k;
-    float *a = malloc(sizeof(float) * (size_t)(arows * lda + 1));
-    float *b = malloc(sizeof(float) * (size_t)(brows * ldb + 1));
-    float *c = malloc(sizeof(float) * (size_t)(m * ldc + 1));
-    double *want = malloc(sizeof(double) * (size_t)(m * n + 1));
-    for (int64_t i = 0; i < arows * lda; i++) a[i] = frand();
-    for (int64_t i = 0; i < brows * ldb; i++) b[i] = frand();
-    for (int64_t i = 0; i < m * ldc; i++) c[i] = beta == 0.0f ? NAN : frand();
+    g.a = malloc(sizeof(float) * (size_t)(arows * g.lda + 1));
+    g.b = malloc(sizeof(float) * (size_t)(brows * g.ldb + 1));
+    g.c0 = malloc(sizeof(float) * (size_t)(m * g.ldc + 1));
+    g.want = malloc(sizeof(double) * (size_t)(m * n + 1));
+    float *c = malloc(sizeof(float) * (size_t)(m * g.ldc + 1)), *cref = malloc(sizeof(float) * (size_t)(m * g.ldc + 1));
+    for (int64_t i = 0; i < arows * g.lda; i++) g.a[i] = frand();
+    for (int64_t i = 0; i < brows * g.ldb; i++) g.b[i] = frand();
+    for (int64_t i = 0; i < m * g.ldc; i++) g.c0[i] = beta == 0.0f && i % g.ldc < n ? NAN : frand();
     for (int64_t i = 0; i < m; i++)
         for (int64_t j = 0; j < n; j++) {
             double s = 0;
             for (int64_t p = 0; p < k; p++)
-                s += (double)(ta ? a[p * lda + i] : a[i * lda + p]) * (double)(tb ? b[j * ldb + p] : b[p * ldb + j]);
-            want[i * n + j] = alpha * s + (beta == 0.0f ? 0.0 : (double)beta * c[i * ldc + j]);
+                s += (double)(ta ? g.a[p * g.lda + i] : g.a[i * g.lda + p]) *
+                     (double)(tb ? g.b[j * g.ldb + p] : g.b[p * g.ldb + j]);
+            g.want[i * n + j] = alpha * s + (beta == 0.0f ? 0.0 : (double)beta * g.c0[i * g.ldc + j]);
         }
-    int rc = ia_gemm_f32(pool, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    int ok = rc == 0;
-    for (int64_t i = 0; ok && i < m; i++)
-        for (int64_t j = 0; ok && j < n; j++) {
-            double g = c[i * ldc + j], w = want[i * n + j];
-            if (!(fabs(g - w) <= 1e-4 * (double)(k + 1) + 1e-4 * fabs(w))) {
-                printf("FAIL ta=%d tb=%d m=%lld n=%lld k=%lld alpha=%g beta=%g: C[%lld,%lld]=%g want %g\n", ta, tb,
-                       (long long)m, (long long)n, (long long)k, alpha, beta, (long long)i, (long long)j, g, w);
-                ok = 0;
-            }
+    /* the portable kernel set, blocked path: compared with float64, then the oracle for the rest */
+    ia__gemm_f32_set_kernel(IA_GEMM_KERNEL_PORTABLE);
+    int ok = run_case(pool, &g, MODE_BLOCKED_ONLY, cref) == 0 && compare(&g, cref, NULL, "portable/blocked");
+    for (int id = IA_GEMM_KERNEL_PORTABLE; ok && id < IA_GEMM_KERNEL_COUNT; id++) {
+        if (!ia__gemm_f32_kernel_supported(id)) continue;
+        ia__gemm_f32_set_kernel(id);
+        for (int mode = 0; ok && mode < MODE_COUNT; mode++) {
+            char what[96];
+            snprintf(what, sizeof what, "%s/%s", ia__gemm_f32_kernel_name(), mode_name[mode]);
+            ok = run_case(pool, &g, mode, c) == 0 && compare(&g, c, NULL, what) && compare(&g, c, cref, what);
         }
-    free(a);
-    free(b);
+    }
+    ia__gemm_f32_set_kernel(IA_GEMM_KERNEL_AUTO);
+    if (ok) passed++; else failed++;
+    free(g.a);
+    free(g.b);
+    free(g.c0);
+    free(g.want);
     free(c);
-    free(want);
-    return ok;
+    free(cref);
 }
 
 int main(void) {
-    static const int64_t shapes[][3] = {{1, 1, 1},    {3, 5, 7},     {17, 33, 65},  {128, 256, 64}, {6, 16, 1},
-                                        {7, 17, 257}, {1, 300, 40},  {300, 1, 40},  {64, 64, 0},    {97, 131, 513},
-                                        {5, 600, 3},  {200, 31, 300}, {2, 1030, 9}, {13, 13, 13}};
+    static const int64_t shapes[][3] = {
+        {1, 1, 1},     {3, 5, 7},    {17, 33, 65},  {128, 256, 64}, {6, 16, 1},    {7, 17, 257},  {1, 300, 40},
+        {300, 1, 40},  {64, 64, 0},  {97, 131, 513}, {5, 600, 3},   {200, 31, 300}, {2, 1030, 9},  {13, 13, 13},
+        {1, 768, 64},  {4, 200, 100}, {3, 37, 33},  {15, 33, 300},  {29, 65, 257}, {1, 70, 600},  {14, 32, 256},
+        {2, 129, 17},  {8, 64, 40}};
     ia_threadpool *pool = NULL;
-    if (ia_threadpool_create(4, &pool)) pool = NULL;
-    int passed = 0, failed = 0;
+    if (ia_threadpool_create(3, &pool)) pool = NULL;
+    int n_kernels = 0;
+    for (int id = IA_GEMM_KERNEL_PORTABLE; id < IA_GEMM_KERNEL_COUNT; id++)
+        if (ia__gemm_f32_kernel_supported(id)) {
+            ia__gemm_f32_set_kernel(id);
+            printf("kernel set available: %s\n", ia__gemm_f32_kernel_name());
+            n_kernels++;
+        }
+    ia__gemm_f32_set_kernel(IA_GEMM_KERNEL_AUTO);
+    printf("default kernel set: %s\n", ia__gemm_f32_kernel_name());
+    if (ia__gemm_f32_set_kernel(99) == 0) {
+        printf("FAIL: an unknown kernel id was accepted\n");
+        failed++;
+    }
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
         for (int t = 0; t < 4; t++)
             for (int v = 0; v < 3; v++) {
                 float alpha = v == 0 ? 1.0f : v == 1 ? 0.5f : -2.0f;
                 float beta = v == 0 ? 0.0f : v == 1 ? 1.0f : 0.25f;
                 ia_threadpool *p = (s + (size_t)t) % 2 ? pool : NULL;
-                if (check(p, t & 1, t >> 1, shapes[s][0], shapes[s][1], shapes[s][2], alpha, beta, (int64_t)(s % 3)))
-                    passed++;
-                else
-                    failed++;
+                check(p, t & 1, t >> 1, shapes[s][0], shapes[s][1], shapes[s][2], alpha, beta, (int64_t)(s % 3));
             }
     ia_threadpool_destroy(pool);
-    printf("%d passed, %d failed\n", passed, failed);
+    printf("%d kernel sets, %d cases passed, %d failed\n", n_kernels, passed, failed);
     return failed ? 1 : 0;
 }

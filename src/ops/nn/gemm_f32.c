@@ -1,235 +1,390 @@
-/* Cache-blocked float32 GEMM: packed A/B panels, a 6x16 register-tiled micro-kernel in
- * portable C (auto-vectorised), parallel over output tiles. */
+/* Float32 GEMM driver: kernel-set selection by CPU features, cache blocking and packing,
+ * pre-packed constant B, a small-M (decode) path, and a split of C into one contiguous block
+ * per thread. The kernels themselves are in gemm_kernels_*.c. */
 #include <string.h>
 #include "ia/alloc.h"
+#include "ia/status.h"
 #include "ops/nn/gemm_f32.h"
-
-#define MR 6
-#define NR 16
-#define KC 256 /* depth of one packed panel */
-#define MC 96  /* rows of A per tile (multiple of MR) */
-#define NC 512 /* columns of B per tile (multiple of NR) */
-
-/* Optimise the hot loops even in debug builds (GCC). */
-#if defined(__GNUC__) && !defined(__clang__)
-#define IA_HOT __attribute__((optimize("O3")))
-#else
-#define IA_HOT
+#include "ops/nn/gemm_kernels.h"
+#if IA_GEMM_HAVE_X86
+#include <cpuid.h>
 #endif
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__AVX2__)
-#define IA_X86_DISPATCH 1 /* baseline build: pick the AVX2+FMA kernel at run time */
-#define IA_X86_V3 __attribute__((target("avx2,fma")))
-#else
-#define IA_X86_DISPATCH 0
-#define IA_X86_V3
+
+struct ia_gemm_packed_b {
+    const ia__gemm_kernel *kern; /* layout (nr) it was packed for */
+    int64_t k, n, n_pad, kc;
+    float *data;
+};
+
+/* ---------------- kernel selection ---------------- */
+
+#if IA_GEMM_HAVE_X86
+static int x86_supports(int id) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    if (id == IA_GEMM_KERNEL_SSE2) return (d >> 26) & 1;
+    int fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
+    if (!osxsave || !avx) return 0;
+    unsigned xlo, xhi;
+    __asm__ volatile("xgetbv" : "=a"(xlo), "=d"(xhi) : "c"(0));
+    (void)xhi;
+    if ((xlo & 0x6) != 0x6) return 0; /* the OS saves XMM and YMM state */
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    int avx2 = (b >> 5) & 1, avx512f = (b >> 16) & 1, avx512vl = (b >> 31) & 1;
+    if (id == IA_GEMM_KERNEL_AVX2) return avx2 && fma;
+    if (id == IA_GEMM_KERNEL_AVX512) return avx512f && avx512vl && fma && (xlo & 0xe6) == 0xe6; /* + opmask, ZMM */
+    return 0;
+}
 #endif
+
+static const ia__gemm_kernel *kernel_by_id(int id) {
+    switch (id) {
+    case IA_GEMM_KERNEL_PORTABLE: return &ia__gemm_kernel_portable;
+#if IA_GEMM_HAVE_X86
+    case IA_GEMM_KERNEL_SSE2: return &ia__gemm_kernel_sse2;
+    case IA_GEMM_KERNEL_AVX2: return &ia__gemm_kernel_avx2;
+    case IA_GEMM_KERNEL_AVX512: return &ia__gemm_kernel_avx512;
+#endif
+    default: return NULL;
+    }
+}
+
+int ia__gemm_f32_kernel_supported(int id) {
+    if (id == IA_GEMM_KERNEL_AUTO || id == IA_GEMM_KERNEL_PORTABLE) return 1;
+#if IA_GEMM_HAVE_X86
+    if (kernel_by_id(id)) return x86_supports(id);
+#endif
+    return 0;
+}
+
+static const ia__gemm_kernel *g_forced;       /* set by tests */
+static const ia__gemm_kernel *g_auto;         /* detected once */
+static int64_t g_small_m = 4;
+
+static const ia__gemm_kernel *current_kernel(void) {
+    const ia__gemm_kernel *k = __atomic_load_n(&g_forced, __ATOMIC_ACQUIRE);
+    if (k) return k;
+    k = __atomic_load_n(&g_auto, __ATOMIC_ACQUIRE);
+    if (k) return k;
+    k = &ia__gemm_kernel_portable;
+    for (int id = IA_GEMM_KERNEL_COUNT - 1; id > IA_GEMM_KERNEL_PORTABLE; id--)
+        if (kernel_by_id(id) && ia__gemm_f32_kernel_supported(id)) {
+            k = kernel_by_id(id);
+            break;
+        }
+    __atomic_store_n(&g_auto, k, __ATOMIC_RELEASE);
+    return k;
+}
+
+int ia__gemm_f32_set_kernel(int id) {
+    if (id == IA_GEMM_KERNEL_AUTO) {
+        __atomic_store_n(&g_forced, NULL, __ATOMIC_RELEASE);
+        return IA_OK;
+    }
+    if (!kernel_by_id(id) || !ia__gemm_f32_kernel_supported(id))
+        return ia_set_error(IA_ERR_UNSUPPORTED, "GEMM kernel %d is not supported on this CPU or build", id);
+    __atomic_store_n(&g_forced, kernel_by_id(id), __ATOMIC_RELEASE);
+    return IA_OK;
+}
+
+const char *ia__gemm_f32_kernel_name(void) { return current_kernel()->name; }
+void ia__gemm_f32_set_small_m(int64_t m) { g_small_m = m; }
+
+/* ---------------- packing ---------------- */
+
+static int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+/* Rows [i0, i0+mb) x depth [p0, p0+kb) of op(A) into mr-row strips, zero padded. */
+__attribute__((IA_GEMM_O3)) static void pack_a(int mr, int trans_a, const float *a, int64_t lda, int64_t i0,
+                                               int64_t mb, int64_t p0, int64_t kb, float *dst) {
+    for (int64_t is = 0; is < mb; is += mr) {
+        int64_t rows = min64(mb - is, mr);
+        if (!trans_a) {
+            for (int64_t r = 0; r < rows; r++) {
+                const float *src = a + (i0 + is + r) * lda + p0;
+                for (int64_t p = 0; p < kb; p++) dst[p * mr + r] = src[p];
+            }
+        } else {
+            for (int64_t p = 0; p < kb; p++) {
+                const float *src = a + (p0 + p) * lda + i0 + is;
+                for (int64_t r = 0; r < rows; r++) dst[p * mr + r] = src[r];
+            }
+        }
+        for (int64_t r = rows; r < mr; r++)
+            for (int64_t p = 0; p < kb; p++) dst[p * mr + r] = 0.0f;
+        dst += kb * mr;
+    }
+}
+
+/* Depth [p0, p0+kb) x columns [j0, j0+nb) of op(B) into nr-column strips, zero padded. */
+__attribute__((IA_GEMM_O3)) static void pack_b(int nr, int trans_b, const float *b, int64_t ldb, int64_t p0,
+                                               int64_t kb, int64_t j0, int64_t nb, float *dst) {
+    for (int64_t js = 0; js < nb; js += nr) {
+        int64_t cols = min64(nb - js, nr);
+        if (!trans_b) {
+            for (int64_t p = 0; p < kb; p++) {
+                const float *src = b + (p0 + p) * ldb + j0 + js;
+                float *d = dst + p * nr;
+                memcpy(d, src, (size_t)cols * sizeof(float));
+                for (int64_t q = cols; q < nr; q++) d[q] = 0.0f;
+            }
+        } else {
+            for (int64_t q = 0; q < cols; q++) {
+                const float *src = b + (j0 + js + q) * ldb + p0;
+                for (int64_t p = 0; p < kb; p++) dst[p * nr + q] = src[p];
+            }
+            for (int64_t p = 0; p < kb; p++)
+                for (int64_t q = cols; q < nr; q++) dst[p * nr + q] = 0.0f;
+        }
+        dst += kb * nr;
+    }
+}
+
+int ia_gemm_f32_pack_b(int trans_b, int64_t k, int64_t n, const float *b, int64_t ldb, ia_gemm_packed_b **out) {
+    *out = NULL;
+    if (k <= 0 || n <= 0) return ia_set_error(IA_ERR_INVALID_ARG, "cannot pack an empty matrix");
+    const ia__gemm_kernel *kern = current_kernel();
+    ia_gemm_packed_b *p = ia_calloc(1, sizeof *p);
+    if (!p) return IA_ERR_NOMEM;
+    p->kern = kern;
+    p->k = k;
+    p->n = n;
+    p->n_pad = round_up(n, kern->nr);
+    p->kc = kern->kc;
+    p->data = ia_aligned_alloc((size_t)(k * p->n_pad) * sizeof(float));
+    if (!p->data) {
+        ia_free(p);
+        return IA_ERR_NOMEM;
+    }
+    for (int64_t p0 = 0; p0 < k; p0 += p->kc) {
+        int64_t kb = min64(p->kc, k - p0);
+        pack_b(kern->nr, trans_b, b, ldb, p0, kb, 0, n, p->data + p0 * p->n_pad);
+    }
+    *out = p;
+    return IA_OK;
+}
+
+void ia_gemm_f32_packed_b_free(ia_gemm_packed_b *p) {
+    if (!p) return;
+    ia_aligned_free(p->data);
+    ia_free(p);
+}
+int64_t ia_gemm_f32_packed_k(const ia_gemm_packed_b *p) { return p->k; }
+int64_t ia_gemm_f32_packed_n(const ia_gemm_packed_b *p) { return p->n; }
+size_t ia_gemm_f32_packed_bytes(const ia_gemm_packed_b *p) { return (size_t)(p->k * p->n_pad) * sizeof(float); }
+
+/* ---------------- the blocked path ---------------- */
 
 typedef struct gemm_job {
+    const ia__gemm_kernel *kern;
     int trans_a, trans_b;
     int64_t m, n, k;
     float alpha, beta;
     const float *a, *b;
     int64_t lda, ldb, ldc;
     float *c;
-    int64_t mc, nc;          /* tile sizes */
-    int64_t m_tiles, n_tiles;
-    float *buf;              /* per-thread packing buffers */
-    size_t buf_floats;       /* floats per thread */
+    const ia_gemm_packed_b *packed; /* op(B) pre-packed, or NULL */
+    int64_t kc, mc, nc;
+    int64_t rows_per, cols_per; /* one thread's block of C (multiples of mr, nr) */
+    int tn;                     /* thread blocks across n */
+    float *buf;                 /* per-thread packing buffers */
+    size_t buf_floats;
 } gemm_job;
 
-/* Packs rows [i0, i0+mb) x depth [p0, p0+kb) of op(A) into MR-row strips, zero padded. */
-IA_HOT static void pack_a(const gemm_job *j, int64_t i0, int64_t mb, int64_t p0, int64_t kb, float *dst) {
-    for (int64_t is = 0; is < mb; is += MR) {
-        int64_t rows = mb - is < MR ? mb - is : MR;
-        for (int64_t p = 0; p < kb; p++) {
-            float *d = dst + p * MR;
-            for (int64_t r = 0; r < rows; r++) {
-                int64_t i = i0 + is + r, pp = p0 + p;
-                d[r] = j->trans_a ? j->a[pp * j->lda + i] : j->a[i * j->lda + pp];
-            }
-            for (int64_t r = rows; r < MR; r++) d[r] = 0.0f;
-        }
-        dst += kb * MR;
-    }
-}
-
-/* Packs depth [p0, p0+kb) x columns [j0, j0+nb) of op(B) into NR-column strips, zero padded. */
-IA_HOT static void pack_b(const gemm_job *j, int64_t p0, int64_t kb, int64_t j0, int64_t nb, float *dst) {
-    for (int64_t js = 0; js < nb; js += NR) {
-        int64_t cols = nb - js < NR ? nb - js : NR;
-        for (int64_t p = 0; p < kb; p++) {
-            float *d = dst + p * NR;
-            int64_t pp = p0 + p;
-            if (!j->trans_b && cols == NR) {
-                memcpy(d, j->b + pp * j->ldb + j0 + js, NR * sizeof(float));
-                continue;
-            }
-            for (int64_t q = 0; q < cols; q++) {
-                int64_t col = j0 + js + q;
-                d[q] = j->trans_b ? j->b[col * j->ldb + pp] : j->b[pp * j->ldb + col];
-            }
-            for (int64_t q = cols; q < NR; q++) d[q] = 0.0f;
-        }
-        dst += kb * NR;
-    }
-}
-
-/* c[0..rows) x [0..cols) += alpha * (packed a strip) * (packed b strip).
- * With GCC/Clang the accumulators are vector-extension values that stay in registers: 12
- * 8-wide ones where the target has 16 wide registers (AVX2, picked at run time on x86-64) or
- * 32 (NEON), two passes of 12 4-wide ones on baseline x86-64 (SSE2, 16 registers).
- * Elsewhere plain C loops. */
-#if defined(__GNUC__)
-typedef float v8f __attribute__((vector_size(32)));
-typedef float v4f __attribute__((vector_size(16)));
-
-static void store_tile(float tmp[MR][NR], float *c, int64_t ldc, float alpha, int64_t rows, int64_t cols) {
-    for (int64_t i = 0; i < rows; i++)
-        for (int64_t q = 0; q < cols; q++) c[i * ldc + q] += alpha * tmp[i][q];
-}
-
-IA_X86_V3 IA_HOT static void kernel_v8(int64_t kb, const float *restrict a, const float *restrict b,
-                                       float *restrict c, int64_t ldc, float alpha, int64_t rows, int64_t cols) {
-    v8f acc[MR][2];
-    for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = (v8f){0};
-    for (int64_t p = 0; p < kb; p++) {
-        v8f b0, b1;
-        memcpy(&b0, b + p * NR, sizeof b0);
-        memcpy(&b1, b + p * NR + 8, sizeof b1);
-        const float *ap = a + p * MR;
-        for (int i = 0; i < MR; i++) {
-            float s = ap[i];
-            v8f av = {s, s, s, s, s, s, s, s};
-            acc[i][0] += av * b0;
-            acc[i][1] += av * b1;
-        }
-    }
-    float tmp[MR][NR];
-    for (int i = 0; i < MR; i++) {
-        memcpy(&tmp[i][0], &acc[i][0], sizeof acc[i][0]);
-        memcpy(&tmp[i][8], &acc[i][1], sizeof acc[i][1]);
-    }
-    store_tile(tmp, c, ldc, alpha, rows, cols);
-}
-
-#if IA_X86_DISPATCH
-IA_HOT static void kernel_v4(int64_t kb, const float *restrict a, const float *restrict b, float *restrict c,
-                             int64_t ldc, float alpha, int64_t rows, int64_t cols) {
-    float tmp[MR][NR];
-    for (int h = 0; h < NR; h += 8) {
-        v4f acc[MR][2];
-        for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = (v4f){0};
-        for (int64_t p = 0; p < kb; p++) {
-            v4f b0, b1;
-            memcpy(&b0, b + p * NR + h, sizeof b0);
-            memcpy(&b1, b + p * NR + h + 4, sizeof b1);
-            const float *ap = a + p * MR;
-            for (int i = 0; i < MR; i++) {
-                float s = ap[i];
-                v4f av = {s, s, s, s};
-                acc[i][0] += av * b0;
-                acc[i][1] += av * b1;
-            }
-        }
-        for (int i = 0; i < MR; i++) {
-            memcpy(&tmp[i][h], &acc[i][0], sizeof acc[i][0]);
-            memcpy(&tmp[i][h + 4], &acc[i][1], sizeof acc[i][1]);
-        }
-    }
-    store_tile(tmp, c, ldc, alpha, rows, cols);
-}
-#endif
-
-static void micro_kernel(int64_t kb, const float *restrict a, const float *restrict b, float *restrict c,
-                         int64_t ldc, float alpha, int64_t rows, int64_t cols) {
-#if IA_X86_DISPATCH
-    if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) {
-        kernel_v4(kb, a, b, c, ldc, alpha, rows, cols);
-        return;
-    }
-#endif
-    kernel_v8(kb, a, b, c, ldc, alpha, rows, cols);
-}
-#else
-static void micro_kernel(int64_t kb, const float *restrict a, const float *restrict b, float *restrict c,
-                         int64_t ldc, float alpha, int64_t rows, int64_t cols) {
-    float acc[MR][NR];
-    for (int i = 0; i < MR; i++)
-        for (int q = 0; q < NR; q++) acc[i][q] = 0.0f;
-    for (int64_t p = 0; p < kb; p++) {
-        const float *bp = b + p * NR;
-        const float *ap = a + p * MR;
-        for (int i = 0; i < MR; i++) {
-            float av = ap[i];
-            for (int q = 0; q < NR; q++) acc[i][q] += av * bp[q];
-        }
-    }
-    for (int64_t i = 0; i < rows; i++)
-        for (int64_t q = 0; q < cols; q++) c[i * ldc + q] += alpha * acc[i][q];
-}
-#endif
-
-/* Computes output tiles [begin, end) (row-major over the tile grid). */
-static void gemm_tiles(void *arg, int64_t begin, int64_t end, int thread_index) {
+/* Computes C's block number t (row-major over the tm x tn grid of thread blocks). */
+static void gemm_block(void *arg, int64_t begin, int64_t end, int thread_index) {
     const gemm_job *j = arg;
+    const ia__gemm_kernel *K = j->kern;
+    const int mr = K->mr, nr = K->nr;
     float *pa = j->buf + (size_t)thread_index * j->buf_floats;
-    float *pb = pa + (size_t)j->mc * KC;
+    float *pb = pa + (size_t)(j->mc * j->kc);
     for (int64_t t = begin; t < end; t++) {
-        int64_t i0 = (t / j->n_tiles) * j->mc, j0 = (t % j->n_tiles) * j->nc;
-        int64_t mb = j->m - i0 < j->mc ? j->m - i0 : j->mc;
-        int64_t nb = j->n - j0 < j->nc ? j->n - j0 : j->nc;
-        /* beta first, so the micro-kernel only accumulates */
-        for (int64_t i = 0; i < mb; i++) {
-            float *row = j->c + (i0 + i) * j->ldc + j0;
-            if (j->beta == 0.0f) memset(row, 0, (size_t)nb * sizeof(float));
-            else if (j->beta != 1.0f)
-                for (int64_t q = 0; q < nb; q++) row[q] *= j->beta;
-        }
-        if (j->alpha == 0.0f) continue;
-        for (int64_t p0 = 0; p0 < j->k; p0 += KC) {
-            int64_t kb = j->k - p0 < KC ? j->k - p0 : KC;
-            pack_b(j, p0, kb, j0, nb, pb);
-            pack_a(j, i0, mb, p0, kb, pa);
-            for (int64_t js = 0; js < nb; js += NR) {
-                int64_t cols = nb - js < NR ? nb - js : NR;
-                const float *bs = pb + js * kb;
-                for (int64_t is = 0; is < mb; is += MR) {
-                    int64_t rows = mb - is < MR ? mb - is : MR;
-                    micro_kernel(kb, pa + is * kb, bs, j->c + (i0 + is) * j->ldc + j0 + js, j->ldc, j->alpha,
-                                 rows, cols);
+        int64_t r0 = (t / j->tn) * j->rows_per, c0 = (t % j->tn) * j->cols_per;
+        int64_t r1 = min64(j->m, r0 + j->rows_per), c1 = min64(j->n, c0 + j->cols_per);
+        if (r0 >= r1 || c0 >= c1) continue;
+        if (j->beta != 0.0f && j->beta != 1.0f)
+            for (int64_t i = r0; i < r1; i++)
+                for (int64_t q = c0; q < c1; q++) j->c[i * j->ldc + q] *= j->beta;
+        for (int64_t j0 = c0; j0 < c1; j0 += j->nc) {
+            int64_t nb = min64(j->nc, c1 - j0);
+            for (int64_t p0 = 0; p0 < j->k; p0 += j->kc) {
+                int64_t kb = min64(j->kc, j->k - p0);
+                const float *bpanel;
+                if (j->packed) {
+                    bpanel = j->packed->data + p0 * j->packed->n_pad + j0 * kb;
+                } else {
+                    pack_b(nr, j->trans_b, j->b, j->ldb, p0, kb, j0, nb, pb);
+                    bpanel = pb;
+                }
+                int accumulate = p0 > 0 || j->beta != 0.0f;
+                for (int64_t i0 = r0; i0 < r1; i0 += j->mc) {
+                    int64_t mb = min64(j->mc, r1 - i0);
+                    pack_a(mr, j->trans_a, j->a, j->lda, i0, mb, p0, kb, pa);
+                    for (int64_t js = 0; js < nb; js += nr) {
+                        int cols = (int)min64(nb - js, nr);
+                        const float *bs = bpanel + js * kb;
+                        float *cc = j->c + i0 * j->ldc + j0 + js;
+                        for (int64_t is = 0; is < mb; is += mr)
+                            K->micro(kb, pa + is * kb, bs, cc + is * j->ldc, j->ldc, j->alpha, (int)min64(mb - is, mr),
+                                     cols, accumulate);
+                    }
                 }
             }
         }
     }
 }
 
-static int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
+/* Picks the thread grid tm x tn (tm * tn = threads) with the least estimated time per thread:
+ * multiply-adds / 32 per cycle plus packing (A once per nc columns, B once unless pre-packed). */
+static void plan_threads(gemm_job *j, int threads) {
+    const int mr = j->kern->mr, nr = j->kern->nr;
+    int64_t mt = (j->m + mr - 1) / mr, nt = (j->n + nr - 1) / nr;
+    double best = -1;
+    for (int tm = 1; tm <= threads; tm++) {
+        if (threads % tm) continue;
+        int tn = threads / tm;
+        int64_t rp = (mt + tm - 1) / tm * mr, cp = (nt + tn - 1) / tn * nr;
+        double cost = (double)rp * (double)cp / 32.0 +
+                      ((double)rp * (double)((cp + j->nc - 1) / j->nc) + (j->packed ? 0.0 : (double)cp)) / 2.0;
+        if (best < 0 || cost < best) {
+            best = cost;
+            j->rows_per = rp;
+            j->cols_per = cp;
+            j->tn = tn;
+        }
+    }
+}
+
+static int thread_count(ia_threadpool *pool, int64_t m, int64_t n, int64_t k) {
+    double work = (double)m * (double)n * (double)(k > 0 ? k : 1);
+    int threads = work < 64.0 * 64.0 * 64.0 ? 1 : ia_threadpool_size(pool);
+    return threads < 1 ? 1 : threads;
+}
+
+/* C = beta * C for the degenerate products (k == 0 or alpha == 0). */
+static void scale_c(int64_t m, int64_t n, float beta, float *c, int64_t ldc) {
+    for (int64_t i = 0; i < m; i++) {
+        float *row = c + i * ldc;
+        if (beta == 0.0f) memset(row, 0, (size_t)n * sizeof(float));
+        else if (beta != 1.0f)
+            for (int64_t q = 0; q < n; q++) row[q] *= beta;
+    }
+}
+
+/* ---------------- the small-M path ---------------- */
+
+typedef struct small_job {
+    const ia__gemm_kernel *kern;
+    int64_t m, n, k;
+    float alpha;
+    const float *a, *b;
+    int64_t lda, ldb, ldc;
+    float *c;
+    int trans_b;
+    const ia_gemm_packed_b *packed;
+    int accumulate;
+    int64_t unit, per; /* columns are split in multiples of `unit`, `per` units per item */
+} small_job;
+
+static void small_cols(void *arg, int64_t begin, int64_t end, int thread_index) {
+    const small_job *j = arg;
+    (void)thread_index;
+    for (int64_t t = begin; t < end; t++) {
+        int64_t u0 = t * j->per, u1 = u0 + j->per;
+        if (j->packed) {
+            int64_t strips = (j->n + j->unit - 1) / j->unit;
+            if (u1 > strips) u1 = strips;
+            if (u0 >= u1) continue;
+            j->kern->small_p(j->m, u0, u1, j->n, j->packed->n_pad, j->k, j->packed->kc, j->alpha, j->a, j->lda,
+                             j->packed->data, j->c, j->ldc, j->accumulate);
+            continue;
+        }
+        int64_t c0 = u0 * j->unit, c1 = min64(j->n, u1 * j->unit);
+        if (c0 >= c1) continue;
+        if (j->trans_b)
+            j->kern->small_t(j->m, c1 - c0, j->k, j->alpha, j->a, j->lda, j->b + c0 * j->ldb, j->ldb, j->c + c0,
+                             j->ldc, j->accumulate);
+        else
+            j->kern->small_nt(j->m, c1 - c0, j->k, j->alpha, j->a, j->lda, j->b + c0, j->ldb, j->c + c0, j->ldc,
+                              j->accumulate);
+    }
+}
+
+static int gemm_small(ia_threadpool *pool, const ia__gemm_kernel *kern, int trans_a, int trans_b, int64_t m,
+                      int64_t n, int64_t k, float alpha, const float *a, int64_t lda, const float *b, int64_t ldb,
+                      const ia_gemm_packed_b *packed, float beta, float *c, int64_t ldc) {
+    float *at = NULL;
+    if (trans_a) { /* A^T of a few rows: copy it to m x k */
+        at = ia_aligned_alloc((size_t)(m * k) * sizeof(float));
+        if (!at) return IA_ERR_NOMEM;
+        for (int64_t p = 0; p < k; p++)
+            for (int64_t i = 0; i < m; i++) at[i * k + p] = a[p * lda + i];
+        a = at;
+        lda = k;
+    }
+    if (beta != 0.0f && beta != 1.0f) scale_c(m, n, beta, c, ldc);
+    small_job j = {kern, m, n, k, alpha, a, b, lda, ldb, ldc, c, trans_b, packed, beta != 0.0f, 0, 0};
+    j.unit = packed ? packed->kern->nr : trans_b ? 4 : 64;
+    int64_t units = (n + j.unit - 1) / j.unit;
+    int threads = thread_count(pool, m, n, k);
+    if (threads > units) threads = (int)units;
+    j.per = (units + threads - 1) / threads;
+    int64_t items = (units + j.per - 1) / j.per;
+    if (threads == 1) small_cols(&j, 0, items, 0);
+    else ia_parallel_for(pool, items, 1, small_cols, &j);
+    ia_aligned_free(at);
+    return IA_OK;
+}
+
+/* ---------------- entry points ---------------- */
+
+static int gemm_run(ia_threadpool *pool, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                    const float *a, int64_t lda, const float *b, int64_t ldb, const ia_gemm_packed_b *packed,
+                    float beta, float *c, int64_t ldc) {
+    if (m <= 0 || n <= 0) return IA_OK;
+    if (k <= 0 || alpha == 0.0f) {
+        scale_c(m, n, beta, c, ldc);
+        return IA_OK;
+    }
+    const ia__gemm_kernel *kern = packed ? packed->kern : current_kernel();
+    if (m <= g_small_m) return gemm_small(pool, kern, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, packed, beta, c, ldc);
+    gemm_job j = {0};
+    j.kern = kern;
+    j.trans_a = trans_a;
+    j.trans_b = trans_b;
+    j.m = m;
+    j.n = n;
+    j.k = k;
+    j.alpha = alpha;
+    j.beta = beta;
+    j.a = a;
+    j.b = b;
+    j.lda = lda;
+    j.ldb = ldb;
+    j.ldc = ldc;
+    j.c = c;
+    j.packed = packed;
+    j.kc = packed ? packed->kc : kern->kc;
+    j.mc = min64(kern->mc, round_up(m, kern->mr));
+    j.nc = min64(kern->nc, round_up(n, kern->nr));
+    int threads = thread_count(pool, m, n, k);
+    plan_threads(&j, threads);
+    j.buf_floats = (size_t)(j.mc * j.kc + (packed ? 0 : j.kc * j.nc));
+    j.buf = ia_aligned_alloc(j.buf_floats * sizeof(float) * (size_t)threads);
+    if (!j.buf) return IA_ERR_NOMEM;
+    if (threads == 1) gemm_block(&j, 0, 1, 0);
+    else ia_parallel_for(pool, threads, 1, gemm_block, &j);
+    ia_aligned_free(j.buf);
+    return IA_OK;
+}
 
 int ia_gemm_f32(ia_threadpool *pool, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                 const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
-    if (m <= 0 || n <= 0) return IA_OK;
-    gemm_job j = {trans_a, trans_b, m, n, k, alpha, beta, a, b, lda, ldb, ldc, c, 0, 0, 0, 0, NULL, 0};
-    if (k <= 0) j.alpha = 0.0f; /* only the beta scaling remains */
-    double flops = (double)m * (double)n * (double)(k > 0 ? k : 1);
-    int threads = flops < 64.0 * 64.0 * 64.0 ? 1 : ia_threadpool_size(pool);
-    if (threads < 1) threads = 1;
-    /* tile sizes: shrink until there are enough tiles to keep every thread busy */
-    j.mc = m < MC ? round_up(m, MR) : MC;
-    j.nc = n < NC ? round_up(n, NR) : NC;
-    for (;;) {
-        j.m_tiles = (m + j.mc - 1) / j.mc;
-        j.n_tiles = (n + j.nc - 1) / j.nc;
-        if (j.m_tiles * j.n_tiles >= 2 * threads) break;
-        if (j.nc > 4 * NR) j.nc = round_up(j.nc / 2, NR);
-        else if (j.mc > 4 * MR) j.mc = round_up(j.mc / 2, MR);
-        else break;
-    }
-    j.buf_floats = (size_t)(j.mc * KC + KC * j.nc);
-    j.buf = ia_aligned_alloc(j.buf_floats * sizeof(float) * (size_t)threads);
-    if (!j.buf) return IA_ERR_NOMEM;
-    int64_t tiles = j.m_tiles * j.n_tiles;
-    if (threads == 1) gemm_tiles(&j, 0, tiles, 0);
-    else ia_parallel_for(pool, tiles, 1, gemm_tiles, &j);
-    ia_aligned_free(j.buf);
-    return IA_OK;
+    return gemm_run(pool, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, NULL, beta, c, ldc);
+}
+
+int ia_gemm_f32_packed(ia_threadpool *pool, int trans_a, int64_t m, float alpha, const float *a, int64_t lda,
+                       const ia_gemm_packed_b *b, float beta, float *c, int64_t ldc) {
+    return gemm_run(pool, trans_a, 0, m, b->n, b->k, alpha, a, lda, NULL, 0, b, beta, c, ldc);
 }

@@ -1,5 +1,5 @@
-/* Shared float32 matrix multiply (cache-blocked, packed, multithreaded) used by MatMul, Gemm
- * and Conv. */
+/* Shared float32 matrix multiply (cache-blocked, packed, multithreaded, per-ISA kernels chosen
+ * at run time) used by MatMul, Gemm and Conv, with optional pre-packed constant B. */
 #ifndef IA_OPS_NN_GEMM_F32_H
 #define IA_OPS_NN_GEMM_F32_H
 
@@ -14,5 +14,35 @@
  * IA_ERR_NOMEM (packing buffers). */
 int ia_gemm_f32(ia_threadpool *pool, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                 const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
+
+/* op(B) (k x n, as above) packed once into the current kernel's panel layout, for reuse by
+ * ia_gemm_f32_packed (constant weights). Immutable after creation: several threads may use it. */
+typedef struct ia_gemm_packed_b ia_gemm_packed_b;
+int ia_gemm_f32_pack_b(int trans_b, int64_t k, int64_t n, const float *b, int64_t ldb, ia_gemm_packed_b **out);
+void ia_gemm_f32_packed_b_free(ia_gemm_packed_b *p);
+int64_t ia_gemm_f32_packed_k(const ia_gemm_packed_b *p);
+int64_t ia_gemm_f32_packed_n(const ia_gemm_packed_b *p);
+size_t ia_gemm_f32_packed_bytes(const ia_gemm_packed_b *p);
+/* ia_gemm_f32 with op(B) given packed (its k and n). */
+int ia_gemm_f32_packed(ia_threadpool *pool, int trans_a, int64_t m, float alpha, const float *a, int64_t lda,
+                       const ia_gemm_packed_b *b, float beta, float *c, int64_t ldc);
+
+/* ---- internal, for tests and benchmarks ---- */
+enum {
+    IA_GEMM_KERNEL_AUTO = 0, /* best the CPU and OS support */
+    IA_GEMM_KERNEL_PORTABLE = 1,
+    IA_GEMM_KERNEL_SSE2 = 2,
+    IA_GEMM_KERNEL_AVX2 = 3, /* AVX2 + FMA */
+    IA_GEMM_KERNEL_AVX512 = 4,
+    IA_GEMM_KERNEL_COUNT = 5
+};
+/* Whether this build and CPU (cpuid + OS register state via xgetbv) can run kernel `id`. */
+int ia__gemm_f32_kernel_supported(int id);
+/* Forces kernel `id` for later calls (process-wide; not for concurrent use); AUTO restores the
+ * default. Returns IA_OK or IA_ERR_UNSUPPORTED. */
+int ia__gemm_f32_set_kernel(int id);
+const char *ia__gemm_f32_kernel_name(void); /* the kernel now in use */
+/* Rows at or below which the small-M (GEMV-like) path runs; for tests (0 disables it). */
+void ia__gemm_f32_set_small_m(int64_t m);
 
 #endif

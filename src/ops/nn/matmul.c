@@ -48,6 +48,32 @@ static int matmul_dtype_ok(int dt) {
     }
 }
 
+/* ---------------- pre-packed constant B ---------------- */
+
+static void packed_free(void *p) { ia_gemm_f32_packed_b_free(p); }
+
+/* Packs a constant float32 2-D B (input 1) once, at session creation. */
+static int prepare_b(ia_kctx *ctx, int trans_b) {
+    const ia_tensor *B = ia_kctx_input_data(ctx, 1);
+    if (!B || B->dtype != IA_DTYPE_FLOAT || B->rank != 2 || B->numel == 0) return IA_OK;
+    int64_t k = trans_b ? B->dims[1] : B->dims[0], n = trans_b ? B->dims[0] : B->dims[1];
+    ia_gemm_packed_b *pb;
+    int rc = ia_gemm_f32_pack_b(trans_b, k, n, B->data, B->dims[1], &pb);
+    if (rc) return rc;
+    return ia_kctx_set_state(ctx, pb, packed_free);
+}
+
+/* The node's pre-packed B when it matches B's current k x n. */
+static const ia_gemm_packed_b *packed_for(const ia_kctx *ctx, int64_t k, int64_t n) {
+    const ia_gemm_packed_b *pb = ia_kctx_state(ctx);
+    return pb && ia_gemm_f32_packed_k(pb) == k && ia_gemm_f32_packed_n(pb) == n ? pb : NULL;
+}
+
+int ia_op_matmul_prepare(ia_kctx *ctx);
+int ia_op_gemm_prepare(ia_kctx *ctx);
+int ia_op_matmul_prepare(ia_kctx *ctx) { return prepare_b(ctx, 0); }
+int ia_op_gemm_prepare(ia_kctx *ctx) { return prepare_b(ctx, ia_kctx_attr_int(ctx, "transB", 0) != 0); }
+
 /* ---------------- MatMul ---------------- */
 
 typedef struct mm_job {
@@ -127,7 +153,9 @@ int ia_op_matmul(ia_kctx *ctx) {
         int rc = IA_OK;
         if (b_batch == 1 && a_batch == batch) {
             /* B is one matrix shared by every batch: fold the batch into M */
-            rc = ia_gemm_f32(ia_kctx_pool(ctx), 0, 0, batch * m, n, k, 1.0f, af, k, bf, n, 0.0f, cf, n);
+            const ia_gemm_packed_b *pb = dt == IA_DTYPE_FLOAT && B->rank == 2 ? packed_for(ctx, k, n) : NULL;
+            if (pb) rc = ia_gemm_f32_packed(ia_kctx_pool(ctx), 0, batch * m, 1.0f, af, k, pb, 0.0f, cf, n);
+            else rc = ia_gemm_f32(ia_kctx_pool(ctx), 0, 0, batch * m, n, k, 1.0f, af, k, bf, n, 0.0f, cf, n);
         } else {
             mm_job j = {af, bf, cf, m, n, k, rank, bdims, sa, sb, ia_kctx_pool(ctx), IA_OK};
             double flops = (double)m * (double)n * (double)k;
@@ -200,7 +228,9 @@ int ia_op_gemm(ia_kctx *ctx) {
                 for (int64_t j = 0; j < n; j++) yf[i * n + j] = cf[i * cst[0] + j * cst[1]];
             gb = beta;
         }
-        if (ia_gemm_f32(ia_kctx_pool(ctx), ta, tb, m, n, k, alpha, af, A->dims[1], bf, B->dims[1], gb, yf, n))
+        const ia_gemm_packed_b *pb = dt == IA_DTYPE_FLOAT ? packed_for(ctx, k, n) : NULL;
+        if (pb ? ia_gemm_f32_packed(ia_kctx_pool(ctx), ta, m, alpha, af, A->dims[1], pb, gb, yf, n)
+               : ia_gemm_f32(ia_kctx_pool(ctx), ta, tb, m, n, k, alpha, af, A->dims[1], bf, B->dims[1], gb, yf, n))
             IA_KFAIL(ctx, IA_ERR_NOMEM, "Gemm: out of memory");
         if (dt != IA_DTYPE_FLOAT) ia_nn_store_f32(Y->data, dt, Y->numel, yf);
         return IA_OK;
