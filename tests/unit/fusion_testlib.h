@@ -112,6 +112,12 @@ static inline int fx_count(const ia_session *s, const char *op_type) {
     return c;
 }
 
+/* Prints the graph's remaining nodes (for failure messages). */
+static inline void fx_dump(const ia_session *s) {
+    const ia_graph *g = ia_session_model(s)->graph;
+    for (size_t i = 0; i < g->n_nodes; i++) fprintf(stderr, "    node %zu: %s %s\n", i, g->nodes[i].op_type, g->nodes[i].name);
+}
+
 static inline size_t fx_nodes(const ia_session *s) { return ia_session_model(s)->graph->n_nodes; }
 
 /* Runs `s` on float inputs (n_in of them, shapes given) and returns output 0 (owned). */
