@@ -8,9 +8,9 @@
 static const ia_opt_pass passes[] = {
     {"eliminate", ia__pass_eliminate},
     {"gelu", ia__pass_fuse_gelu},
-    {"layernorm", ia__pass_fuse_layernorm},
     {"attention", ia__pass_fuse_attention},
-    {"matmul_add", ia__pass_fuse_matmul_add},
+    {"matmul_add", ia__pass_fuse_matmul_add}, /* before layernorm: bias Adds are not residuals */
+    {"layernorm", ia__pass_fuse_layernorm},
 };
 
 const ia_opt_pass *ia__opt_passes(size_t *count) {
