@@ -33,6 +33,7 @@ static int listed(const char *list, const char *name) {
 int ia__graph_optimize(ia_graph *g) {
     const char *off = getenv("IA_OPT_DISABLE");
     size_t before = g->n_nodes;
+    ia__opt_infer_dtypes(g);
     for (size_t i = 0; i < sizeof passes / sizeof passes[0]; i++) {
         if (listed(off, passes[i].name)) continue;
         int n = passes[i].run(g);

@@ -21,6 +21,9 @@ int ia__graph_optimize(ia_graph *g);
 /* The passes in the order they run; *count receives their number. */
 const ia_opt_pass *ia__opt_passes(size_t *count);
 
+/* Fills in element types shape inference left unknown (infer_dtypes.c). */
+void ia__opt_infer_dtypes(ia_graph *g);
+
 /* ---- passes (one per file) ---- */
 int ia__pass_eliminate(ia_graph *g);       /* eliminate.c */
 int ia__pass_fuse_gelu(ia_graph *g);       /* fuse_gelu.c: Erf/tanh GELU, SiLU */
