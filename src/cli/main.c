@@ -5,7 +5,7 @@
 #include "ipfs_accelerate.h"
 
 static const ia_command commands[] = {
-    {"run", "MODEL [--input NAME=FILE.pb]... [--input-dir DIR] [--output-dir DIR] [--threads N] [--warmup W] [--repeat K] [--json] [--profile] [--optimize 0|1] [--random-inputs] [--dim NAME=N]...",
+    {"run", "MODEL [--input NAME=FILE.pb]... [--input-dir DIR] [--output-dir DIR] [--threads N] [--warmup W] [--repeat K] [--json] [--profile] [--optimize 0|1|2] [--random-inputs] [--dim NAME=N]...",
      "run a model on the CPU engine and print its outputs and timing", ia_cmd_run},
     {"inspect", "MODEL [--json]", "describe a model: opsets, inputs, outputs, ops, parameters, what cannot run", ia_cmd_inspect},
     {"add", "[-r] [-Q] [-q] [-n] [-w] [--hidden] [--cid-version=0|1] [--raw-leaves[=BOOL]] [--chunker=size-N] [--max-links=N] [--profile=P] PATH...",

@@ -13,6 +13,25 @@ typedef struct ln_job {
     int rms;
 } ln_job;
 
+/* Sum of x[c] (sq = 0) or of (x[c] - mean)^2 (sq = 1) with 8 independent accumulators: a
+ * single running float sum is bound by the add latency (and strict FP order keeps the
+ * compiler from splitting it). */
+static float row_sum(const float *x, int64_t d, float mean, int sq) {
+    float a[8] = {0};
+    int64_t c = 0;
+    for (; c + 8 <= d; c += 8)
+        for (int u = 0; u < 8; u++) {
+            float v = x[c + u] - mean;
+            a[u] += sq ? v * v : x[c + u];
+        }
+    float t = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for (; c < d; c++) {
+        float v = x[c] - mean;
+        t += sq ? v * v : x[c];
+    }
+    return t;
+}
+
 static void ln_rows(void *p, int64_t b, int64_t e, int t) {
     (void)t;
     const ln_job *j = p;
@@ -26,17 +45,8 @@ static void ln_rows(void *p, int64_t b, int64_t e, int t) {
             for (int64_t c = 0; c < d; c++) s[c] = x[c] + k[c];
             x = s;
         }
-        float mean = 0;
-        if (!j->rms) {
-            float acc = 0;
-            for (int64_t c = 0; c < d; c++) acc += x[c];
-            mean = acc / (float)d;
-        }
-        float var = 0;
-        for (int64_t c = 0; c < d; c++) {
-            float v = x[c] - mean;
-            var += v * v;
-        }
+        float mean = j->rms ? 0.0f : row_sum(x, d, 0.0f, 0) / (float)d;
+        float var = row_sum(x, d, mean, 1);
         float inv = 1.0f / sqrtf(var / (float)d + j->eps);
         if (j->gamma && j->beta)
             for (int64_t c = 0; c < d; c++) y[c] = (x[c] - mean) * inv * j->gamma[c] + j->beta[c];
