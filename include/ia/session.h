@@ -17,7 +17,11 @@ typedef struct ia_session ia_session;
 
 typedef struct ia_session_options {
     int threads;              /* intra-op threads; 0 = all online CPUs */
-    int optimize_level;       /* 0 = none, 1 = constant folding and shape inference (default) */
+    /* 0 = none, 1 = constant folding and shape inference, 2 = also fusions (default):
+     * Cast/Identity/Dropout removal, MatMul+bias(+activation), GELU/SiLU, LayerNorm/RMSNorm/
+     * SkipLayerNorm, attention (docs/PERFORMANCE.md). The environment variable IA_OPTIMIZE=0|1|2
+     * overrides it for every session (test suites); IA_OPT_DISABLE=pass,... skips passes. */
+    int optimize_level;
     uint64_t max_tensor_bytes; /* refuse any single tensor larger than this; 0 = half of RAM */
 } ia_session_options;
 

@@ -112,7 +112,7 @@ static double now_ms(void) {
 static int parse_args(int argc, char **argv, run_args *a) {
     memset(a, 0, sizeof *a);
     a->repeat = 1;
-    a->optimize = 1;
+    a->optimize = 2;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;

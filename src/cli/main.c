@@ -5,7 +5,7 @@
 #include "ipfs_accelerate.h"
 
 static const ia_command commands[] = {
-    {"run", "MODEL [--input NAME=FILE.pb]... [--input-dir DIR] [--output-dir DIR] [--threads N] [--warmup W] [--repeat K] [--json] [--profile] [--optimize 0|1] [--random-inputs] [--dim NAME=N]... [--device cpu|wasm|webgpu|webnn [--browser NAME|PATH] [--visible] [--dtype fp32|fp16|q8|q4] [--browsers N --pages M]]",
+    {"run", "MODEL [--input NAME=FILE.pb]... [--input-dir DIR] [--output-dir DIR] [--threads N] [--warmup W] [--repeat K] [--json] [--profile] [--optimize 0|1|2] [--random-inputs] [--dim NAME=N]... [--device cpu|wasm|webgpu|webnn [--browser NAME|PATH] [--visible] [--dtype fp32|fp16|q8|q4] [--browsers N --pages M]]",
      "run a model on the CPU engine (or in a browser with --device) and print its outputs and timing", ia_cmd_run},
     {"browser", "[--browser NAME|PATH] [--visible]",
      "launch a browser and report its WebGPU adapter, WebNN contexts and WASM features (JSON)", ia_cmd_browser},

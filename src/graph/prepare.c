@@ -4,6 +4,8 @@
  * chains once input shapes are known). */
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include "graph/optimize.h"
 #include "ia/alloc.h"
 #include "ia/log.h"
 #include "runtime/exec.h"
@@ -258,6 +260,11 @@ int ia__graph_prepare(ia_graph *g, int optimize_level, ia_exec_env *env) {
     if (rc) return rc;
     if ((rc = make_cvalues(g))) return rc;
     /* constants of every graph become shared values (subgraph ones too) */
+    const char *force = getenv("IA_OPTIMIZE"); /* test override: run every session at this level */
+    if (force && force[0] >= '0' && force[0] <= '2' && !force[1]) optimize_level = force[0] - '0';
     if ((rc = infer_graph(g, env, optimize_level >= 1))) return rc;
+    /* level 2: fusions over the typed, folded top-level graph */
+    if (optimize_level >= 2 && (rc = ia__graph_optimize(g))) return rc;
+    /* then per-node prepared state (pre-packed weights) for the nodes that remain */
     return optimize_level >= 1 ? prepare_states(g, env) : IA_OK;
 }

@@ -17,6 +17,7 @@
 #include "ops/sequence/ops.def"
 #include "ops/quant/ops.def"
 #include "ops/misc/ops.def"
+#include "ops/fused/ops.def"
 #undef IA_OP
 
 static ia_op_def table[] = {
@@ -32,6 +33,7 @@ static ia_op_def table[] = {
 #include "ops/sequence/ops.def"
 #include "ops/quant/ops.def"
 #include "ops/misc/ops.def"
+#include "ops/fused/ops.def"
 #undef IA_OP
 };
 

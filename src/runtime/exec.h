@@ -67,7 +67,8 @@ void ia__kctx_cleanup(ia_kctx *ctx, int drop_outputs);
 void ia__exec_env_free_states(ia_exec_env *env);
 
 /* Static pass: resolves every node's operator (errors name the unsupported op, domain,
- * opset and node), infers types and shapes, folds constants (optimize_level >= 1). */
+ * opset and node), infers types and shapes, folds constants (optimize_level >= 1), fuses
+ * (optimize_level >= 2, src/graph/optimize.h). IA_OPTIMIZE in the environment overrides the level. */
 int ia__graph_prepare(ia_graph *g, int optimize_level, ia_exec_env *env);
 
 #endif

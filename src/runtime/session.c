@@ -19,7 +19,7 @@ struct ia_session {
 
 void ia_session_options_init(ia_session_options *o) {
     memset(o, 0, sizeof *o);
-    o->optimize_level = 1;
+    o->optimize_level = 2;
 }
 
 static uint64_t default_tensor_limit(void) {

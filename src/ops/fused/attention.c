@@ -1,0 +1,193 @@
+/* Attention (fused domain): softmax(scale(Q K^T) + mask) V with MatMul's batch broadcasting,
+ * computed per query block over key tiles with an online softmax, so the full score matrix
+ * is never materialised. Q [..., Sq, D], K [..., Sk, D] (not transposed), V [..., Sk, Dv],
+ * optional additive mask broadcastable to the scores; attributes scale and scale_div (1:
+ * divide the scores by scale, 0: multiply). Float32 only. */
+#include <math.h>
+#include <string.h>
+#include "ops/fastmath.h"
+#include "ops/kernel_util.h"
+#include "ops/nn/gemm_f32.h"
+
+#define QBLK 64  /* query rows per task */
+#define KTILE 256 /* keys per tile */
+
+typedef struct att_job {
+    const float *q, *k, *v, *mask;
+    float *out;
+    int64_t sq, sk, d, dv, nbatch, nqb;
+    int nb;                      /* batch rank of the output */
+    int64_t bdims[IA_MAX_DIMS];  /* output batch dims */
+    int64_t qs[IA_MAX_DIMS], ks[IA_MAX_DIMS], vs[IA_MAX_DIMS], ms[IA_MAX_DIMS]; /* batch strides (elements) */
+    int64_t m_row, m_col;        /* mask strides along Sq and Sk */
+    float scale;
+    int div;
+    float *scratch; /* per thread: QBLK*KTILE scores, QBLK*dv accumulators, 2*QBLK row stats */
+    size_t per_thread;
+} att_job;
+
+static int64_t boff(const att_job *j, int64_t b, const int64_t *strides) {
+    int64_t off = 0;
+    for (int d = j->nb - 1; d >= 0 && b; d--) {
+        int64_t q = b / j->bdims[d];
+        off += (b - q * j->bdims[d]) * strides[d];
+        b = q;
+    }
+    return off;
+}
+
+static void att_task(void *p, int64_t begin, int64_t end, int t) {
+    const att_job *j = p;
+    float *s = j->scratch + (size_t)t * j->per_thread, *acc = s + QBLK * KTILE, *mx = acc + QBLK * j->dv, *sum = mx + QBLK;
+    for (int64_t task = begin; task < end; task++) {
+        int64_t b = task / j->nqb, q0 = (task % j->nqb) * QBLK;
+        int64_t rows = j->sq - q0 < QBLK ? j->sq - q0 : QBLK;
+        const float *q = j->q + boff(j, b, j->qs) + q0 * j->d, *k = j->k + boff(j, b, j->ks), *v = j->v + boff(j, b, j->vs);
+        const float *mask = j->mask ? j->mask + boff(j, b, j->ms) + q0 * j->m_row : NULL;
+        for (int64_t r = 0; r < rows; r++) {
+            mx[r] = -INFINITY;
+            sum[r] = 0;
+        }
+        memset(acc, 0, (size_t)(rows * j->dv) * sizeof(float));
+        for (int64_t k0 = 0; k0 < j->sk; k0 += KTILE) {
+            int64_t kn = j->sk - k0 < KTILE ? j->sk - k0 : KTILE;
+            if (j->d) ia_gemm_f32(NULL, 0, 1, rows, kn, j->d, 1.0f, q, j->d, k + k0 * j->d, j->d, 0.0f, s, KTILE);
+            else memset(s, 0, (size_t)(rows * KTILE) * sizeof(float));
+            for (int64_t r = 0; r < rows; r++) {
+                float *sr = s + r * KTILE;
+                if (j->div)
+                    for (int64_t c = 0; c < kn; c++) sr[c] /= j->scale;
+                else
+                    for (int64_t c = 0; c < kn; c++) sr[c] *= j->scale;
+                if (mask) {
+                    const float *mr = mask + r * j->m_row + k0 * j->m_col;
+                    for (int64_t c = 0; c < kn; c++) sr[c] += mr[c * j->m_col];
+                }
+                float m = mx[r];
+                for (int64_t c = 0; c < kn; c++) m = sr[c] > m ? sr[c] : m;
+                float corr = mx[r] == m ? 1.0f : expf(mx[r] - m); /* expf(-inf) = 0 on the first tile */
+                float l = 0;
+                if (m == -INFINITY) { /* every score so far is -inf: they weigh nothing yet */
+                    for (int64_t c = 0; c < kn; c++) sr[c] = 0;
+                    corr = 1.0f;
+                } else {
+                    for (int64_t c = 0; c < kn; c++) {
+                        float e = ia_fast_exp(sr[c] - m);
+                        e = ia_fast_select(sr[c] - m < -87.0f, 0.0f, e); /* true zero far out */
+                        sr[c] = e;
+                        l += e;
+                    }
+                }
+                sum[r] = sum[r] * corr + l;
+                mx[r] = m;
+                if (corr != 1.0f) {
+                    float *ar = acc + r * j->dv;
+                    for (int64_t c = 0; c < j->dv; c++) ar[c] *= corr;
+                }
+            }
+            if (j->dv) ia_gemm_f32(NULL, 0, 0, rows, j->dv, kn, 1.0f, s, KTILE, v + k0 * j->dv, j->dv, 1.0f, acc, j->dv);
+        }
+        float *o = j->out + b * j->sq * j->dv + q0 * j->dv;
+        for (int64_t r = 0; r < rows; r++) {
+            float inv = 1.0f / sum[r];
+            for (int64_t c = 0; c < j->dv; c++) o[r * j->dv + c] = acc[r * j->dv + c] * inv;
+        }
+    }
+}
+
+/* Element strides of tensor t's batch dims (all but the last two, aligned right) within the
+ * output batch shape (rank nb): 0 where t has no such dim or broadcasts it. */
+static void batch_strides(const ia_tensor *t, int nb, const int64_t *bdims, int64_t *out) {
+    int tb = t->rank - 2;
+    int64_t st = t->dims[t->rank - 1] * t->dims[t->rank - 2];
+    for (int d = nb - 1; d >= 0; d--) {
+        int td = d - (nb - tb);
+        if (td < 0) {
+            out[d] = 0;
+            continue;
+        }
+        out[d] = t->dims[td] == 1 && bdims[d] != 1 ? 0 : st;
+        st *= t->dims[td];
+    }
+}
+
+int ia_op_fused_attention(ia_kctx *ctx) {
+    const ia_tensor *Q = ia_kctx_input(ctx, 0), *K = ia_kctx_input(ctx, 1), *V = ia_kctx_input(ctx, 2),
+                    *M = ia_kctx_input(ctx, 3);
+    if (!Q || !K || !V || Q->dtype != IA_DTYPE_FLOAT || K->dtype != IA_DTYPE_FLOAT || V->dtype != IA_DTYPE_FLOAT ||
+        (M && M->dtype != IA_DTYPE_FLOAT))
+        IA_KFAIL(ctx, IA_ERR_TYPE, "Attention: Q, K, V (and mask) must be float32 tensors");
+    if (Q->rank < 2 || K->rank < 2 || V->rank < 2) IA_KFAIL(ctx, IA_ERR_SHAPE, "Attention: Q, K and V need rank >= 2");
+    int64_t sq = Q->dims[Q->rank - 2], d = Q->dims[Q->rank - 1], sk = K->dims[K->rank - 2], dv = V->dims[V->rank - 1];
+    if (K->dims[K->rank - 1] != d || V->dims[V->rank - 2] != sk)
+        IA_KFAIL(ctx, IA_ERR_SHAPE, "Attention: Q, K, V inner dimensions disagree");
+    /* scores: broadcast of Q's and K's batch dims, then of the mask; output: with V's */
+    int rs, rf, ro;
+    int64_t sdims[IA_MAX_DIMS], fdims[IA_MAX_DIMS], odims[IA_MAX_DIMS];
+    int64_t qd[IA_MAX_DIMS], kd[IA_MAX_DIMS];
+    memcpy(qd, Q->dims, sizeof(int64_t) * (size_t)Q->rank);
+    memcpy(kd, K->dims, sizeof(int64_t) * (size_t)K->rank);
+    qd[Q->rank - 1] = 1; /* [.., Sq, 1] x [.., 1, Sk] broadcasts to [.., Sq, Sk] */
+    kd[K->rank - 2] = 1;
+    kd[K->rank - 1] = sk;
+    IA_KTRY(ia_broadcast_shape(Q->rank, qd, K->rank, kd, &rs, sdims));
+    memcpy(fdims, sdims, sizeof sdims);
+    rf = rs;
+    if (M) {
+        IA_KTRY(ia_broadcast_shape(rs, sdims, M->rank, M->dims, &rf, fdims));
+        if (fdims[rf - 2] != sq || fdims[rf - 1] != sk)
+            IA_KFAIL(ctx, IA_ERR_SHAPE, "Attention: the mask would enlarge the score matrix");
+    }
+    int64_t pd[IA_MAX_DIMS];
+    memcpy(pd, fdims, sizeof fdims);
+    pd[rf - 2] = pd[rf - 1] = 1; /* batch dims only: [.., Sq, Sk] x [.., Sk, Dv] */
+    int64_t vd[IA_MAX_DIMS];
+    memcpy(vd, V->dims, sizeof(int64_t) * (size_t)V->rank);
+    vd[V->rank - 2] = vd[V->rank - 1] = 1;
+    IA_KTRY(ia_broadcast_shape(rf, pd, V->rank, vd, &ro, odims));
+    odims[ro - 2] = sq;
+    odims[ro - 1] = dv;
+    ia_tensor *Y;
+    IA_KTRY(ia_kctx_output(ctx, 0, IA_DTYPE_FLOAT, ro, odims, &Y));
+    if (ia_kctx_shape_only(ctx) || !Y->numel) return IA_OK;
+    if (sk == 0) IA_KFAIL(ctx, IA_ERR_SHAPE, "Attention: softmax over zero keys");
+    att_job j;
+    memset(&j, 0, sizeof j);
+    j.q = Q->data;
+    j.k = K->data;
+    j.v = V->data;
+    j.out = Y->data;
+    j.sq = sq;
+    j.sk = sk;
+    j.d = d;
+    j.dv = dv;
+    j.nb = ro - 2;
+    j.nbatch = 1;
+    for (int i = 0; i < j.nb; i++) {
+        j.bdims[i] = odims[i];
+        j.nbatch *= odims[i];
+    }
+    batch_strides(Q, j.nb, j.bdims, j.qs);
+    batch_strides(K, j.nb, j.bdims, j.ks);
+    batch_strides(V, j.nb, j.bdims, j.vs);
+    if (M) {
+        int64_t full[IA_MAX_DIMS], st[IA_MAX_DIMS];
+        for (int i = 0; i < j.nb; i++) full[i] = odims[i];
+        full[j.nb] = sq;
+        full[j.nb + 1] = sk;
+        ia_broadcast_strides(M, j.nb + 2, full, st);
+        for (int i = 0; i < j.nb; i++) j.ms[i] = st[i];
+        j.m_row = st[j.nb];
+        j.m_col = st[j.nb + 1];
+        j.mask = M->data;
+    }
+    j.scale = ia_kctx_attr_float(ctx, "scale", 1.0f);
+    j.div = (int)ia_kctx_attr_int(ctx, "scale_div", 0);
+    j.nqb = (sq + QBLK - 1) / QBLK;
+    j.per_thread = (size_t)(QBLK * KTILE + QBLK * dv + 2 * QBLK);
+    int threads = ia_threadpool_size(ia_kctx_pool(ctx));
+    j.scratch = ia_kctx_scratch(ctx, j.per_thread * (size_t)threads * sizeof(float));
+    if (!j.scratch) return IA_ERR_NOMEM;
+    ia_parallel_for(ia_kctx_pool(ctx), j.nbatch * j.nqb, 1, att_task, &j);
+    return IA_OK;
+}

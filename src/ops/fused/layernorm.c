@@ -1,0 +1,107 @@
+/* LayerNorm (fused domain): Y = normalise(X [+ skip]) over the last axis, times gamma plus
+ * beta (both optional, [D]); rms=1 skips the mean (RMSNorm). Output 1 (optional) is the sum
+ * X + skip (SkipLayerNorm's residual). skip broadcasts against X numpy-style. Float32 only. */
+#include <math.h>
+#include <string.h>
+#include "ops/kernel_util.h"
+
+typedef struct ln_job {
+    const float *x, *skip, *gamma, *beta;
+    float *y, *sum; /* sum: where X + skip goes (output 1 or scratch); NULL without skip */
+    int64_t d;
+    float eps;
+    int rms;
+} ln_job;
+
+/* Sum of x[c] (sq = 0) or of (x[c] - mean)^2 (sq = 1) with 8 independent accumulators: a
+ * single running float sum is bound by the add latency (and strict FP order keeps the
+ * compiler from splitting it). */
+static float row_sum(const float *x, int64_t d, float mean, int sq) {
+    float a[8] = {0};
+    int64_t c = 0;
+    for (; c + 8 <= d; c += 8)
+        for (int u = 0; u < 8; u++) {
+            float v = x[c + u] - mean;
+            a[u] += sq ? v * v : x[c + u];
+        }
+    float t = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    for (; c < d; c++) {
+        float v = x[c] - mean;
+        t += sq ? v * v : x[c];
+    }
+    return t;
+}
+
+static void ln_rows(void *p, int64_t b, int64_t e, int t) {
+    (void)t;
+    const ln_job *j = p;
+    const int64_t d = j->d;
+    for (int64_t r = b; r < e; r++) {
+        const float *x = j->x + r * d;
+        float *y = j->y + r * d;
+        if (j->skip && j->sum != j->x) { /* same-shape residual: add on the fly */
+            float *s = j->sum + r * d;
+            const float *k = j->skip + r * d;
+            for (int64_t c = 0; c < d; c++) s[c] = x[c] + k[c];
+            x = s;
+        }
+        float mean = j->rms ? 0.0f : row_sum(x, d, 0.0f, 0) / (float)d;
+        float var = row_sum(x, d, mean, 1);
+        float inv = 1.0f / sqrtf(var / (float)d + j->eps);
+        if (j->gamma && j->beta)
+            for (int64_t c = 0; c < d; c++) y[c] = (x[c] - mean) * inv * j->gamma[c] + j->beta[c];
+        else if (j->gamma)
+            for (int64_t c = 0; c < d; c++) y[c] = (x[c] - mean) * inv * j->gamma[c];
+        else
+            for (int64_t c = 0; c < d; c++) y[c] = (x[c] - mean) * inv;
+    }
+}
+
+static int same_shape(const ia_tensor *a, const ia_tensor *b) {
+    if (a->rank != b->rank) return 0;
+    for (int d = 0; d < a->rank; d++)
+        if (a->dims[d] != b->dims[d]) return 0;
+    return 1;
+}
+
+int ia_op_fused_layernorm(ia_kctx *ctx) {
+    const ia_tensor *X = ia_kctx_input(ctx, 0), *S = ia_kctx_input(ctx, 1), *G = ia_kctx_input(ctx, 2),
+                    *B = ia_kctx_input(ctx, 3);
+    float eps = ia_kctx_attr_float(ctx, "epsilon", 1e-5f);
+    int rms = (int)ia_kctx_attr_int(ctx, "rms", 0);
+    if (!X || X->dtype != IA_DTYPE_FLOAT || (S && S->dtype != IA_DTYPE_FLOAT))
+        IA_KFAIL(ctx, IA_ERR_TYPE, "LayerNorm: X (and skip) must be float32 tensors");
+    int rank = X->rank;
+    int64_t dims[IA_MAX_DIMS];
+    memcpy(dims, X->dims, sizeof(int64_t) * (size_t)rank);
+    if (S) IA_KTRY(ia_broadcast_shape(X->rank, X->dims, S->rank, S->dims, &rank, dims));
+    if (rank < 1) IA_KFAIL(ctx, IA_ERR_SHAPE, "LayerNorm: input needs rank >= 1");
+    int64_t d = dims[rank - 1];
+    if ((G && (G->dtype != IA_DTYPE_FLOAT || G->numel != d)) || (B && (B->dtype != IA_DTYPE_FLOAT || B->numel != d)))
+        IA_KFAIL(ctx, IA_ERR_SHAPE, "LayerNorm: scale and bias must be float32 with %lld elements (the last axis)", (long long)d);
+    ia_tensor *Y, *Sum = NULL;
+    IA_KTRY(ia_kctx_output(ctx, 0, IA_DTYPE_FLOAT, rank, dims, &Y));
+    if (S && ia_kctx_output_wanted(ctx, 1)) IA_KTRY(ia_kctx_output(ctx, 1, IA_DTYPE_FLOAT, rank, dims, &Sum));
+    if (ia_kctx_shape_only(ctx) || !Y->numel) return IA_OK;
+    ln_job j = {X->data, NULL, G ? G->data : NULL, B ? B->data : NULL, Y->data, NULL, d, eps, rms};
+    if (S) {
+        float *sum = Sum ? Sum->data : NULL;
+        if (same_shape(X, S)) {
+            if (!sum && !(sum = ia_kctx_scratch(ctx, (size_t)Y->numel * sizeof(float)))) return IA_ERR_NOMEM;
+            j.skip = S->data;
+            j.sum = sum;
+        } else { /* broadcast residual: materialise the sum first */
+            if (!sum && !(sum = ia_kctx_scratch(ctx, (size_t)Y->numel * sizeof(float)))) return IA_ERR_NOMEM;
+            int64_t sx[IA_MAX_DIMS], ss[IA_MAX_DIMS];
+            ia_broadcast_strides(X, rank, dims, sx);
+            ia_broadcast_strides(S, rank, dims, ss);
+            const float *xa = X->data, *sa = S->data;
+            for (int64_t i = 0; i < Y->numel; i++)
+                sum[i] = xa[ia_bcast_offset(i, rank, dims, sx)] + sa[ia_bcast_offset(i, rank, dims, ss)];
+            j.x = sum;
+        }
+    }
+    int64_t rows = Y->numel / d;
+    ia_parallel_for(ia_kctx_pool(ctx), rows, (4096 + d - 1) / d, ln_rows, &j);
+    return IA_OK;
+}
