@@ -10,6 +10,7 @@
 #include "ia/model.h"
 #include "ia/session.h"
 #include "ia/store.h"
+#include "ia/tokenizer.h"
 
 #define IA_VERSION_MAJOR 0
 #define IA_VERSION_MINOR 1

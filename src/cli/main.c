@@ -19,6 +19,8 @@ static const ia_command commands[] = {
     {"gc", "", "remove blocks not reachable from a pin", ia_cmd_gc},
     {"verify", "[CID]", "rehash stored blocks and name corrupted ones", ia_cmd_verify},
     {"repo", "stat", "store location, block count and size", ia_cmd_repo},
+    {"text", "tokenize TOKENIZER_JSON_OR_MODEL_DIR [--no-special] [--decode]",
+     "text pipelines: token ids of stdin lines (or text of id lines with --decode)", ia_cmd_text},
 };
 
 static void usage(FILE *o) {
