@@ -5,18 +5,16 @@
 
 int ia__model_set_id(ia__model *m, const char *tok, size_t n, int32_t id) {
     if (id < 0 || id > (1 << 28)) return ia_set_error(IA_ERR_PARSE, "tokenizer: token id %d out of range", (int)id);
-    if ((size_t)id >= m->nid) {
-        size_t nn = (size_t)id + 1, cap = m->nid;
-        if (nn > cap) {
-            size_t c2 = cap ? cap : 256;
-            while (c2 < nn) c2 *= 2;
-            char **v = ia_realloc(m->id2tok, c2 * sizeof *v);
-            if (!v) return ia_set_error(IA_ERR_NOMEM, "tokenizer: out of memory");
-            memset(v + m->nid, 0, (c2 - m->nid) * sizeof *v);
-            m->id2tok = v;
-        }
-        m->nid = nn;
+    if ((size_t)id >= m->idcap) {
+        size_t c2 = m->idcap ? m->idcap : 256;
+        while (c2 <= (size_t)id) c2 *= 2;
+        char **v = ia_realloc(m->id2tok, c2 * sizeof *v);
+        if (!v) return ia_set_error(IA_ERR_NOMEM, "tokenizer: out of memory");
+        memset(v + m->idcap, 0, (c2 - m->idcap) * sizeof *v);
+        m->id2tok = v;
+        m->idcap = c2;
     }
+    if ((size_t)id >= m->nid) m->nid = (size_t)id + 1;
     char *c = ia_strndup(tok, n);
     if (!c) return ia_set_error(IA_ERR_NOMEM, "tokenizer: out of memory");
     ia_free(m->id2tok[id]);

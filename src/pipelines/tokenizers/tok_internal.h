@@ -138,7 +138,7 @@ typedef struct ia__model {
     ia__model_type type;
     ia__strmap tok2id;   /* vocab + added tokens */
     char **id2tok;       /* index = id; NULL where none */
-    size_t nid;
+    size_t nid, idcap;
     int32_t unk_id;      /* -1 none */
     char *unk_token;     /* NULL none */
     int fuse_unk, byte_fallback, ignore_merges;
