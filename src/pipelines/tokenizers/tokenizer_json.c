@@ -513,6 +513,10 @@ int ia__tokenizer_apply_config(ia_tokenizer *t, const char *cfgtxt, size_t cn) {
         const cJSON *pt = cJSON_GetObjectItemCaseSensitive(cfg, "pad_token");
         const char *ps = cJSON_IsString(pt) ? pt->valuestring : jstr(pt, "content");
         if (ps) t->pad_id = ia_tokenizer_token_to_id(t, ps);
+        /* the reference's WordLevel model takes its unknown token from tokenizer_config.json */
+        const cJSON *ut = cJSON_GetObjectItemCaseSensitive(cfg, "unk_token");
+        const char *us = cJSON_IsString(ut) ? ut->valuestring : jstr(ut, "content");
+        if (us && t->model.type == IA__M_WORDLEVEL) t->model.unk_id = ia_tokenizer_token_to_id(t, us);
     }
     ia_free(extra);
     cJSON_Delete(cfg);
