@@ -6,6 +6,7 @@
 #include "pipelines/tokenizers/tok_internal.h"
 
 int ia__bpe_add_merge(ia__model *m, const char *a, size_t an, const char *b, size_t bn, int32_t rank);
+static int json_load(const char *json, size_t n, const char *cfgtxt, size_t cn, ia_tokenizer **out);
 
 static const char *jstr(const cJSON *o, const char *k) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
@@ -59,8 +60,8 @@ static int kids_norm(const cJSON *arr, ia__normalizer *n, const char *where) {
     cJSON_ArrayForEach(k, arr) {
         if (cJSON_IsNull(k)) continue;
         int rc = normalizer(k, &n->kids[n->nkids], where);
+        if (n->kids[n->nkids]) n->nkids++; /* owned even when it failed half-way */
         if (rc) return rc;
-        n->nkids++;
     }
     return IA_OK;
 }
@@ -131,8 +132,9 @@ static int pretok(const cJSON *o, ia__pretok **out, const char *where) {
         if (!p->kids) return ia_set_error(IA_ERR_NOMEM, "tokenizer: out of memory");
         cJSON_ArrayForEach(k, arr) {
             if (cJSON_IsNull(k)) continue;
-            if ((rc = pretok(k, &p->kids[p->nkids], where))) return rc;
-            p->nkids++;
+            rc = pretok(k, &p->kids[p->nkids], where);
+            if (p->kids[p->nkids]) p->nkids++; /* owned even when it failed half-way */
+            if (rc) return rc;
         }
         return IA_OK;
     }
@@ -232,8 +234,9 @@ static int decoder(const cJSON *o, ia__decoder **out, const char *where) {
             d->kids = ia_calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof *d->kids);
             if (!d->kids) return ia_set_error(IA_ERR_NOMEM, "tokenizer: out of memory");
             cJSON_ArrayForEach(k, arr) {
-                if ((rc = decoder(k, &d->kids[d->nkids], where))) return rc;
+                rc = decoder(k, &d->kids[d->nkids], where);
                 if (d->kids[d->nkids]) d->nkids++;
+                if (rc) return rc;
             }
         }
     } else {
@@ -300,8 +303,9 @@ static int postproc(const cJSON *o, ia__postproc **out, const char *where) {
             p->kids = ia_calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof *p->kids);
             if (!p->kids) return ia_set_error(IA_ERR_NOMEM, "tokenizer: out of memory");
             cJSON_ArrayForEach(k, arr) {
-                if ((rc = postproc(k, &p->kids[p->nkids], where))) return rc;
+                rc = postproc(k, &p->kids[p->nkids], where);
                 if (p->kids[p->nkids]) p->nkids++;
+                if (rc) return rc;
             }
         }
     } else {
@@ -424,6 +428,28 @@ static int model(const cJSON *o, const cJSON *cfg, ia__model *m) {
 
 int ia__tokenizer_from_json(const char *json, size_t n, const char *cfgtxt, size_t cn, ia_tokenizer **out) {
     *out = NULL;
+    /* ill-formed UTF-8 in the file becomes U+FFFD, as when the reference reads it as text; every
+     * string we keep is then valid UTF-8 (the regex and Unicode code rely on it) */
+    ia__sbuf fixed = {0}, fixed_cfg = {0};
+    if (!ia__utf8_valid(json, n)) {
+        int frc = ia__utf8_sanitize(json, n, &fixed);
+        if (frc) { ia__sbuf_free(&fixed); return frc; }
+        json = fixed.p;
+        n = fixed.n;
+    }
+    if (cfgtxt && !ia__utf8_valid(cfgtxt, cn)) {
+        int frc = ia__utf8_sanitize(cfgtxt, cn, &fixed_cfg);
+        if (frc) { ia__sbuf_free(&fixed); ia__sbuf_free(&fixed_cfg); return frc; }
+        cfgtxt = fixed_cfg.p;
+        cn = fixed_cfg.n;
+    }
+    int rc = json_load(json, n, cfgtxt, cn, out);
+    ia__sbuf_free(&fixed);
+    ia__sbuf_free(&fixed_cfg);
+    return rc;
+}
+
+static int json_load(const char *json, size_t n, const char *cfgtxt, size_t cn, ia_tokenizer **out) {
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(json, n, &end, 0);
     if (!root) {
