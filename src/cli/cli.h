@@ -26,6 +26,8 @@ int ia_cmd_pin(int argc, char **argv);
 int ia_cmd_gc(int argc, char **argv);
 int ia_cmd_verify(int argc, char **argv);
 int ia_cmd_repo(int argc, char **argv);
+/* text pipelines (cmd_text.c) */
+int ia_cmd_text(int argc, char **argv);
 
 /* hardware probe and benchmarks (cmd_hw.c, cmd_bench.c) */
 int ia_cmd_hw(int argc, char **argv);
