@@ -143,6 +143,84 @@ typedef struct ia_compare_options {
 IA_API int ia_bench_compare(ia_bench_db *db, const char *base_run, const char *cand_run, const ia_compare_options *o,
                             FILE *out, int *n_regressions);
 
+/* ---- performance model: roofline estimate corrected by a fit on stored results (predict.c) ---- */
+
+/* Least squares: beta (p) minimizing |X beta - y|^2 for X (n x p, row-major), n >= p, solved by
+ * Householder QR. Fails with IA_ERR_INVALID_ARG when X is rank deficient. */
+IA_API int ia_lsq_solve(const double *X, const double *y, size_t n, size_t p, double *beta);
+
+/* What the model costs, read from the ONNX graph as stored (before engine optimizations). */
+typedef struct ia_model_cost {
+    double param_bytes;      /* bytes of every initializer */
+    double flops_per_row;    /* 2 x weight elements of MatMul/Gemm with a constant weight (per row of
+                              * the activation) + 2 x weight elements of Conv (per output position,
+                              * spatial size not known: see docs/BENCHMARKS.md) */
+    double n_weight_ops;     /* MatMul/Gemm/Conv nodes counted */
+    double n_unweighted_mm;  /* MatMul between two activations (attention scores): not counted */
+    int has_seq;             /* an input has a symbolic dim after dim 0 (bound to --seq) */
+} ia_model_cost;
+
+IA_API int ia_model_cost_read(const char *path, ia_model_cost *out);
+/* FLOPs of one inference: flops_per_row x batch (x seq when has_seq). */
+IA_API double ia_model_cost_flops(const ia_model_cost *c, int64_t batch, int64_t seq);
+/* Roofline time in ms: max(FLOPs / calibrated fp32 peak at `threads`, parameter bytes / memory
+ * bandwidth). threads <= 0 means every CPU. Needs hw->calibrated. */
+IA_API double ia_roofline_ms(const ia_model_cost *c, const ia_hw_info *hw, int threads, int64_t batch, int64_t seq);
+
+/* One configuration of one model: measured (measured_ms > 0) or a query. */
+typedef struct ia_perf_point {
+    char device[16], precision[16];
+    int threads;
+    int64_t batch, seq;
+    double roof_ms;     /* roofline estimate (ia_roofline_ms) */
+    double measured_ms; /* median latency, <= 0 when not measured */
+} ia_perf_point;
+
+typedef struct ia_perf_estimate {
+    double predicted_ms;  /* roof_ms x fitted factor; <= 0 when nothing to fit from */
+    double factor;        /* fitted measured/roofline ratio (1 / efficiency) */
+    int level;            /* 0: fit on the same (device, precision, threads); 1: same (device,
+                           * precision), other thread counts; 2: any measured configuration */
+    int n_fit;            /* measured points the factor came from */
+    int extrapolation;    /* level > 0, or batch x seq outside [0.5 x min, 2 x max] of the points */
+} ia_perf_estimate;
+
+/* Predicts q from the measured points pts[0..n) except index `skip` (SIZE_MAX = none): log(measured
+ * / roof) is fitted by least squares with one constant per group, the narrowest group that has
+ * points (see level). */
+IA_API int ia_perf_predict(const ia_perf_point *pts, size_t n, size_t skip, const ia_perf_point *q, ia_perf_estimate *out);
+
+/* Leave-one-out over the measured points: each is predicted from the others; relative error
+ * |predicted - measured| / measured. n_eval points could be predicted, n_unpredictable could not. */
+typedef struct ia_perf_loo {
+    size_t n_eval, n_unpredictable, n_extrapolated;
+    double median_rel_err, max_rel_err;
+} ia_perf_loo;
+IA_API int ia_perf_loo_run(const ia_perf_point *pts, size_t n, ia_perf_loo *out);
+
+/* Loads the measured points of the model at `model_path` (matched by the file's sha256) from the
+ * database: status ok, median of the stored medians per configuration, roof_ms filled from hw.
+ * *pts is allocated (ia_free). */
+IA_API int ia_perf_load_points(ia_bench_db *db, const char *model_path, const ia_model_cost *cost, const ia_hw_info *hw,
+                               ia_perf_point **pts, size_t *n);
+
+/* ---- recommend (recommend.c) ----------------------------------------------------------- */
+
+typedef struct ia_recommend_options {
+    int goal_throughput;     /* 0: lowest latency first; 1: highest samples/s first */
+    double max_latency_ms;   /* 0 = no limit */
+    const int64_t *batches; size_t n_batches;  /* candidates (NULL: measured ones and 1) */
+    const int64_t *threads; size_t n_threads;  /* candidates (NULL: measured ones, 1, 2, 4... CPUs) */
+    int64_t seq;             /* 0: the most often measured seq */
+    int top;                 /* rows printed (0 = 10) */
+} ia_recommend_options;
+
+/* Ranks device x precision x threads x batch for the model: measured results where they exist,
+ * predictions otherwise (marked), never a device/precision ia_hw_device_status says unavailable
+ * (those are listed with the reason). Prints a Markdown table. */
+IA_API int ia_recommend(const ia_hw_info *hw, const ia_model_cost *cost, const ia_perf_point *pts, size_t n,
+                        const ia_recommend_options *o, FILE *out);
+
 #ifdef __cplusplus
 }
 #endif

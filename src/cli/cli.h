@@ -35,10 +35,18 @@ int ia_cmd_bench(int argc, char **argv);
 int ia_cmd_report(int argc, char **argv);
 int ia_cmd_compare(int argc, char **argv);
 int ia_cmd_query(int argc, char **argv);
+/* performance model (cmd_predict.c, cmd_recommend.c) */
+int ia_cmd_predict(int argc, char **argv);
+int ia_cmd_recommend(int argc, char **argv);
 #include <stddef.h>
 #include <stdio.h>
 int ia__cli_default_db(char *out, size_t cap);
 void ia__json_str_cli(FILE *o, const char *s);
+struct ia_hw_info; struct ia_model_cost; struct ia_perf_point; struct ia_perf_loo;
+int ia__cli_perf_setup(const char *cmd, const char *model, const char *db_path, double budget, struct ia_hw_info *hw,
+                       struct ia_model_cost *cost, struct ia_perf_point **pts, size_t *n, struct ia_perf_loo *loo);
+void ia__cli_perf_header(FILE *o, const char *model, const struct ia_hw_info *hw, const struct ia_model_cost *c, size_t n,
+                         const struct ia_perf_loo *loo);
 
 /* Exit codes of the tool. */
 enum { IA_EXIT_OK = 0, IA_EXIT_FAIL = 1, IA_EXIT_USAGE = 2 };
