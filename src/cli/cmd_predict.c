@@ -123,7 +123,7 @@ int ia_cmd_predict(int argc, char **argv) {
                              e.level == 0 ? "same device, precision, threads" : e.level == 1 ? "same device and precision, other threads" : "any measured configuration",
                              e.extrapolation ? "; EXTRAPOLATION" : "");
                 printf("| %s | %s | %d | %lld | %lld | %.4g | %s | %s | %s | %s |\n", q.device, q.precision, q.threads, (long long)q.batch,
-                       (long long)q.seq, q.roof_ms, pred, ms, meas > 0 ? "measured" : "predicted", note);
+                       (long long)q.seq, q.roof_ms, pred, ms, meas > 0 ? "measured" : e.predicted_ms > 0 ? "predicted" : "-", note);
             }
     ia_free(pts);
     return rc;

@@ -101,6 +101,51 @@ bad_input)
   expect_fail "newer than this build" "$IA" bench "$M" --db "$DB"
   expect_fail "newer than this build" "$IA" report --db "$DB"
   ;;
+predict)
+  # three measured configurations, then predict a held-out one (batch 8) and rank with recommend;
+  # only the format and the measured/predicted labels are checked, never how close a prediction is
+  "$IA" bench "$M" --batch 1,2,4 --seq 8 --threads 1 "${FAST[@]}" --db "$DB" > /dev/null || fail "bench"
+  "$IA" predict "$M" --db "$DB" --batch 1,8 --seq 8 --threads 1,2 > "$W/p.md" || { cat "$W/p.md"; fail "predict exited non-zero"; }
+  cat "$W/p.md"
+  /usr/bin/python3 - "$W/p.md" <<'PY' || fail "predict output"
+import re, sys
+t = open(sys.argv[1]).read()
+m = re.search(r"leave-one-out over (\d+) measured configurations: median relative error ([0-9.]+)%, max ([0-9.]+)%", t)
+assert m and m.group(1) == "3" and float(m.group(2)) <= float(m.group(3)), t
+assert "measured configurations of this model in the database: 3" in t
+rows = [[c.strip() for c in l.strip("|\n").split("|")] for l in t.splitlines() if l.startswith("| cpu |")]
+assert len(rows) == 4, rows
+by = {(r[2], r[3]): r for r in rows}  # (threads, batch)
+assert by[("1", "1")][8] == "measured" and float(by[("1", "1")][7]) > 0, by[("1", "1")]
+for k in [("1", "8"), ("2", "1"), ("2", "8")]:
+    r = by[k]
+    assert r[8] == "predicted" and r[7] == "-" and float(r[6]) > 0 and float(r[5]) > 0, r
+assert "EXTRAPOLATION" in by[("2", "1")][9], by[("2", "1")]   # unmeasured thread count
+assert "EXTRAPOLATION" not in by[("1", "8")][9], by[("1", "8")]  # batch 8 is within 2x the measured range
+PY
+  "$IA" recommend "$M" --db "$DB" --goal latency --batch 1,2,8 --threads 1,2 > "$W/r.md" || fail "recommend exited non-zero"
+  cat "$W/r.md"
+  /usr/bin/python3 - "$W/r.md" <<'PY' || fail "recommend output"
+import sys
+t = open(sys.argv[1]).read()
+rows = [[c.strip() for c in l.strip("|\n").split("|")] for l in t.splitlines() if l[:2] == "| " and l[2:3].isdigit()]
+assert len(rows) == 6, rows
+assert all(r[1] == "cpu" and r[2] == "fp32" for r in rows), rows  # nothing hw reports unavailable
+lat = [float(r[6]) for r in rows]
+assert lat == sorted(lat), lat
+src = {(r[3], r[4]): r[8] for r in rows}
+assert src[("1", "1")] == "measured" and src[("1", "2")] == "measured" and src[("1", "8")] == "predicted" and src[("2", "1")] == "predicted", src
+assert "- vulkan fp32: " in t and "Not considered (unavailable on this machine)" in t, t
+PY
+  "$IA" recommend "$M" --db "$DB" --goal throughput --max-latency 0.000001 > "$W/none.md" || fail "recommend with a tiny limit"
+  grep -q "no configuration fits" "$W/none.md" || fail "a tiny --max-latency still ranked configurations"
+  "$IA" recommend "$M" --db "$DB" --goal fast > /dev/null 2> "$W/err" && fail "--goal fast accepted"
+  grep -q "latency or throughput" "$W/err" || fail "no clear error for --goal fast"
+  "$IA" predict "$M" --db "$DB" --batch 1,,2 > /dev/null 2>&1 && fail "malformed --batch accepted"
+  "$IA" predict "$M" --db "$DB" --device tpu > /dev/null 2>&1 && fail "unknown device accepted"
+  "$IA" predict "$M" --db "$W/empty.duckdb" --batch 1 --seq 8 > "$W/e.md" || fail "predict on an empty database"
+  grep -q "leave-one-out: not possible" "$W/e.md" && grep -q "no measured result of this model" "$W/e.md" || { cat "$W/e.md"; fail "empty database output"; }
+  ;;
 *) fail "unknown case $case_name" ;;
 esac
 echo "PASS $case_name"
