@@ -47,6 +47,7 @@ int ia__cli_perf_setup(const char *cmd, const char *model, const char *db_path, 
                        struct ia_model_cost *cost, struct ia_perf_point **pts, size_t *n, struct ia_perf_loo *loo);
 void ia__cli_perf_header(FILE *o, const char *model, const struct ia_hw_info *hw, const struct ia_model_cost *c, size_t n,
                          const struct ia_perf_loo *loo);
+void ia__cli_perf_validate(FILE *o, const struct ia_perf_point *pts, size_t n);
 
 /* Exit codes of the tool. */
 enum { IA_EXIT_OK = 0, IA_EXIT_FAIL = 1, IA_EXIT_USAGE = 2 };

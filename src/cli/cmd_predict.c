@@ -1,5 +1,6 @@
 /* `predict MODEL --db FILE --batch ... --seq ... --threads ...`: roofline estimate corrected by the
  * fit on stored results, with the leave-one-out error over those results; shared setup for recommend. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,23 @@ void ia__cli_perf_header(FILE *o, const char *model, const ia_hw_info *hw, const
                 loo->n_eval, loo->median_rel_err * 100, loo->max_rel_err * 100, loo->n_extrapolated, loo->n_unpredictable);
     else
         fprintf(o, "leave-one-out: not possible (%zu measured configuration%s; needs at least 2)\n", n, n == 1 ? "" : "s");
+}
+
+void ia__cli_perf_validate(FILE *o, const ia_perf_point *pts, size_t n) {
+    fprintf(o, "\nleave-one-out, each measured configuration predicted from the others:\n\n"
+               "| device | precision | threads | batch | seq | measured ms | predicted ms | relative error | note |\n|---|---|---|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < n; i++) {
+        ia_perf_estimate e;
+        if (ia_perf_predict(pts, n, i, &pts[i], &e)) continue;
+        char pred[32] = "-", err[32] = "-";
+        if (e.predicted_ms > 0) {
+            snprintf(pred, sizeof pred, "%.4g", e.predicted_ms);
+            snprintf(err, sizeof err, "%.1f%%", 100 * fabs(e.predicted_ms - pts[i].measured_ms) / pts[i].measured_ms);
+        }
+        fprintf(o, "| %s | %s | %d | %lld | %lld | %.4g | %s | %s | %s |\n", pts[i].device, pts[i].precision, pts[i].threads,
+                (long long)pts[i].batch, (long long)pts[i].seq, pts[i].measured_ms, pred, err,
+                e.predicted_ms <= 0 ? "nothing else to fit from" : e.extrapolation ? "EXTRAPOLATION" : "");
+    }
 }
 
 static int list(const char *cmd, const char *opt, const char *s, int64_t *v, size_t *n) {

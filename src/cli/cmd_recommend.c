@@ -8,25 +8,30 @@
 #include "ipfs_accelerate.h"
 
 #define MAXL 64
-#define USAGE "usage: ipfs-accelerate recommend MODEL [--db FILE] [--goal latency|throughput] [--max-latency MS] [--batch 1,4] [--seq N] [--threads 1,2] [--top K] [--budget S]\n"
+#define USAGE "usage: ipfs-accelerate recommend MODEL [--db FILE] [--goal latency|throughput] [--max-latency MS] [--batch 1,4] [--seq N] [--threads 1,2] [--top K] [--validate] [--budget S]\n"
 
 int ia_cmd_recommend(int argc, char **argv) {
     const char *model = NULL, *db_path = NULL;
     int64_t b[MAXL], t[MAXL], s1[MAXL];
     size_t nb = 0, nt = 0, ns = 0;
     double budget = 1.0;
+    int validate = 0;
     ia_recommend_options o;
     memset(&o, 0, sizeof o);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (a[0] != '-' && !model) { model = a; continue; }
+        if (!strcmp(a, "--validate")) { validate = 1; continue; }
         if (!v) { fprintf(stderr, USAGE); return IA_EXIT_USAGE; }
         char *e = NULL;
         if (!strcmp(a, "--db")) db_path = v;
-        else if (!strcmp(a, "--goal")) {
+        else if (!strcmp(a, "--goal") || !strcmp(a, "--objective")) {
             if (!strcmp(v, "latency")) o.goal_throughput = 0;
             else if (!strcmp(v, "throughput")) o.goal_throughput = 1;
-            else { fprintf(stderr, "recommend: --goal takes latency or throughput\n"); return IA_EXIT_USAGE; }
+            else {
+                fprintf(stderr, "recommend: %s takes latency or throughput%s\n", a, !strcmp(v, "memory") ? " (ranking by memory is not implemented)" : "");
+                return IA_EXIT_USAGE;
+            }
         } else if (!strcmp(a, "--max-latency")) {
             o.max_latency_ms = strtod(v, &e);
             if (*e || o.max_latency_ms <= 0) { fprintf(stderr, "recommend: --max-latency takes a positive number of ms\n"); return IA_EXIT_USAGE; }
@@ -57,6 +62,7 @@ int ia_cmd_recommend(int argc, char **argv) {
     ia__cli_perf_header(stdout, model, &hw, &cost, n, &loo);
     printf("\n");
     int rc = ia_recommend(&hw, &cost, pts, n, &o, stdout);
+    if (!rc && validate) ia__cli_perf_validate(stdout, pts, n);
     if (rc) fprintf(stderr, "recommend: %s\n", ia_last_error());
     ia_free(pts);
     return rc ? IA_EXIT_FAIL : IA_EXIT_OK;

@@ -137,6 +137,8 @@ src = {(r[3], r[4]): r[8] for r in rows}
 assert src[("1", "1")] == "measured" and src[("1", "2")] == "measured" and src[("1", "8")] == "predicted" and src[("2", "1")] == "predicted", src
 assert "- vulkan fp32: " in t and "Not considered (unavailable on this machine)" in t, t
 PY
+  "$IA" recommend "$M" --db "$DB" --validate > "$W/v.md" || fail "recommend --validate"
+  [ "$(grep -cE '^\| cpu \| fp32 \| 1 \| [124] \| 8 \| [0-9.e+-]+ \| [0-9.e+-]+ \| [0-9.]+% \|' "$W/v.md")" = 3 ] || { cat "$W/v.md"; fail "recommend --validate: expected 3 leave-one-out rows"; }
   "$IA" recommend "$M" --db "$DB" --goal throughput --max-latency 0.000001 > "$W/none.md" || fail "recommend with a tiny limit"
   grep -q "no configuration fits" "$W/none.md" || fail "a tiny --max-latency still ranked configurations"
   "$IA" recommend "$M" --db "$DB" --goal fast > /dev/null 2> "$W/err" && fail "--goal fast accepted"
