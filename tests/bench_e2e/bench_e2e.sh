@@ -107,9 +107,19 @@ predict)
   "$IA" bench "$M" --batch 1,2,4 --seq 8 --threads 1 "${FAST[@]}" --db "$DB" > /dev/null || fail "bench"
   "$IA" predict "$M" --db "$DB" --batch 1,8 --seq 8 --threads 1,2 > "$W/p.md" || { cat "$W/p.md"; fail "predict exited non-zero"; }
   cat "$W/p.md"
-  /usr/bin/python3 - "$W/p.md" <<'PY' || fail "predict output"
+  /usr/bin/python3 - "$W/p.md" "$M" <<'PY' || fail "predict output"
 import re, sys
+import onnx
+from onnx import numpy_helper
 t = open(sys.argv[1]).read()
+# graph costs against the onnx package: initializer bytes, 2 x constant weights of MatMul/Gemm/Conv
+g = onnx.load(sys.argv[2]).graph
+w = {i.name: numpy_helper.to_array(i) for i in g.initializer}
+pb = sum(a.nbytes for a in w.values())
+fl = sum(2 * w[n.input[1]].size for n in g.node if n.op_type in ("MatMul", "Gemm", "Conv") and len(n.input) > 1 and n.input[1] in w)
+un = sum(1 for n in g.node if n.op_type == "MatMul" and n.input[1] not in w)
+want = "%.4g MB of parameters, %.4g MFLOP per row (2 x weights of " % (pb / 1e6, fl / 1e6)
+assert want in t and "; %d activation x activation MatMul not counted), rows = batch x seq" % un in t, (want, t.splitlines()[0])
 m = re.search(r"leave-one-out over (\d+) measured configurations: median relative error ([0-9.]+)%, max ([0-9.]+)%", t)
 assert m and m.group(1) == "3" and float(m.group(2)) <= float(m.group(3)), t
 assert "measured configurations of this model in the database: 3" in t
