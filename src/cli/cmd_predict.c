@@ -76,17 +76,19 @@ static int list(const char *cmd, const char *opt, const char *s, int64_t *v, siz
     return 0;
 }
 
-#define USAGE "usage: ipfs-accelerate predict MODEL [--db FILE] [--device cpu] [--precision fp32] [--batch 1,4] [--seq 128] [--threads 1,2] [--budget S]\n"
+#define USAGE "usage: ipfs-accelerate predict MODEL [--db FILE] [--device cpu] [--precision fp32] [--batch 1,4] [--seq 128] [--threads 1,2] [--budget S] [--json]\n"
 
 int ia_cmd_predict(int argc, char **argv) {
     const char *model = NULL, *db_path = NULL, *device = "cpu", *prec = "fp32";
     int64_t b[MAXL] = {1}, s[MAXL] = {128}, t[MAXL] = {1};
     size_t nb = 1, ns = 1, nt = 1;
     double budget = 1.0;
+    int json = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         int r = 0;
         if (a[0] != '-' && !model) { model = a; continue; }
+        if (!strcmp(a, "--json")) { json = 1; continue; }
         if (!v) { fprintf(stderr, USAGE); return IA_EXIT_USAGE; }
         if (!strcmp(a, "--db")) db_path = v;
         else if (!strcmp(a, "--device")) device = v;
@@ -110,11 +112,23 @@ int ia_cmd_predict(int argc, char **argv) {
     ia_perf_loo loo;
     if (ia__cli_perf_setup("predict", model, db_path, budget, &hw, &cost, &pts, &n, &loo)) return IA_EXIT_FAIL;
     st = ia_hw_device_status(&hw, device, prec, why, sizeof why);
-    ia__cli_perf_header(stdout, model, &hw, &cost, n, &loo);
-    if (st == 0) printf("note: %s %s is unavailable on this machine (%s); the prediction below is only from its stored results\n", device, prec, why);
-    printf("\n| device | precision | threads | batch | seq | roofline ms | predicted ms | measured ms | source | note |\n"
+    if (json) {
+        printf("{\"model\":");
+        ia__json_str_cli(stdout, model);
+        printf(",\"param_bytes\":%.17g,\"flops_per_row\":%.17g,\"rows\":\"%s\",\"calibration\":{\"kernel\":\"%s\",\"mem_bw_gbs\":%.6g,"
+               "\"fp32_gflops\":[", cost.param_bytes, cost.flops_per_row, cost.has_seq ? "batch*seq" : "batch", hw.calib_kernel, hw.mem_bw_gbs);
+        for (int i = 0; i < hw.n_calib; i++) printf("%s{\"threads\":%d,\"gflops\":%.6g}", i ? "," : "", hw.calib_threads[i], hw.calib_gflops_fp32[i]);
+        printf("]},\"device_available\":%s,\"n_measured\":%zu,\"loo\":{\"n_eval\":%zu,\"n_unpredictable\":%zu,\"n_extrapolated\":%zu",
+               st ? "true" : "false", n, loo.n_eval, loo.n_unpredictable, loo.n_extrapolated);
+        if (loo.n_eval) printf(",\"median_rel_err\":%.6g,\"max_rel_err\":%.6g", loo.median_rel_err, loo.max_rel_err);
+        printf("},\"predictions\":[");
+    } else {
+        ia__cli_perf_header(stdout, model, &hw, &cost, n, &loo);
+        if (st == 0) printf("note: %s %s is unavailable on this machine (%s); the prediction below is only from its stored results\n", device, prec, why);
+        printf("\n| device | precision | threads | batch | seq | roofline ms | predicted ms | measured ms | source | note |\n"
            "|---|---|---|---|---|---|---|---|---|---|\n");
-    int rc = IA_EXIT_OK;
+    }
+    int rc = IA_EXIT_OK, first = 1;
     for (size_t ti = 0; ti < nt; ti++)
         for (size_t bi = 0; bi < nb; bi++)
             for (size_t si = 0; si < ns; si++) {
@@ -132,6 +146,19 @@ int ia_cmd_predict(int argc, char **argv) {
                         meas = pts[i].measured_ms;
                 ia_perf_estimate e;
                 if (ia_perf_predict(pts, n, SIZE_MAX, &q, &e)) { fprintf(stderr, "predict: %s\n", ia_last_error()); rc = IA_EXIT_FAIL; continue; }
+                const char *source = meas > 0 ? "measured" : e.predicted_ms > 0 ? "predicted" : "none";
+                if (json) {
+                    printf("%s{\"device\":\"%s\",\"precision\":\"%s\",\"threads\":%d,\"batch\":%lld,\"seq\":%lld,\"roofline_ms\":%.6g,"
+                           "\"source\":\"%s\"", first ? "" : ",", q.device, q.precision, q.threads, (long long)q.batch, (long long)q.seq,
+                           q.roof_ms, source);
+                    if (meas > 0) printf(",\"measured_ms\":%.6g", meas);
+                    if (e.predicted_ms > 0)
+                        printf(",\"predicted_ms\":%.6g,\"factor\":%.6g,\"n_fit\":%d,\"fit_level\":%d,\"extrapolation\":%s", e.predicted_ms,
+                               e.factor, e.n_fit, e.level, e.extrapolation ? "true" : "false");
+                    printf("}");
+                    first = 0;
+                    continue;
+                }
                 char pred[32] = "-", ms[32] = "-", note[160];
                 if (e.predicted_ms > 0) snprintf(pred, sizeof pred, "%.4g", e.predicted_ms);
                 if (meas > 0) snprintf(ms, sizeof ms, "%.4g", meas);
@@ -141,8 +168,9 @@ int ia_cmd_predict(int argc, char **argv) {
                              e.level == 0 ? "same device, precision, threads" : e.level == 1 ? "same device and precision, other threads" : "any measured configuration",
                              e.extrapolation ? "; EXTRAPOLATION" : "");
                 printf("| %s | %s | %d | %lld | %lld | %.4g | %s | %s | %s | %s |\n", q.device, q.precision, q.threads, (long long)q.batch,
-                       (long long)q.seq, q.roof_ms, pred, ms, meas > 0 ? "measured" : e.predicted_ms > 0 ? "predicted" : "-", note);
+                       (long long)q.seq, q.roof_ms, pred, ms, !strcmp(source, "none") ? "-" : source, note);
             }
+    if (json) printf("]}\n");
     ia_free(pts);
     return rc;
 }

@@ -133,6 +133,15 @@ for k in [("1", "8"), ("2", "1"), ("2", "8")]:
 assert "EXTRAPOLATION" in by[("2", "1")][9], by[("2", "1")]   # unmeasured thread count
 assert "EXTRAPOLATION" not in by[("1", "8")][9], by[("1", "8")]  # batch 8 is within 2x the measured range
 PY
+  "$IA" predict "$M" --db "$DB" --batch 1,8 --seq 8 --json > "$W/p.json" || fail "predict --json"
+  /usr/bin/python3 - "$W/p.json" <<'PY' || fail "predict --json output"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["n_measured"] == 3 and d["loo"]["n_eval"] == 3 and d["loo"]["median_rel_err"] <= d["loo"]["max_rel_err"], d
+p = {x["batch"]: x for x in d["predictions"]}
+assert p[1]["source"] == "measured" and p[1]["measured_ms"] > 0, p[1]
+assert p[8]["source"] == "predicted" and "measured_ms" not in p[8] and p[8]["predicted_ms"] > 0 and p[8]["fit_level"] == 0, p[8]
+PY
   "$IA" recommend "$M" --db "$DB" --goal latency --batch 1,2,8 --threads 1,2 > "$W/r.md" || fail "recommend exited non-zero"
   cat "$W/r.md"
   /usr/bin/python3 - "$W/r.md" <<'PY' || fail "recommend output"
