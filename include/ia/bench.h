@@ -183,6 +183,9 @@ typedef struct ia_perf_estimate {
                            * precision), other thread counts; 2: any measured configuration */
     int n_fit;            /* measured points the factor came from */
     int extrapolation;    /* level > 0, or batch x seq outside [0.5 x min, 2 x max] of the points */
+    double log_sd;        /* residual standard deviation of log(measured / roof) in the group (n_fit >= 2) */
+    double pi_low_ms, pi_high_ms; /* 95% prediction interval, predicted x exp(-+ t(n_fit-1) x log_sd x
+                                   * sqrt(1 + 1/n_fit)) (log-normal residuals assumed); 0 when n_fit < 2 */
 } ia_perf_estimate;
 
 /* Predicts q from the measured points pts[0..n) except index `skip` (SIZE_MAX = none): log(measured

@@ -111,6 +111,13 @@ double ia_roofline_ms(const ia_model_cost *c, const ia_hw_info *hw, int threads,
 
 static double rows_of(const ia_perf_point *p) { return (double)p->batch * (double)(p->seq > 0 ? p->seq : 1); }
 
+/* two-sided 95% quantile of Student's t with df degrees of freedom (table to 30, then coarser) */
+static double t95(size_t df) {
+    static const double t[30] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+                                 2.120,  2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+    return df == 0 ? INFINITY : df <= 30 ? t[df - 1] : df <= 60 ? 2.021 : df <= 120 ? 2.000 : 1.960;
+}
+
 static int in_group(const ia_perf_point *a, const ia_perf_point *q, int level) {
     if (level >= 2) return 1;
     if (strcmp(a->device, q->device) || strcmp(a->precision, q->precision)) return 0;
@@ -139,6 +146,14 @@ int ia_perf_predict(const ia_perf_point *pts, size_t n, size_t skip, const ia_pe
         rc = ia_lsq_solve(X, y, m, 1, &b);
         if (rc) break;
         out->factor = exp(b);
+        if (m >= 2) {
+            double ss = 0;
+            for (size_t i = 0; i < m; i++) ss += (y[i] - b) * (y[i] - b);
+            out->log_sd = sqrt(ss / (double)(m - 1));
+            double w = t95(m - 1) * out->log_sd * sqrt(1.0 + 1.0 / (double)m);
+            out->pi_low_ms = q->roof_ms * exp(b - w);
+            out->pi_high_ms = q->roof_ms * exp(b + w);
+        }
         out->predicted_ms = q->roof_ms * out->factor;
         out->level = level;
         out->n_fit = (int)m;

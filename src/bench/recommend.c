@@ -114,9 +114,12 @@ int ia_recommend(const ia_hw_info *hw, const ia_model_cost *cost, const ia_perf_
     for (size_t i = 0; i < nc && (int)i < top; i++) {
         const cand *x = &c[i];
         char note[128] = "";
-        if (!x->measured)
-            snprintf(note, sizeof note, "factor %.3g from %d point%s%s", x->e.factor, x->e.n_fit, x->e.n_fit == 1 ? "" : "s",
-                     x->e.extrapolation ? "; EXTRAPOLATION" : "");
+        if (!x->measured) {
+            int k = snprintf(note, sizeof note, "factor %.3g from %d point%s", x->e.factor, x->e.n_fit, x->e.n_fit == 1 ? "" : "s");
+            if (x->e.pi_high_ms > 0 && k > 0 && (size_t)k < sizeof note)
+                k += snprintf(note + k, sizeof note - (size_t)k, "; 95%% PI %.4g-%.4g ms", x->e.pi_low_ms, x->e.pi_high_ms);
+            if (x->e.extrapolation && k > 0 && (size_t)k < sizeof note) snprintf(note + k, sizeof note - (size_t)k, "; EXTRAPOLATION");
+        }
         fprintf(out, "| %zu | %s | %s | %d | %lld | %lld | %.4g | %.4g | %s | %s |\n", i + 1, x->p.device, x->p.precision, x->p.threads,
                 (long long)x->p.batch, (long long)x->p.seq, x->ms, (double)x->p.batch * 1000.0 / x->ms,
                 x->measured ? "measured" : "predicted", note);

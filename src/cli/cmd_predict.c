@@ -125,8 +125,8 @@ int ia_cmd_predict(int argc, char **argv) {
     } else {
         ia__cli_perf_header(stdout, model, &hw, &cost, n, &loo);
         if (st == 0) printf("note: %s %s is unavailable on this machine (%s); the prediction below is only from its stored results\n", device, prec, why);
-        printf("\n| device | precision | threads | batch | seq | roofline ms | predicted ms | measured ms | source | note |\n"
-           "|---|---|---|---|---|---|---|---|---|---|\n");
+        printf("\n| device | precision | threads | batch | seq | roofline ms | predicted ms | measured ms | source | note | 95%% prediction interval ms |\n"
+           "|---|---|---|---|---|---|---|---|---|---|---|\n");
     }
     int rc = IA_EXIT_OK, first = 1;
     for (size_t ti = 0; ti < nt; ti++)
@@ -155,6 +155,7 @@ int ia_cmd_predict(int argc, char **argv) {
                     if (e.predicted_ms > 0)
                         printf(",\"predicted_ms\":%.6g,\"factor\":%.6g,\"n_fit\":%d,\"fit_level\":%d,\"extrapolation\":%s", e.predicted_ms,
                                e.factor, e.n_fit, e.level, e.extrapolation ? "true" : "false");
+                    if (e.pi_high_ms > 0) printf(",\"pi_low_ms\":%.6g,\"pi_high_ms\":%.6g", e.pi_low_ms, e.pi_high_ms);
                     printf("}");
                     first = 0;
                     continue;
@@ -167,8 +168,10 @@ int ia_cmd_predict(int argc, char **argv) {
                     snprintf(note, sizeof note, "factor %.3g from %d point%s (%s)%s", e.factor, e.n_fit, e.n_fit == 1 ? "" : "s",
                              e.level == 0 ? "same device, precision, threads" : e.level == 1 ? "same device and precision, other threads" : "any measured configuration",
                              e.extrapolation ? "; EXTRAPOLATION" : "");
-                printf("| %s | %s | %d | %lld | %lld | %.4g | %s | %s | %s | %s |\n", q.device, q.precision, q.threads, (long long)q.batch,
-                       (long long)q.seq, q.roof_ms, pred, ms, !strcmp(source, "none") ? "-" : source, note);
+                char pi[64] = "-";
+                if (e.pi_high_ms > 0) snprintf(pi, sizeof pi, "%.4g-%.4g", e.pi_low_ms, e.pi_high_ms);
+                printf("| %s | %s | %d | %lld | %lld | %.4g | %s | %s | %s | %s | %s |\n", q.device, q.precision, q.threads, (long long)q.batch,
+                       (long long)q.seq, q.roof_ms, pred, ms, !strcmp(source, "none") ? "-" : source, note, pi);
             }
     if (json) printf("]}\n");
     ia_free(pts);

@@ -100,6 +100,10 @@ TEST(fit_recovers_factors) {
         CHECK_MSG(close_to(e.factor, TRUE_FACTOR[t], 1e-9), "threads %d: factor %g, true %g", th[t], e.factor, TRUE_FACTOR[t]);
         CHECK(close_to(e.predicted_ms, q.roof_ms * TRUE_FACTOR[t], 1e-9));
         CHECK(e.level == 0 && e.n_fit == 8 && !e.extrapolation);
+        /* residuals +-NOISE, four of each: sample sd = NOISE x sqrt(8/7); t(7, 0.975) = 2.365 */
+        double sd = NOISE * sqrt(8.0 / 7.0), w = 2.365 * sd * sqrt(1.0 + 1.0 / 8.0);
+        CHECK_MSG(close_to(e.log_sd, sd, 1e-9), "log_sd %g want %g", e.log_sd, sd);
+        CHECK(close_to(e.pi_low_ms, e.predicted_ms * exp(-w), 1e-9) && close_to(e.pi_high_ms, e.predicted_ms * exp(w), 1e-9));
     }
     /* an unmeasured thread count falls back to the pooled (device, precision) group: the geometric
      * mean of the three factors, flagged as extrapolation */
@@ -120,6 +124,9 @@ TEST(fit_recovers_factors) {
     strcpy(q.device, "vulkan");
     CHECK(ia_perf_predict(p, n, SIZE_MAX, &q, &e) == IA_OK);
     CHECK(e.level == 2 && e.extrapolation);
+    /* a single point gives a factor but no interval */
+    CHECK(ia_perf_predict(p, 1, SIZE_MAX, &p[0], &e) == IA_OK);
+    CHECK(e.n_fit == 1 && e.predicted_ms > 0 && e.pi_high_ms == 0);
     /* nothing measured: no prediction */
     CHECK(ia_perf_predict(p, 0, SIZE_MAX, &q, &e) == IA_OK);
     CHECK(e.predicted_ms <= 0);
