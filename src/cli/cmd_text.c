@@ -1,8 +1,10 @@
 /* `ipfs-accelerate text ...`: text pipelines. `text tokenize` encodes stdin lines to token ids (or
- * decodes id lines back to text) with a tokenizer.json, vocab.txt or model folder. */
+ * decodes id lines back to text); `text generate` runs a decoder with the KV cache. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include "ia/generate.h"
 #include "cli/cli.h"
 #include "ipfs_accelerate.h"
 
@@ -10,7 +12,12 @@ static int usage_text(void) {
     fprintf(stderr, "usage: ipfs-accelerate text tokenize TOKENIZER_JSON_OR_MODEL_DIR [--no-special] [--decode]\n"
                     "  reads lines on stdin; prints one line of space-separated token ids per line\n"
                     "  --no-special  encode: add no special tokens (BOS, [CLS] ...); decode: drop special tokens\n"
-                    "  --decode      read lines of ids, print the decoded text\n");
+                    "  --decode      read lines of ids, print the decoded text\n"
+                    "usage: ipfs-accelerate text generate MODEL_DIR_OR_ONNX (--prompt-ids \"1 2 3\" | --prompt TEXT)\n"
+                    "         [--max-new-tokens N] [--greedy | --temperature T --top-k K --top-p P --min-p M --seed S]\n"
+                    "         [--repetition-penalty R] [--stop-ids \"2 3\"] [--no-cache] [--stream] [--threads N]\n"
+                    "  prints the new token ids (with --prompt-ids) or text (with --prompt and a tokenizer.json in\n"
+                    "  the model folder); time to first token and decode tokens/s go to stderr\n");
     return IA_EXIT_USAGE;
 }
 
@@ -92,9 +99,239 @@ static int tokenize(int argc, char **argv) {
     return rc;
 }
 
+/* --- text generate --- */
+
+static int path_is_dir(const char *p) {
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int path_is_file(const char *p) {
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The decoder file of a model folder (transformers.js layout) or the file itself. */
+static int find_decoder(const char *arg, char *out, size_t cap) {
+    if (!path_is_dir(arg)) {
+        snprintf(out, cap, "%s", arg);
+        return path_is_file(arg) ? 0 : -1;
+    }
+    static const char *cands[] = {"onnx/decoder_model_merged.onnx", "onnx/model.onnx", "onnx/decoder_model.onnx",
+                                  "decoder_model_merged.onnx", "model.onnx", "decoder_model.onnx"};
+    for (size_t i = 0; i < sizeof cands / sizeof *cands; i++) {
+        snprintf(out, cap, "%s/%s", arg, cands[i]);
+        if (path_is_file(out)) return 0;
+    }
+    return -1;
+}
+
+static int parse_ids(const char *s, int64_t **out, size_t *n) {
+    size_t cap = 16, k = 0;
+    int64_t *v = malloc(cap * sizeof *v);
+    if (!v) return -1;
+    const char *p = s;
+    char *end;
+    for (;;) {
+        while (*p == ' ' || *p == ',' || *p == '\t' || *p == '\n') p++;
+        if (!*p) break;
+        long long x = strtoll(p, &end, 10);
+        if (end == p || x < 0) { free(v); return -1; }
+        if (k == cap) {
+            int64_t *w = realloc(v, (cap *= 2) * sizeof *w);
+            if (!w) { free(v); return -1; }
+            v = w;
+        }
+        v[k++] = x;
+        p = end;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+typedef struct gen_stream {
+    const ia_tokenizer *tok;
+    int stream;
+    int32_t *ids;
+    size_t n, cap;
+    size_t printed; /* bytes of decoded text already written */
+} gen_stream;
+
+static int gen_on_token(void *ctx, int64_t token) {
+    gen_stream *gs = ctx;
+    if (!gs->stream) return 0;
+    if (!gs->tok) {
+        printf(gs->n++ ? " %lld" : "%lld", (long long)token);
+        fflush(stdout);
+        return 0;
+    }
+    if (gs->n == gs->cap) {
+        size_t nc = gs->cap ? gs->cap * 2 : 64;
+        int32_t *x = realloc(gs->ids, nc * sizeof *x);
+        if (!x) return 1;
+        gs->ids = x;
+        gs->cap = nc;
+    }
+    gs->ids[gs->n++] = (int32_t)token;
+    char *text;
+    size_t tl;
+    if (ia_tokenizer_decode(gs->tok, gs->ids, gs->n, 1, &text, &tl)) return 0;
+    /* write only the text that grew; hold back a trailing U+FFFD (incomplete byte sequence) */
+    size_t upto = tl;
+    if (upto >= 3 && !memcmp(text + upto - 3, "\xEF\xBF\xBD", 3)) upto -= 3;
+    if (upto > gs->printed) {
+        fwrite(text + gs->printed, 1, upto - gs->printed, stdout);
+        gs->printed = upto;
+        fflush(stdout);
+    }
+    ia_free(text);
+    return 0;
+}
+
+static int generate(int argc, char **argv) {
+    const char *model = NULL, *prompt_ids = NULL, *prompt = NULL, *stop_ids = NULL;
+    int stream = 0, threads = 0, json = 0;
+    ia_gen_params p;
+    ia_gen_params_init(&p);
+    int sampling_opt = 0, greedy_opt = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEEDV() do { if (!v) { fprintf(stderr, "text generate: %s needs a value\n", a); return usage_text(); } i++; } while (0)
+        if (!strcmp(a, "--prompt-ids")) { NEEDV(); prompt_ids = v; }
+        else if (!strcmp(a, "--prompt")) { NEEDV(); prompt = v; }
+        else if (!strcmp(a, "--max-new-tokens")) { NEEDV(); p.max_new_tokens = atoi(v); }
+        else if (!strcmp(a, "--greedy")) greedy_opt = 1;
+        else if (!strcmp(a, "--temperature")) { NEEDV(); p.temperature = strtof(v, NULL); sampling_opt = 1; }
+        else if (!strcmp(a, "--top-k")) { NEEDV(); p.top_k = atoi(v); sampling_opt = 1; }
+        else if (!strcmp(a, "--top-p")) { NEEDV(); p.top_p = strtof(v, NULL); sampling_opt = 1; }
+        else if (!strcmp(a, "--min-p")) { NEEDV(); p.min_p = strtof(v, NULL); sampling_opt = 1; }
+        else if (!strcmp(a, "--seed")) { NEEDV(); p.seed = strtoull(v, NULL, 10); sampling_opt = 1; }
+        else if (!strcmp(a, "--repetition-penalty")) { NEEDV(); p.repetition_penalty = strtof(v, NULL); }
+        else if (!strcmp(a, "--stop-ids")) { NEEDV(); stop_ids = v; }
+        else if (!strcmp(a, "--no-cache")) p.no_cache = 1;
+        else if (!strcmp(a, "--stream")) stream = 1;
+        else if (!strcmp(a, "--json")) json = 1;
+        else if (!strcmp(a, "--threads")) { NEEDV(); threads = atoi(v); }
+        else if (a[0] == '-' && a[1]) { fprintf(stderr, "text generate: unknown option %s\n", a); return usage_text(); }
+        else if (!model) model = a;
+        else return usage_text();
+#undef NEEDV
+    }
+    if (!model || (!prompt_ids == !prompt)) {
+        fprintf(stderr, "text generate: give a model and exactly one of --prompt-ids, --prompt\n");
+        return usage_text();
+    }
+    if (greedy_opt && sampling_opt) {
+        fprintf(stderr, "text generate: --greedy excludes --temperature/--top-k/--top-p/--min-p/--seed\n");
+        return IA_EXIT_USAGE;
+    }
+    p.greedy = !sampling_opt;
+    if (p.max_new_tokens < 0 || p.max_new_tokens > 1000000) {
+        fprintf(stderr, "text generate: --max-new-tokens must be in 0..1000000\n");
+        return IA_EXIT_USAGE;
+    }
+    char path[4096];
+    if (find_decoder(model, path, sizeof path)) {
+        fprintf(stderr, "text generate: %s: no decoder model (a .onnx file, or a folder with onnx/decoder_model_merged.onnx, "
+                        "onnx/model.onnx or model.onnx)\n", model);
+        return IA_EXIT_FAIL;
+    }
+    int64_t *stops = NULL, *ids = NULL, *gen = NULL;
+    size_t n_stops = 0, n_ids = 0, n_gen = 0;
+    ia_tokenizer *tok = NULL;
+    ia_generator *g = NULL;
+    gen_stream gs = {0};
+    int rc = IA_EXIT_FAIL;
+    if (stop_ids && parse_ids(stop_ids, &stops, &n_stops)) {
+        fprintf(stderr, "text generate: --stop-ids: not a list of token ids\n");
+        return IA_EXIT_USAGE;
+    }
+    p.stop_ids = stops;
+    p.n_stop_ids = n_stops;
+    if (prompt_ids) {
+        if (parse_ids(prompt_ids, &ids, &n_ids) || n_ids == 0) {
+            fprintf(stderr, "text generate: --prompt-ids: not a non-empty list of token ids\n");
+            free(stops);
+            return IA_EXIT_USAGE;
+        }
+    } else {
+        if (!path_is_dir(model) || ia_tokenizer_load(model, &tok)) {
+            fprintf(stderr, "text generate: --prompt needs a model folder with a tokenizer.json (%s)\n",
+                    path_is_dir(model) ? ia_last_error() : "not a folder");
+            goto out;
+        }
+        ia_encoding e;
+        ia_encode_opts eo = {0};
+        if (ia_tokenizer_encode(tok, prompt, strlen(prompt), &eo, &e)) {
+            fprintf(stderr, "text generate: %s\n", ia_last_error());
+            goto out;
+        }
+        ids = malloc((e.len + 1) * sizeof *ids);
+        if (!ids) { ia_encoding_free(&e); goto out; }
+        for (size_t i = 0; i < e.len; i++) ids[i] = e.ids[i];
+        n_ids = e.len;
+        ia_encoding_free(&e);
+        if (!n_ids) { fprintf(stderr, "text generate: the prompt encodes to no tokens\n"); goto out; }
+    }
+    ia_session_options so;
+    ia_session_options_init(&so);
+    so.threads = threads;
+    if (ia_generator_create(path, &so, &g)) {
+        fprintf(stderr, "text generate: %s: %s\n", path, ia_last_error());
+        goto out;
+    }
+    gs.tok = tok;
+    gs.stream = stream && !json;
+    ia_gen_stats st;
+    if (ia_generate(g, ids, n_ids, &p, gen_on_token, &gs, &gen, &n_gen, &st)) {
+        if (gs.stream) putchar('\n');
+        fprintf(stderr, "text generate: %s\n", ia_last_error());
+        goto out;
+    }
+    if (json) {
+        printf("{\"new_token_ids\":[");
+        for (size_t i = 0; i < n_gen; i++) printf(i ? ",%lld" : "%lld", (long long)gen[i]);
+        printf("],\"new_tokens\":%zu,\"ttft_ms\":%.3f,\"decode_tokens_per_s\":%.2f,\"stopped_by_stop_id\":%s}\n",
+               st.new_tokens, st.ttft_ms, st.decode_tokens_per_s, st.stopped_by_stop_id ? "true" : "false");
+    } else if (gs.stream) {
+        putchar('\n');
+    } else if (tok) {
+        int32_t *t32 = malloc((n_gen + 1) * sizeof *t32);
+        char *text;
+        size_t tl;
+        if (!t32) goto out;
+        for (size_t i = 0; i < n_gen; i++) t32[i] = (int32_t)gen[i];
+        int drc = ia_tokenizer_decode(tok, t32, n_gen, 1, &text, &tl);
+        free(t32);
+        if (drc) { fprintf(stderr, "text generate: %s\n", ia_last_error()); goto out; }
+        fwrite(text, 1, tl, stdout);
+        putchar('\n');
+        ia_free(text);
+    } else {
+        for (size_t i = 0; i < n_gen; i++) printf(i ? " %lld" : "%lld", (long long)gen[i]);
+        putchar('\n');
+    }
+    if (!json)
+        fprintf(stderr, "prompt tokens %zu, new tokens %zu, time to first token %.2f ms, decode %.1f tokens/s%s\n", n_ids,
+                st.new_tokens, st.ttft_ms, st.decode_tokens_per_s, st.stopped_by_stop_id ? " (stop token)" : "");
+    rc = fflush(stdout) ? IA_EXIT_FAIL : IA_EXIT_OK;
+out:
+    ia_generator_destroy(g);
+    ia_tokenizer_destroy(tok);
+    ia_free(gen);
+    free(ids);
+    free(stops);
+    free(gs.ids);
+    return rc;
+}
+
+
 int ia_cmd_text(int argc, char **argv) {
     if (argc < 2) return usage_text();
     if (!strcmp(argv[1], "tokenize")) return tokenize(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "generate")) return generate(argc - 1, argv + 1);
     fprintf(stderr, "text: unknown task '%s'\n", argv[1]);
     return usage_text();
 }

@@ -1,0 +1,80 @@
+/* Text generation with decoder-only ONNX models (LLaMA / Qwen2 exports, plain decoder with
+ * past_key_values or the merged use_cache_branch form): KV-cache loop, greedy and sampling. */
+#ifndef IA_GENERATE_H
+#define IA_GENERATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "ia/session.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Sampling and stopping parameters. ia_gen_params_init sets greedy decoding, 32 new tokens,
+ * the KV cache on, and every filter off. */
+typedef struct ia_gen_params {
+    int max_new_tokens;
+    int greedy;                /* 1: argmax (the filters below are ignored) */
+    float temperature;         /* > 0; 1 = unchanged */
+    int top_k;                 /* keep the k most probable tokens; 0 = off */
+    float top_p;               /* keep the smallest set with probability mass >= top_p; 1 = off */
+    float min_p;               /* drop tokens with p < min_p * max p; 0 = off */
+    float repetition_penalty;  /* > 0; 1 = off; applied to tokens already in the sequence */
+    uint64_t seed;             /* RNG seed for sampling (same seed, same tokens) */
+    const int64_t *stop_ids;   /* generation ends after producing one of these */
+    size_t n_stop_ids;
+    int no_cache;              /* 1: re-run the whole sequence each step without past (checks) */
+} ia_gen_params;
+
+IA_API void ia_gen_params_init(ia_gen_params *p);
+
+/* Timing of one ia_generate call. */
+typedef struct ia_gen_stats {
+    double ttft_ms;            /* prompt start to first new token (prefill + first sampling) */
+    double decode_ms;          /* time of the remaining steps */
+    size_t new_tokens;
+    double decode_tokens_per_s; /* (new_tokens - 1) / decode time; 0 when fewer than 2 tokens */
+    int stopped_by_stop_id;
+} ia_gen_stats;
+
+typedef struct ia_generator ia_generator;
+
+/* Opens a decoder model. It must have inputs input_ids and attention_mask, optionally
+ * position_ids, past_key_values.N.key/value (rank 4: batch, kv_heads, past, head_dim, with
+ * static kv_heads and head_dim) and use_cache_branch; outputs logits [batch, seq, vocab] and
+ * present.N.key/value. Anything else is an IA_ERR_UNSUPPORTED with the reason. */
+IA_API int ia_generator_create(const char *onnx_path, const ia_session_options *opts, ia_generator **out);
+IA_API void ia_generator_destroy(ia_generator *g);
+IA_API int ia_generator_vocab_size(const ia_generator *g); /* -1 when unknown before a run */
+IA_API int ia_generator_is_merged(const ia_generator *g);
+
+/* Called with each new token as soon as it is chosen; return non-zero to stop. */
+typedef int (*ia_token_cb)(void *ctx, int64_t token);
+
+/* Generates up to p->max_new_tokens tokens after `prompt` (batch 1). The new tokens (not the
+ * prompt) are returned in *out_ids (ia_free) and *n_out; `cb` and `stats` may be NULL. */
+IA_API int ia_generate(ia_generator *g, const int64_t *prompt, size_t n_prompt, const ia_gen_params *p,
+                       ia_token_cb cb, void *cb_ctx, int64_t **out_ids, size_t *n_out, ia_gen_stats *stats);
+
+/* --- sampling building blocks (exposed for tests) --- */
+
+/* Writes into probs[0..n) the distribution that sampling draws from after repetition penalty
+ * (over `history`), temperature, top-k, top-p and min-p, in that order; excluded ids get 0.
+ * With p->greedy, a one-hot on the argmax (lowest id on ties). */
+IA_API int ia_sampling_distribution(const float *logits, size_t n, const ia_gen_params *p, const int64_t *history,
+                                    size_t n_history, double *probs);
+
+/* A small seeded PRNG (xoshiro256**, seeded through splitmix64). */
+typedef struct ia_rng { uint64_t s[4]; } ia_rng;
+IA_API void ia_rng_seed(ia_rng *r, uint64_t seed);
+IA_API uint64_t ia_rng_next(ia_rng *r);
+IA_API double ia_rng_uniform(ia_rng *r); /* [0, 1) with 53 random bits */
+
+/* Draws an id from probs[0..n) (need not be normalised; non-negative, not all zero). */
+IA_API size_t ia_sample_from(const double *probs, size_t n, ia_rng *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
