@@ -1,0 +1,31 @@
+#!/bin/sh
+# Generation parity: `text generate` (KV cache, and re-running the whole sequence without it) must give
+# exactly the 64 new token ids of the onnxruntime-node reference loop (ref_generate.mjs), on the plain
+# and merged LLaMA-like fixtures, for two prompts; --stop-ids must cut at the first stop token.
+#   run.sh BIN NODE PYTHON3 SRC_DIR WORK_DIR
+set -eu
+bin=$1 node=$2 py=$3 src=$4 work=$5
+[ -n "$node" ] && [ -x "$node" ] || { echo "node not found: install Node.js (scripts/bootstrap.sh)"; exit 1; }
+mkdir -p "$work"
+"$py" "$src/tools/fixtures/gen_models.py" --out "$work" --only llama_decoder llama_decoder_merged >/dev/null
+fail=0
+for m in llama_decoder llama_decoder_merged; do
+  for prompt in "1 2 3 4 5" "200 17 9 250 3 3 41 128 77 0 5"; do
+    ref=$("$node" "$src/tests/generate_oracle/ref_generate.mjs" "$work/$m/model.onnx" --prompt-ids "$prompt" --max-new-tokens 64)
+    n=$(echo "$ref" | wc -w)
+    if [ "$n" -ne 64 ]; then echo "FAIL $m: reference gave $n ids"; fail=1; continue; fi
+    for mode in cache --no-cache; do
+      flag=; [ "$mode" = --no-cache ] && flag=--no-cache
+      got=$("$bin" text generate "$work/$m/model.onnx" --prompt-ids "$prompt" --max-new-tokens 64 --greedy $flag 2>/dev/null) || got="(failed)"
+      if [ "$got" = "$ref" ]; then echo "ok   $m [$prompt] $mode: 64 ids equal"
+      else echo "FAIL $m [$prompt] $mode"; echo "  reference: $ref"; echo "  ours:      $got"; fail=1; fi
+    done
+    # stop ids: the 10th reference token; we must stop right after its first occurrence
+    stop=$(echo "$ref" | cut -d' ' -f10)
+    want=$(echo "$ref" | awk -v s="$stop" '{o=""; for(i=1;i<=NF;i++){o=o (i>1?" ":"") $i; if($i==s) break} print o}')
+    got=$("$bin" text generate "$work/$m/model.onnx" --prompt-ids "$prompt" --max-new-tokens 64 --stop-ids "$stop" 2>/dev/null) || got="(failed)"
+    if [ "$got" = "$want" ]; then echo "ok   $m [$prompt] stop id $stop"
+    else echo "FAIL $m [$prompt] stop id $stop: want '$want' got '$got'"; fail=1; fi
+  done
+done
+exit $fail
