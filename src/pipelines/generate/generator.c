@@ -62,8 +62,9 @@ int ia_generator_create(const char *onnx_path, const ia_session_options *opts, i
     g->past_dims = ia_calloc(g->n_in + 1, sizeof *g->past_dims);
     g->past_src = ia_calloc(g->n_in + 1, sizeof *g->past_src);
     if (!g->in_role || !g->in_dtype || !g->past_dims || !g->past_src) {
+        rc = ia_set_error(IA_ERR_NOMEM, "generate: out of memory");
         ia_generator_destroy(g);
-        return ia_set_error(IA_ERR_NOMEM, "generate: out of memory");
+        return rc;
     }
     int have_ids = 0, have_mask = 0;
     for (size_t i = 0; i < g->n_in; i++) {
@@ -79,31 +80,35 @@ int ia_generator_create(const char *onnx_path, const ia_session_options *opts, i
         else if (!strcmp(nm, "use_cache_branch") && dtype == IA_DTYPE_BOOL) { g->in_role[i] = ROLE_BRANCH; g->merged = 1; }
         else if (!strncmp(nm, "past_key_values.", 16)) {
             if (rank != 4 || dims[1] < 0 || dims[3] < 0) {
-                ia_generator_destroy(g);
-                return ia_set_error(IA_ERR_UNSUPPORTED, "generate: input %s must be [batch, kv_heads, past, head_dim] "
+                rc = ia_set_error(IA_ERR_UNSUPPORTED, "generate: input %s must be [batch, kv_heads, past, head_dim] "
                                                         "with static kv_heads and head_dim", nm);
+                ia_generator_destroy(g);
+                return rc;
             }
             char want[512];
             snprintf(want, sizeof want, "present.%s", nm + 16);
             int o = find_output(g->s, want);
             if (o < 0) {
+                rc = ia_set_error(IA_ERR_UNSUPPORTED, "generate: input %s has no matching output %s", nm, want);
                 ia_generator_destroy(g);
-                return ia_set_error(IA_ERR_UNSUPPORTED, "generate: input %s has no matching output %s", nm, want);
+                return rc;
             }
             g->in_role[i] = ROLE_PAST;
             g->past_src[i] = o;
             memcpy(g->past_dims[i], dims, sizeof g->past_dims[i]);
         } else {
-            ia_generator_destroy(g);
-            return ia_set_error(IA_ERR_UNSUPPORTED, "generate: the decoder has an input '%s' the generation loop "
+            rc = ia_set_error(IA_ERR_UNSUPPORTED, "generate: the decoder has an input '%s' the generation loop "
                                                     "does not know how to feed", nm);
+            ia_generator_destroy(g);
+            return rc;
         }
     }
     g->logits_out = find_output(g->s, "logits");
     if (!have_ids || !have_mask || g->logits_out < 0) {
-        ia_generator_destroy(g);
-        return ia_set_error(IA_ERR_UNSUPPORTED, "generate: not a decoder: needs inputs input_ids and attention_mask "
+        rc = ia_set_error(IA_ERR_UNSUPPORTED, "generate: not a decoder: needs inputs input_ids and attention_mask "
                                                 "(int64/int32) and an output logits");
+        ia_generator_destroy(g);
+        return rc;
     }
     int kind, dtype, rank;
     int64_t dims[IA_MAX_DIMS];
