@@ -1,5 +1,5 @@
 /* Text generation with decoder-only ONNX models (LLaMA / Qwen2 exports, plain decoder with
- * past_key_values or the merged use_cache_branch form): KV-cache loop, greedy and sampling. */
+ * past_key_values or the merged use_cache_branch form): KV-cache loop, sampling; and pooled embeddings. */
 #ifndef IA_GENERATE_H
 #define IA_GENERATE_H
 
@@ -73,6 +73,22 @@ IA_API double ia_rng_uniform(ia_rng *r); /* [0, 1) with 53 random bits */
 
 /* Draws an id from probs[0..n) (need not be normalised; non-negative, not all zero). */
 IA_API size_t ia_sample_from(const double *probs, size_t n, ia_rng *r);
+
+/* --- sentence embeddings with encoder models (BERT family; src/pipelines/tasks/embed.c) --- */
+
+enum { IA_POOL_MEAN = 0, IA_POOL_CLS = 1 };
+
+/* Pools hidden states [batch, seq, dim] into out [batch, dim]: IA_POOL_MEAN averages the
+ * positions whose mask is non-zero (mask [batch, seq]; NULL = all), IA_POOL_CLS takes position
+ * 0; with `normalize`, each row is divided by its L2 norm (at least 1e-12). */
+IA_API int ia_embed_pool(const float *hidden, int64_t batch, int64_t seq, int64_t dim, const int64_t *mask,
+                         int pooling, int normalize, float *out);
+
+/* Runs an encoder session on ids/mask [batch, seq] (token_type_ids, when the model has that
+ * input, all 0) and pools its first output (or last_hidden_state) into *out [batch, *dim]
+ * (ia_free). Int32 or int64 inputs are accepted. */
+IA_API int ia_embed_run(ia_session *s, const int64_t *ids, const int64_t *mask, int64_t batch, int64_t seq,
+                        int pooling, int normalize, float **out, int64_t *dim);
 
 #ifdef __cplusplus
 }

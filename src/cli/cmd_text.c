@@ -1,5 +1,6 @@
 /* `ipfs-accelerate text ...`: text pipelines. `text tokenize` encodes stdin lines to token ids (or
- * decodes id lines back to text); `text generate` runs a decoder with the KV cache. */
+ * decodes id lines back to text); `text generate` runs a decoder with the KV cache; `text embed`
+ * pools an encoder's hidden states. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,10 @@ static int usage_text(void) {
                     "         [--max-new-tokens N] [--greedy | --temperature T --top-k K --top-p P --min-p M --seed S]\n"
                     "         [--repetition-penalty R] [--stop-ids \"2 3\"] [--no-cache] [--stream] [--threads N]\n"
                     "  prints the new token ids (with --prompt-ids) or text (with --prompt and a tokenizer.json in\n"
-                    "  the model folder); time to first token and decode tokens/s go to stderr\n");
+                    "  the model folder); time to first token and decode tokens/s go to stderr\n"
+                    "usage: ipfs-accelerate text embed MODEL_DIR_OR_ONNX [--ids \"1 2 3\" ...] [--pooling mean|cls]\n"
+                    "         [--normalize] [--format json|text] [--threads N]\n"
+                    "  one embedding per --ids list (right-padded batch), or per stdin line with a tokenizer.json\n");
     return IA_EXIT_USAGE;
 }
 
@@ -328,10 +332,159 @@ out:
 }
 
 
+/* --- text embed --- */
+
+static int find_encoder(const char *arg, char *out, size_t cap) {
+    if (!path_is_dir(arg)) {
+        snprintf(out, cap, "%s", arg);
+        return path_is_file(arg) ? 0 : -1;
+    }
+    static const char *cands[] = {"onnx/model.onnx", "model.onnx", "onnx/encoder_model.onnx"};
+    for (size_t i = 0; i < sizeof cands / sizeof *cands; i++) {
+        snprintf(out, cap, "%s/%s", arg, cands[i]);
+        if (path_is_file(out)) return 0;
+    }
+    return -1;
+}
+
+typedef struct id_rows {
+    int64_t **rows;
+    size_t *lens;
+    size_t n, cap;
+} id_rows;
+
+static int rows_push(id_rows *r, int64_t *ids, size_t n) {
+    if (r->n == r->cap) {
+        size_t nc = r->cap ? r->cap * 2 : 8;
+        int64_t **a = realloc(r->rows, nc * sizeof *a);
+        if (!a) return -1;
+        r->rows = a;
+        size_t *b = realloc(r->lens, nc * sizeof *b);
+        if (!b) return -1;
+        r->lens = b;
+        r->cap = nc;
+    }
+    r->rows[r->n] = ids;
+    r->lens[r->n++] = n;
+    return 0;
+}
+
+static int embed(int argc, char **argv) {
+    const char *model = NULL;
+    int pooling = IA_POOL_MEAN, normalize = 0, json = 1, threads = 0, rc = IA_EXIT_FAIL;
+    id_rows r = {0};
+    ia_tokenizer *tok = NULL;
+    ia_session *s = NULL;
+    int64_t *ids = NULL, *mask = NULL;
+    float *emb = NULL;
+    char *line = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--ids") && v) {
+            int64_t *x;
+            size_t n;
+            i++;
+            if (parse_ids(v, &x, &n) || !n || rows_push(&r, x, n)) {
+                fprintf(stderr, "text embed: --ids: not a non-empty list of token ids\n");
+                rc = IA_EXIT_USAGE;
+                goto out;
+            }
+        } else if (!strcmp(a, "--pooling") && v) {
+            i++;
+            if (!strcmp(v, "mean")) pooling = IA_POOL_MEAN;
+            else if (!strcmp(v, "cls")) pooling = IA_POOL_CLS;
+            else { fprintf(stderr, "text embed: --pooling mean|cls\n"); rc = IA_EXIT_USAGE; goto out; }
+        } else if (!strcmp(a, "--normalize")) normalize = 1;
+        else if (!strcmp(a, "--format") && v) {
+            i++;
+            if (!strcmp(v, "json")) json = 1;
+            else if (!strcmp(v, "text")) json = 0;
+            else { fprintf(stderr, "text embed: --format json|text\n"); rc = IA_EXIT_USAGE; goto out; }
+        } else if (!strcmp(a, "--threads") && v) threads = atoi(argv[++i]);
+        else if (a[0] == '-' && a[1]) { fprintf(stderr, "text embed: unknown option or missing value: %s\n", a); rc = usage_text(); goto out; }
+        else if (!model) model = a;
+        else { rc = usage_text(); goto out; }
+    }
+    if (!model) { rc = usage_text(); goto out; }
+    char path[4096];
+    if (find_encoder(model, path, sizeof path)) {
+        fprintf(stderr, "text embed: %s: no encoder model (a .onnx file, or a folder with onnx/model.onnx or model.onnx)\n", model);
+        goto out;
+    }
+    int64_t pad = 0;
+    if (r.n == 0) {
+        /* text lines on stdin, tokenized with the folder's tokenizer */
+        if (!path_is_dir(model) || ia_tokenizer_load(model, &tok)) {
+            fprintf(stderr, "text embed: without --ids, needs a model folder with a tokenizer.json (%s)\n",
+                    path_is_dir(model) ? ia_last_error() : "not a folder");
+            goto out;
+        }
+        if (ia_tokenizer_pad_id(tok) >= 0) pad = ia_tokenizer_pad_id(tok);
+        size_t cap = 0;
+        ssize_t n;
+        while ((n = getline(&line, &cap, stdin)) >= 0) {
+            if (n > 0 && line[n - 1] == '\n') n--;
+            ia_encoding e;
+            ia_encode_opts eo = {0};
+            if (ia_tokenizer_encode(tok, line, (size_t)n, &eo, &e)) {
+                fprintf(stderr, "text embed: %s\n", ia_last_error());
+                goto out;
+            }
+            int64_t *x = malloc((e.len + 1) * sizeof *x);
+            if (!x) { ia_encoding_free(&e); goto out; }
+            for (size_t k = 0; k < e.len; k++) x[k] = e.ids[k];
+            size_t len = e.len;
+            ia_encoding_free(&e);
+            if (!len || rows_push(&r, x, len)) { free(x); fprintf(stderr, "text embed: empty input line\n"); goto out; }
+        }
+        if (!r.n) { fprintf(stderr, "text embed: no input lines\n"); goto out; }
+    }
+    size_t seq = 0;
+    for (size_t i = 0; i < r.n; i++) if (r.lens[i] > seq) seq = r.lens[i];
+    ids = malloc(r.n * seq * sizeof *ids);
+    mask = malloc(r.n * seq * sizeof *mask);
+    if (!ids || !mask) goto out;
+    for (size_t i = 0; i < r.n; i++)
+        for (size_t t = 0; t < seq; t++) {
+            ids[i * seq + t] = t < r.lens[i] ? r.rows[i][t] : pad;
+            mask[i * seq + t] = t < r.lens[i];
+        }
+    ia_session_options so;
+    ia_session_options_init(&so);
+    so.threads = threads;
+    int64_t dim;
+    if (ia_session_create(path, &so, &s) ||
+        ia_embed_run(s, ids, mask, (int64_t)r.n, (int64_t)seq, pooling, normalize, &emb, &dim)) {
+        fprintf(stderr, "text embed: %s: %s\n", path, ia_last_error());
+        goto out;
+    }
+    if (json) putchar('[');
+    for (size_t i = 0; i < r.n; i++) {
+        if (json) printf(i ? ",[" : "[");
+        for (int64_t d = 0; d < dim; d++) printf(d ? (json ? ",%.9g" : " %.9g") : "%.9g", (double)emb[i * (size_t)dim + (size_t)d]);
+        if (json) putchar(']');
+        else putchar('\n');
+    }
+    if (json) printf("]\n");
+    rc = fflush(stdout) ? IA_EXIT_FAIL : IA_EXIT_OK;
+out:
+    for (size_t i = 0; i < r.n; i++) free(r.rows[i]);
+    free(r.rows);
+    free(r.lens);
+    free(ids);
+    free(mask);
+    free(line);
+    ia_free(emb);
+    ia_session_destroy(s);
+    ia_tokenizer_destroy(tok);
+    return rc;
+}
+
 int ia_cmd_text(int argc, char **argv) {
     if (argc < 2) return usage_text();
     if (!strcmp(argv[1], "tokenize")) return tokenize(argc - 1, argv + 1);
     if (!strcmp(argv[1], "generate")) return generate(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "embed")) return embed(argc - 1, argv + 1);
     fprintf(stderr, "text: unknown task '%s'\n", argv[1]);
     return usage_text();
 }

@@ -2,12 +2,13 @@
 # Generation parity: `text generate` (KV cache, and re-running the whole sequence without it) must give
 # exactly the 64 new token ids of the onnxruntime-node reference loop (ref_generate.mjs), on the plain
 # and merged LLaMA-like fixtures, for two prompts; --stop-ids must cut at the first stop token.
+# `text embed` on the bert fixture equals onnxruntime-node's hidden states pooled in float64 within 1e-4.
 #   run.sh BIN NODE PYTHON3 SRC_DIR WORK_DIR
 set -eu
 bin=$1 node=$2 py=$3 src=$4 work=$5
 [ -n "$node" ] && [ -x "$node" ] || { echo "node not found: install Node.js (scripts/bootstrap.sh)"; exit 1; }
 mkdir -p "$work"
-"$py" "$src/tools/fixtures/gen_models.py" --out "$work" --only llama_decoder llama_decoder_merged >/dev/null
+"$py" "$src/tools/fixtures/gen_models.py" --out "$work" --only llama_decoder llama_decoder_merged bert >/dev/null
 fail=0
 for m in llama_decoder llama_decoder_merged; do
   for prompt in "1 2 3 4 5" "200 17 9 250 3 3 41 128 77 0 5"; do
@@ -26,6 +27,15 @@ for m in llama_decoder llama_decoder_merged; do
     got=$("$bin" text generate "$work/$m/model.onnx" --prompt-ids "$prompt" --max-new-tokens 64 --stop-ids "$stop" 2>/dev/null) || got="(failed)"
     if [ "$got" = "$want" ]; then echo "ok   $m [$prompt] stop id $stop"
     else echo "FAIL $m [$prompt] stop id $stop: want '$want' got '$got'"; fail=1; fi
+  done
+done
+# embeddings: a right-padded batch of three, each pooling, with and without normalisation
+for pool in mean cls; do
+  for norm in "" --normalize; do
+    "$bin" text embed "$work/bert/model.onnx" --pooling $pool $norm --ids "5 6 7 8 9 10 11" --ids "12 13 14" \
+      --ids "300 2 511 0 9" > "$work/embed.json" || { echo "FAIL text embed"; fail=1; continue; }
+    "$node" "$src/tests/generate_oracle/ref_embed.mjs" "$work/bert/model.onnx" --pooling $pool $norm \
+      --ours "$work/embed.json" --ids "5 6 7 8 9 10 11" --ids "12 13 14" --ids "300 2 511 0 9" || fail=1
   done
 done
 exit $fail
