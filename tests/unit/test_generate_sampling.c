@@ -156,4 +156,7 @@ TEST(seed_reproduces_and_draws_follow_distribution) {
     }
 }
 
-UNIT_MAIN(CASE(greedy_is_argmax_lowest_on_ties), CASE(temperature_matches_softmax), CASE(top_k_keeps_the_k_largest), CASE(top_p_smallest_set_reaching_mass), CASE(min_p_threshold_relative_to_max), CASE(repetition_penalty_divides_positive_multiplies_negative), CASE(bad_parameters_are_errors), CASE(seed_reproduces_and_draws_follow_distribution))
+UNIT_MAIN(CASE(greedy_is_argmax_lowest_on_ties), CASE(temperature_matches_softmax), CASE(top_k_keeps_the_k_largest),
+          CASE(top_p_smallest_set_reaching_mass), CASE(min_p_threshold_relative_to_max),
+          CASE(repetition_penalty_divides_positive_multiplies_negative), CASE(bad_parameters_are_errors),
+          CASE(seed_reproduces_and_draws_follow_distribution))
