@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Reference greedy generation loop driven by onnxruntime-node (the oracle for `text generate`):
 // prefill with an empty past, then one token per step feeding present.* back as past_key_values.*
-// (use_cache_branch false on the first step of a merged decoder, true after). Prints the new ids.
+// (use_cache_branch false on the first step of a merged decoder, true after). Prints the new ids,
+// and time to first token and decode tokens/s on stderr (as `text generate` does).
 //   node ref_generate.mjs MODEL.onnx --prompt-ids "1 2 3" --max-new-tokens N
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -31,6 +32,8 @@ const i64 = (vals) => new ort.Tensor('int64', BigInt64Array.from(vals), [1, vals
 const seq = [...prompt];
 let past = null; // name -> tensor
 const out = [];
+const t0 = performance.now();
+let tFirst = t0;
 for (let step = 0; step < maxNew; step++) {
   const start = past ? seq.length - 1 : 0;
   const feeds = {};
@@ -55,7 +58,11 @@ for (let step = 0; step < maxNew; step++) {
   for (let v = 1; v < vocab; v++) if (row[v] > row[best]) best = v;
   seq.push(BigInt(best));
   out.push(best);
+  if (step === 0) tFirst = performance.now();
   past = {};
   for (const k of s.outputNames) if (k.startsWith('present.')) past[k] = r[k];
 }
+const tEnd = performance.now();
 process.stdout.write(out.join(' ') + '\n');
+process.stderr.write(`prompt tokens ${prompt.length}, new tokens ${out.length}, time to first token ${(tFirst - t0).toFixed(2)} ms, ` +
+  `decode ${out.length > 1 ? ((out.length - 1) * 1e3 / (tEnd - tFirst)).toFixed(1) : 0} tokens/s\n`);
