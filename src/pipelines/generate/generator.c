@@ -1,5 +1,6 @@
 /* The generation loop for decoder-only models: prefill, then one token per step with the KV
  * cache (present.* outputs handed back as past_key_values.* inputs, no copy), or without it. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -182,7 +183,13 @@ static int run_step(ia_generator *g, const int64_t *seq, size_t start, size_t to
     }
     if (rc) goto done;
     rc = ia_session_run(g->s, ins, g->n_in, outs, g->n_out);
-    if (rc) goto done;
+    if (rc) {
+        const char *m = ia_session_errmsg(g->s);
+        char msg[1024]; /* copied: ia_last_error's buffer is the one being written */
+        snprintf(msg, sizeof msg, "%s", m && *m ? m : ia_last_error());
+        rc = ia_set_error(rc, "generate: model run failed: %s", msg);
+        goto done;
+    }
     {
         ia_value *lv = outs[g->logits_out];
         ia_tensor *lt = lv && lv->kind == IA_VALUE_TENSOR ? lv->tensor : NULL;

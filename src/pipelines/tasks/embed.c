@@ -1,6 +1,7 @@
 /* `text embed`: sentence embeddings from an encoder's hidden states (mean pooling with the
  * attention mask, or CLS pooling; optional L2 normalisation). */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "ia/alloc.h"
 #include "ia/generate.h"
@@ -89,7 +90,13 @@ int ia_embed_run(ia_session *s, const int64_t *ids, const int64_t *mask, int64_t
     }
     if (rc) goto done;
     rc = ia_session_run(s, ins, nin, outs, nout);
-    if (rc) goto done;
+    if (rc) {
+        const char *m = ia_session_errmsg(s);
+        char msg[1024]; /* copied: ia_last_error's buffer is the one being written */
+        snprintf(msg, sizeof msg, "%s", m && *m ? m : ia_last_error());
+        rc = ia_set_error(rc, "embed: model run failed: %s", msg);
+        goto done;
+    }
     {
         size_t which = 0;
         for (size_t i = 0; i < nout; i++)
