@@ -90,6 +90,24 @@ IA_API int ia_embed_pool(const float *hidden, int64_t batch, int64_t seq, int64_
 IA_API int ia_embed_run(ia_session *s, const int64_t *ids, const int64_t *mask, int64_t batch, int64_t seq,
                         int pooling, int normalize, float **out, int64_t *dim);
 
+/* --- model folder settings (src/pipelines/generate/gen_config.c) --- */
+
+/* What generation takes from a model folder: eos_token_id (number or list) of
+ * generation_config.json, else of config.json, and the context length (max_position_embeddings,
+ * else n_positions, else 0 = unknown) of config.json. */
+typedef struct ia_gen_config {
+    int64_t eos_ids[16];
+    size_t n_eos;
+    int64_t max_context;
+} ia_gen_config;
+
+/* Reads the fields above from one JSON document into *c (fields it lacks are left as they are).
+ * Malformed JSON is IA_ERR_PARSE; wrong field types are ignored. */
+IA_API int ia_gen_config_parse(const char *json, size_t len, ia_gen_config *c);
+/* Zeroes *c, then reads DIR/config.json and DIR/generation_config.json when present (the latter
+ * wins for eos_token_id). Missing files are not an error; malformed ones are. */
+IA_API int ia_gen_config_load_dir(const char *dir, ia_gen_config *c);
+
 #ifdef __cplusplus
 }
 #endif

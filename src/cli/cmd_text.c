@@ -279,6 +279,34 @@ static int generate(int argc, char **argv) {
         ia_encoding_free(&e);
         if (!n_ids) { fprintf(stderr, "text generate: the prompt encodes to no tokens\n"); goto out; }
     }
+    if (path_is_dir(model)) {
+        /* eos_token_id as default stop ids, context length as the limit */
+        ia_gen_config cfg;
+        if (ia_gen_config_load_dir(model, &cfg)) {
+            fprintf(stderr, "text generate: %s\n", ia_last_error());
+            goto out;
+        }
+        if (!stop_ids && cfg.n_eos) {
+            free(stops);
+            stops = malloc(cfg.n_eos * sizeof *stops);
+            if (!stops) goto out;
+            memcpy(stops, cfg.eos_ids, cfg.n_eos * sizeof *stops);
+            p.stop_ids = stops;
+            p.n_stop_ids = cfg.n_eos;
+        }
+        if (cfg.max_context > 0) {
+            if ((int64_t)n_ids >= cfg.max_context) {
+                fprintf(stderr, "text generate: the prompt has %zu tokens; the model's context is %lld\n", n_ids,
+                        (long long)cfg.max_context);
+                goto out;
+            }
+            if ((int64_t)n_ids + p.max_new_tokens > cfg.max_context) {
+                p.max_new_tokens = (int)(cfg.max_context - (int64_t)n_ids);
+                fprintf(stderr, "text generate: at most %d new tokens fit the model's context of %lld\n",
+                        p.max_new_tokens, (long long)cfg.max_context);
+            }
+        }
+    }
     ia_session_options so;
     ia_session_options_init(&so);
     so.threads = threads;

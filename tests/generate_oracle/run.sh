@@ -29,6 +29,22 @@ for m in llama_decoder llama_decoder_merged; do
     else echo "FAIL $m [$prompt] stop id $stop: want '$want' got '$got'"; fail=1; fi
   done
 done
+# a model folder: eos_token_id of generation_config.json stops, config.json's context bounds the prompt
+m=llama_decoder_merged
+ref=$("$node" "$src/tests/generate_oracle/ref_generate.mjs" "$work/$m/model.onnx" --prompt-ids "7 8 9" --max-new-tokens 16)
+stop=$(echo "$ref" | cut -d' ' -f6)
+want=$(echo "$ref" | awk -v s="$stop" '{o=""; for(i=1;i<=NF;i++){o=o (i>1?" ":"") $i; if($i==s) break} print o}')
+mkdir -p "$work/folder/onnx"
+cp "$work/$m/model.onnx" "$work/folder/onnx/decoder_model_merged.onnx"
+echo '{"max_position_embeddings": 40}' > "$work/folder/config.json"
+echo "{\"eos_token_id\": [255, $stop]}" > "$work/folder/generation_config.json"
+got=$("$bin" text generate "$work/folder" --prompt-ids "7 8 9" --max-new-tokens 16 2>/dev/null) || got="(failed)"
+if [ "$got" = "$want" ]; then echo "ok   folder: generation_config.json eos $stop stops"; else echo "FAIL folder eos: want '$want' got '$got'"; fail=1; fi
+long=$(seq 1 40 | tr '\n' ' ')
+if "$bin" text generate "$work/folder" --prompt-ids "$long" --max-new-tokens 4 >/dev/null 2>"$work/err.txt"; then
+  echo "FAIL folder: a 40-token prompt in a 40-token context was accepted"; fail=1
+elif grep -q "context is 40" "$work/err.txt"; then echo "ok   folder: prompt longer than the context refused"
+else echo "FAIL folder: unexpected error: $(cat "$work/err.txt")"; fail=1; fi
 # embeddings: a right-padded batch of three, each pooling, with and without normalisation
 for pool in mean cls; do
   for norm in "" --normalize; do
