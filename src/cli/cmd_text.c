@@ -16,7 +16,8 @@ static int usage_text(void) {
                     "  --decode      read lines of ids, print the decoded text\n"
                     "usage: ipfs-accelerate text generate MODEL_DIR_OR_ONNX (--prompt-ids \"1 2 3\" | --prompt TEXT)\n"
                     "         [--max-new-tokens N] [--greedy | --temperature T --top-k K --top-p P --min-p M --seed S]\n"
-                    "         [--repetition-penalty R] [--stop-ids \"2 3\"] [--no-cache] [--stream] [--threads N]\n"
+                    "         [--repetition-penalty R] [--stop-ids \"2 3\"] [--stop TEXT] [--no-cache] [--stream] [--json]\n"
+                    "         [--threads N]\n"
                     "  prints the new token ids (with --prompt-ids) or text (with --prompt and a tokenizer.json in\n"
                     "  the model folder); time to first token and decode tokens/s go to stderr\n"
                     "usage: ipfs-accelerate text embed MODEL_DIR_OR_ONNX [--ids \"1 2 3\" ...] [--pooling mean|cls]\n"
@@ -157,6 +158,8 @@ static int parse_ids(const char *s, int64_t **out, size_t *n) {
 typedef struct gen_stream {
     const ia_tokenizer *tok;
     int stream;
+    const char *stop_text; /* stop once the decoded new text contains it */
+    int stopped_by_text;
     int32_t *ids;
     size_t n, cap;
     size_t printed; /* bytes of decoded text already written */
@@ -164,7 +167,7 @@ typedef struct gen_stream {
 
 static int gen_on_token(void *ctx, int64_t token) {
     gen_stream *gs = ctx;
-    if (!gs->stream) return 0;
+    if (!gs->stream && !(gs->tok && gs->stop_text)) return 0;
     if (!gs->tok) {
         printf(gs->n++ ? " %lld" : "%lld", (long long)token);
         fflush(stdout);
@@ -181,6 +184,12 @@ static int gen_on_token(void *ctx, int64_t token) {
     char *text;
     size_t tl;
     if (ia_tokenizer_decode(gs->tok, gs->ids, gs->n, 1, &text, &tl)) return 0;
+    int stop = gs->stop_text && memmem(text, tl, gs->stop_text, strlen(gs->stop_text)) != NULL;
+    gs->stopped_by_text |= stop;
+    if (!gs->stream) {
+        ia_free(text);
+        return stop;
+    }
     /* write only the text that grew; hold back a trailing U+FFFD (incomplete byte sequence) */
     size_t upto = tl;
     if (upto >= 3 && !memcmp(text + upto - 3, "\xEF\xBF\xBD", 3)) upto -= 3;
@@ -190,11 +199,11 @@ static int gen_on_token(void *ctx, int64_t token) {
         fflush(stdout);
     }
     ia_free(text);
-    return 0;
+    return stop;
 }
 
 static int generate(int argc, char **argv) {
-    const char *model = NULL, *prompt_ids = NULL, *prompt = NULL, *stop_ids = NULL;
+    const char *model = NULL, *prompt_ids = NULL, *prompt = NULL, *stop_ids = NULL, *stop_text = NULL;
     int stream = 0, threads = 0, json = 0;
     ia_gen_params p;
     ia_gen_params_init(&p);
@@ -214,6 +223,7 @@ static int generate(int argc, char **argv) {
         else if (!strcmp(a, "--seed")) { NEEDV(); p.seed = strtoull(v, NULL, 10); sampling_opt = 1; }
         else if (!strcmp(a, "--repetition-penalty")) { NEEDV(); p.repetition_penalty = strtof(v, NULL); }
         else if (!strcmp(a, "--stop-ids")) { NEEDV(); stop_ids = v; }
+        else if (!strcmp(a, "--stop")) { NEEDV(); stop_text = v; }
         else if (!strcmp(a, "--no-cache")) p.no_cache = 1;
         else if (!strcmp(a, "--stream")) stream = 1;
         else if (!strcmp(a, "--json")) json = 1;
@@ -314,8 +324,13 @@ static int generate(int argc, char **argv) {
         fprintf(stderr, "text generate: %s: %s\n", path, ia_last_error());
         goto out;
     }
+    if (stop_text && (!tok || !*stop_text)) {
+        fprintf(stderr, "text generate: --stop needs a non-empty text and --prompt with a tokenizer.json\n");
+        goto out;
+    }
     gs.tok = tok;
     gs.stream = stream && !json;
+    gs.stop_text = stop_text;
     ia_gen_stats st;
     if (ia_generate(g, ids, n_ids, &p, gen_on_token, &gs, &gen, &n_gen, &st)) {
         if (gs.stream) putchar('\n');
@@ -328,6 +343,13 @@ static int generate(int argc, char **argv) {
         printf("],\"new_tokens\":%zu,\"ttft_ms\":%.3f,\"decode_tokens_per_s\":%.2f,\"stopped_by_stop_id\":%s}\n",
                st.new_tokens, st.ttft_ms, st.decode_tokens_per_s, st.stopped_by_stop_id ? "true" : "false");
     } else if (gs.stream) {
+        /* the text held back (an incomplete sequence at the end) */
+        char *text;
+        size_t tl;
+        if (tok && gs.n && !ia_tokenizer_decode(tok, gs.ids, gs.n, 1, &text, &tl)) {
+            if (tl > gs.printed) fwrite(text + gs.printed, 1, tl - gs.printed, stdout);
+            ia_free(text);
+        }
         putchar('\n');
     } else if (tok) {
         int32_t *t32 = malloc((n_gen + 1) * sizeof *t32);
@@ -347,7 +369,7 @@ static int generate(int argc, char **argv) {
     }
     if (!json)
         fprintf(stderr, "prompt tokens %zu, new tokens %zu, time to first token %.2f ms, decode %.1f tokens/s%s\n", n_ids,
-                st.new_tokens, st.ttft_ms, st.decode_tokens_per_s, st.stopped_by_stop_id ? " (stop token)" : "");
+                st.new_tokens, st.ttft_ms, st.decode_tokens_per_s, st.stopped_by_stop_id ? " (stop token)" : gs.stopped_by_text ? " (stop text)" : "");
     rc = fflush(stdout) ? IA_EXIT_FAIL : IA_EXIT_OK;
 out:
     ia_generator_destroy(g);

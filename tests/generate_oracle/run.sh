@@ -45,6 +45,19 @@ if "$bin" text generate "$work/folder" --prompt-ids "$long" --max-new-tokens 4 >
   echo "FAIL folder: a 40-token prompt in a 40-token context was accepted"; fail=1
 elif grep -q "context is 40" "$work/err.txt"; then echo "ok   folder: prompt longer than the context refused"
 else echo "FAIL folder: unexpected error: $(cat "$work/err.txt")"; fail=1; fi
+# --prompt with a tokenizer.json (256-token byte-level BPE): the text equals the decoded reference ids,
+# streamed or not
+mkdir -p "$work/tokfolder"
+cp "$work/llama_decoder/model.onnx" "$work/tokfolder/model.onnx"
+"$py" "$src/tests/generate_oracle/make_byte_tokenizer.py" "$work/tokfolder/tokenizer.json"
+pids=$(echo "Hello, world" | "$bin" text tokenize "$work/tokfolder")
+ref=$("$node" "$src/tests/generate_oracle/ref_generate.mjs" "$work/tokfolder/model.onnx" --prompt-ids "$pids" --max-new-tokens 32)
+echo "$ref" | "$bin" text tokenize "$work/tokfolder" --decode > "$work/ref_text.txt"
+"$bin" text generate "$work/tokfolder" --prompt "Hello, world" --max-new-tokens 32 > "$work/our_text.txt" 2>/dev/null || echo "(failed)" > "$work/our_text.txt"
+"$bin" text generate "$work/tokfolder" --prompt "Hello, world" --max-new-tokens 32 --stream > "$work/our_stream.txt" 2>/dev/null || echo "(failed)" > "$work/our_stream.txt"
+if cmp -s "$work/ref_text.txt" "$work/our_text.txt" && cmp -s "$work/ref_text.txt" "$work/our_stream.txt"; then
+  echo "ok   --prompt text (plain and --stream) equals the decoded reference ids"
+else echo "FAIL --prompt text differs from the decoded reference ids ($work/ref_text.txt, our_text.txt, our_stream.txt)"; fail=1; fi
 # embeddings: a right-padded batch of three, each pooling, with and without normalisation
 for pool in mean cls; do
   for norm in "" --normalize; do

@@ -102,6 +102,7 @@ int ia_sampling_distribution(const float *logits, size_t n, const ia_gen_params 
     double sum = 0;
     for (size_t i = 0; i < n; i++) sum += (probs[i] = exp(probs[i] - mx));
     for (size_t i = 0; i < n; i++) probs[i] /= sum;
+    if (p->top_k == 0 && p->top_p >= 1 && p->min_p <= 0) return IA_OK; /* nothing to filter: no sort */
     size_t *order = ia_malloc(n * sizeof *order);
     if (!order) return ia_set_error(IA_ERR_NOMEM, "sampling: out of memory");
     for (size_t i = 0; i < n; i++) order[i] = i;
