@@ -57,6 +57,16 @@ typedef int (*ia_token_cb)(void *ctx, int64_t token);
 IA_API int ia_generate(ia_generator *g, const int64_t *prompt, size_t n_prompt, const ia_gen_params *p,
                        ia_token_cb cb, void *cb_ctx, int64_t **out_ids, size_t *n_out, ia_gen_stats *stats);
 
+/* Generates for `batch` prompts at once, left-padded with pad_id (attention_mask 0, position
+ * ids counting from 0 after the padding). out_ids[b] (ia_free) and n_out[b] receive row b's new
+ * tokens; a row ends at a stop id (it keeps running on its last token until every row has ended or
+ * max_new_tokens is reached). stats->new_tokens counts all rows; decode tokens/s counts the tokens
+ * after each row's first. Results per row equal those of ia_generate on that prompt alone up to
+ * floating-point differences of padded attention (greedy ids are checked equal in oracle_generate). */
+IA_API int ia_generate_batch(ia_generator *g, const int64_t *const *prompts, const size_t *n_prompts, size_t batch,
+                             int64_t pad_id, const ia_gen_params *p, int64_t **out_ids, size_t *n_out,
+                             ia_gen_stats *stats);
+
 /* --- sampling building blocks (exposed for tests) --- */
 
 /* Writes into probs[0..n) the distribution that sampling draws from after repetition penalty

@@ -119,13 +119,13 @@ int ia_generator_create(const char *onnx_path, const ia_session_options *opts, i
     return IA_OK;
 }
 
-/* an integer tensor [1, n] of dtype int64 or int32 from values */
-static int int_input(int dtype, const int64_t *v, size_t n, ia_value **out) {
-    int64_t dims[2] = {1, (int64_t)n};
+/* an integer tensor [batch, n] of dtype int64 or int32 from values */
+static int int_input(int dtype, const int64_t *v, size_t batch, size_t n, ia_value **out) {
+    int64_t dims[2] = {(int64_t)batch, (int64_t)n};
     ia_tensor *t;
     int rc = ia_tensor_create(dtype, 2, dims, &t);
     if (rc) return rc;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < batch * n; i++) {
         if (dtype == IA_DTYPE_INT64) ((int64_t *)t->data)[i] = v[i];
         else ((int32_t *)t->data)[i] = (int32_t)v[i];
     }
@@ -134,8 +134,8 @@ static int int_input(int dtype, const int64_t *v, size_t n, ia_value **out) {
     return rc;
 }
 
-static int empty_past(const ia_generator *g, size_t i, ia_value **out) {
-    int64_t dims[4] = {1, g->past_dims[i][1], 0, g->past_dims[i][3]};
+static int empty_past(const ia_generator *g, size_t i, size_t batch, ia_value **out) {
+    int64_t dims[4] = {(int64_t)batch, g->past_dims[i][1], 0, g->past_dims[i][3]};
     ia_tensor *t;
     int rc = ia_tensor_create(g->in_dtype[i], 4, dims, &t);
     if (rc) return rc;
@@ -144,29 +144,43 @@ static int empty_past(const ia_generator *g, size_t i, ia_value **out) {
     return rc;
 }
 
-/* One model run over tokens seq[start..total) with `past` (NULL entries = empty past) as the
- * cache of positions [0, start). On success the next distribution's logits row is copied to
- * g->row and *outs holds the outputs (caller destroys them). */
-static int run_step(ia_generator *g, const int64_t *seq, size_t start, size_t total, ia_value **past,
-                    ia_value **outs) {
+/* The batch being generated: rows of `cap` tokens, row b left-padded by pad[b] positions. */
+typedef struct gen_batch {
+    size_t batch, cap, len; /* positions [0, len) are filled in every row */
+    int64_t *seq;           /* [batch, cap] */
+    size_t *pad;
+} gen_batch;
+
+/* One model run over positions [start, len) with `past` (NULL entries = empty past) as the
+ * cache of positions [0, start). On success each row's last logits are copied to
+ * g->row[b * vocab ...] and *outs holds the outputs (caller destroys them). Padding positions
+ * have attention_mask 0 and position id 1; real ones count from 0 after the padding. */
+static int run_step(ia_generator *g, const gen_batch *gb, size_t start, ia_value **past, ia_value **outs) {
+    size_t B = gb->batch, len = gb->len, n = len - start;
     ia_value **ins = ia_calloc(g->n_in + 1, sizeof *ins);
-    int64_t *buf = ia_malloc((total + 1) * sizeof *buf);
+    int64_t *buf = ia_malloc((B * len + 1) * sizeof *buf);
     int rc = IA_OK;
     if (!ins || !buf) { rc = ia_set_error(IA_ERR_NOMEM, "generate: out of memory"); goto done; }
     for (size_t i = 0; i < g->n_in && !rc; i++) {
         switch (g->in_role[i]) {
-        case ROLE_IDS: rc = int_input(g->in_dtype[i], seq + start, total - start, &ins[i]); break;
+        case ROLE_IDS:
+            for (size_t b = 0; b < B; b++) memcpy(buf + b * n, gb->seq + b * gb->cap + start, n * sizeof *buf);
+            rc = int_input(g->in_dtype[i], buf, B, n, &ins[i]);
+            break;
         case ROLE_MASK:
-            for (size_t k = 0; k < total; k++) buf[k] = 1;
-            rc = int_input(g->in_dtype[i], buf, total, &ins[i]);
+            for (size_t b = 0; b < B; b++)
+                for (size_t k = 0; k < len; k++) buf[b * len + k] = k >= gb->pad[b];
+            rc = int_input(g->in_dtype[i], buf, B, len, &ins[i]);
             break;
         case ROLE_POS:
-            for (size_t k = start; k < total; k++) buf[k - start] = (int64_t)k;
-            rc = int_input(g->in_dtype[i], buf, total - start, &ins[i]);
+            for (size_t b = 0; b < B; b++)
+                for (size_t k = start; k < len; k++)
+                    buf[b * n + k - start] = k >= gb->pad[b] ? (int64_t)(k - gb->pad[b]) : 1;
+            rc = int_input(g->in_dtype[i], buf, B, n, &ins[i]);
             break;
         case ROLE_PAST:
             if (past && past[i]) rc = ia_value_clone(past[i], &ins[i]); /* shares the tensor */
-            else rc = empty_past(g, i, &ins[i]);
+            else rc = empty_past(g, i, B, &ins[i]);
             break;
         case ROLE_BRANCH: {
             int64_t d1[1] = {1};
@@ -193,20 +207,21 @@ static int run_step(ia_generator *g, const int64_t *seq, size_t start, size_t to
     {
         ia_value *lv = outs[g->logits_out];
         ia_tensor *lt = lv && lv->kind == IA_VALUE_TENSOR ? lv->tensor : NULL;
-        if (!lt || lt->dtype != IA_DTYPE_FLOAT || lt->rank != 3 || lt->dims[0] != 1 ||
-            lt->dims[1] != (int64_t)(total - start) || lt->dims[2] <= 0 || (g->vocab > 0 && lt->dims[2] != g->vocab)) {
-            rc = ia_set_error(IA_ERR_SHAPE, "generate: logits must be float32 [1, %zu, vocab]", total - start);
+        if (!lt || lt->dtype != IA_DTYPE_FLOAT || lt->rank != 3 || lt->dims[0] != (int64_t)B ||
+            lt->dims[1] != (int64_t)n || lt->dims[2] <= 0 || (g->vocab > 0 && lt->dims[2] != g->vocab)) {
+            rc = ia_set_error(IA_ERR_SHAPE, "generate: logits must be float32 [%zu, %zu, vocab]", B, n);
             goto done;
         }
         g->vocab = (int)lt->dims[2];
-        if (g->row_cap < (size_t)g->vocab) {
-            float *r = ia_realloc(g->row, (size_t)g->vocab * sizeof *r);
+        size_t V = (size_t)g->vocab;
+        if (g->row_cap < B * V) {
+            float *r = ia_realloc(g->row, B * V * sizeof *r);
             if (!r) { rc = ia_set_error(IA_ERR_NOMEM, "generate: out of memory"); goto done; }
             g->row = r;
-            g->row_cap = (size_t)g->vocab;
+            g->row_cap = B * V;
         }
-        memcpy(g->row, (const float *)lt->data + (size_t)(lt->dims[1] - 1) * (size_t)g->vocab,
-                        (size_t)g->vocab * sizeof(float));
+        for (size_t b = 0; b < B; b++)
+            memcpy(g->row + b * V, (const float *)lt->data + (b * n + n - 1) * V, V * sizeof(float));
     }
 done:
     if (ins)
@@ -218,32 +233,47 @@ done:
     return rc;
 }
 
-int ia_generate(ia_generator *g, const int64_t *prompt, size_t n_prompt, const ia_gen_params *p, ia_token_cb cb,
-                void *cb_ctx, int64_t **out_ids, size_t *n_out, ia_gen_stats *stats) {
-    *out_ids = NULL;
-    *n_out = 0;
+static int generate_core(ia_generator *g, const int64_t *const *prompts, const size_t *n_prompts, size_t B,
+                         int64_t pad_id, const ia_gen_params *p, ia_token_cb cb, void *cb_ctx, int64_t **out_ids,
+                         size_t *n_out, ia_gen_stats *stats) {
+    for (size_t b = 0; b < B; b++) { out_ids[b] = NULL; n_out[b] = 0; }
     if (stats) memset(stats, 0, sizeof *stats);
-    if (!g || !prompt || n_prompt == 0) return ia_set_error(IA_ERR_INVALID_ARG, "generate: empty prompt");
+    if (!g || !p || B == 0) return ia_set_error(IA_ERR_INVALID_ARG, "generate: no prompts");
     if (p->max_new_tokens < 0) return ia_set_error(IA_ERR_INVALID_ARG, "generate: max_new_tokens < 0");
-    for (size_t i = 0; i < n_prompt; i++)
-        if (prompt[i] < 0 || (g->vocab > 0 && prompt[i] >= g->vocab))
-            return ia_set_error(IA_ERR_INVALID_ARG, "generate: prompt token %lld is outside the vocabulary (%d)",
-                                (long long)prompt[i], g->vocab);
-    size_t cap = n_prompt + (size_t)p->max_new_tokens;
-    int64_t *seq = ia_malloc((cap + 1) * sizeof *seq);
+    size_t maxp = 0;
+    for (size_t b = 0; b < B; b++) {
+        if (!prompts[b] || n_prompts[b] == 0) return ia_set_error(IA_ERR_INVALID_ARG, "generate: empty prompt");
+        if (n_prompts[b] > maxp) maxp = n_prompts[b];
+        for (size_t i = 0; i < n_prompts[b]; i++)
+            if (prompts[b][i] < 0 || (g->vocab > 0 && prompts[b][i] >= g->vocab))
+                return ia_set_error(IA_ERR_INVALID_ARG, "generate: prompt token %lld is outside the vocabulary (%d)",
+                                    (long long)prompts[b][i], g->vocab);
+    }
+    if (pad_id < 0 || (g->vocab > 0 && pad_id >= g->vocab)) pad_id = 0;
+    gen_batch gb = {.batch = B, .cap = maxp + (size_t)p->max_new_tokens, .len = maxp};
+    gb.seq = ia_malloc((B * gb.cap + 1) * sizeof *gb.seq);
+    gb.pad = ia_calloc(B, sizeof *gb.pad);
+    uint8_t *done_row = ia_calloc(B, 1);
     ia_value **past = ia_calloc(g->n_in + 1, sizeof *past);
     ia_value **outs = ia_calloc(g->n_out + 1, sizeof *outs);
+    size_t *nnew = ia_calloc(B, sizeof *nnew);
     double *probs = NULL;
     int rc = IA_OK;
-    if (!seq || !past || !outs) { rc = ia_set_error(IA_ERR_NOMEM, "generate: out of memory"); goto done; }
-    memcpy(seq, prompt, n_prompt * sizeof *seq);
-    size_t len = n_prompt, cached = 0;
+    if (!gb.seq || !gb.pad || !done_row || !past || !outs || !nnew) {
+        rc = ia_set_error(IA_ERR_NOMEM, "generate: out of memory");
+        goto done;
+    }
+    for (size_t b = 0; b < B; b++) {
+        gb.pad[b] = maxp - n_prompts[b];
+        for (size_t k = 0; k < gb.pad[b]; k++) gb.seq[b * gb.cap + k] = pad_id;
+        memcpy(gb.seq + b * gb.cap + gb.pad[b], prompts[b], n_prompts[b] * sizeof *gb.seq);
+    }
+    size_t cached = 0, total_new = 0, n_done = 0;
     ia_rng rng;
     ia_rng_seed(&rng, p->seed);
     double t0 = now_ms(), t_first = t0;
-    for (int step = 0; step < p->max_new_tokens; step++) {
-        size_t start = p->no_cache ? 0 : cached;
-        rc = run_step(g, seq, start, len, p->no_cache ? NULL : past, outs);
+    for (int step = 0; step < p->max_new_tokens && n_done < B; step++) {
+        rc = run_step(g, &gb, p->no_cache ? 0 : cached, p->no_cache ? NULL : past, outs);
         if (rc) goto done;
         if (!probs && !(probs = ia_malloc((size_t)g->vocab * sizeof *probs))) {
             rc = ia_set_error(IA_ERR_NOMEM, "generate: out of memory");
@@ -257,52 +287,83 @@ int ia_generate(ia_generator *g, const int64_t *prompt, size_t n_prompt, const i
                 past[i] = outs[g->past_src[i]];
                 outs[g->past_src[i]] = NULL;
                 ia_tensor *pt = past[i] && past[i]->kind == IA_VALUE_TENSOR ? past[i]->tensor : NULL;
-                if (!pt || pt->rank != 4 || pt->dims[2] != (int64_t)len) {
+                if (!pt || pt->rank != 4 || pt->dims[0] != (int64_t)B || pt->dims[2] != (int64_t)gb.len) {
                     rc = ia_set_error(IA_ERR_SHAPE, "generate: present output for %s does not cover %zu positions",
-                                      ia_session_input_name(g->s, i), len);
+                                      ia_session_input_name(g->s, i), gb.len);
                     goto done;
                 }
             }
-            cached = len;
+            cached = gb.len;
         }
         for (size_t i = 0; i < g->n_out; i++) { ia_value_destroy(outs[i]); outs[i] = NULL; }
-        rc = ia_sampling_distribution(g->row, (size_t)g->vocab, p, seq, len, probs);
-        if (rc) goto done;
-        int64_t tok = (int64_t)ia_sample_from(probs, (size_t)g->vocab, &rng);
-        seq[len++] = tok;
-        if (step == 0) t_first = now_ms();
-        int stop = 0;
-        for (size_t k = 0; k < p->n_stop_ids; k++)
-            if (p->stop_ids[k] == tok) stop = 1;
-        if (cb && cb(cb_ctx, tok)) stop = 2;
-        if (stop) {
-            if (stats) stats->stopped_by_stop_id = stop == 1;
-            break;
+        for (size_t b = 0; b < B; b++) {
+            int64_t *row = gb.seq + b * gb.cap;
+            if (done_row[b]) { /* finished rows keep running on their last token; nothing is kept */
+                row[gb.len] = row[gb.len - 1];
+                continue;
+            }
+            rc = ia_sampling_distribution(g->row + b * (size_t)g->vocab, (size_t)g->vocab, p, row + gb.pad[b],
+                                          gb.len - gb.pad[b], probs);
+            if (rc) goto done;
+            int64_t tok = (int64_t)ia_sample_from(probs, (size_t)g->vocab, &rng);
+            row[gb.len] = tok;
+            nnew[b]++;
+            total_new++;
+            int stop = 0;
+            for (size_t k = 0; k < p->n_stop_ids; k++)
+                if (p->stop_ids[k] == tok) stop = 1;
+            if (cb && cb(cb_ctx, tok)) stop = 2;
+            if (stop) {
+                done_row[b] = 1;
+                n_done++;
+                if (stats && stop == 1) stats->stopped_by_stop_id = 1;
+            }
         }
+        gb.len++;
+        if (step == 0) t_first = now_ms();
     }
     {
         double t_end = now_ms();
-        size_t nnew = len - n_prompt;
         if (stats) {
-            stats->new_tokens = nnew;
-            stats->ttft_ms = nnew ? t_first - t0 : 0;
-            stats->decode_ms = nnew ? t_end - t_first : 0;
-            stats->decode_tokens_per_s = nnew > 1 && t_end > t_first ? (double)(nnew - 1) * 1e3 / (t_end - t_first) : 0;
+            stats->new_tokens = total_new;
+            stats->ttft_ms = total_new ? t_first - t0 : 0;
+            stats->decode_ms = total_new ? t_end - t_first : 0;
+            size_t later = total_new > B ? total_new - B : 0; /* tokens after each row's first */
+            stats->decode_tokens_per_s = later && t_end > t_first ? (double)later * 1e3 / (t_end - t_first) : 0;
         }
-        int64_t *res = ia_malloc((nnew + 1) * sizeof *res);
-        if (!res) { rc = ia_set_error(IA_ERR_NOMEM, "generate: out of memory"); goto done; }
-        memcpy(res, seq + n_prompt, nnew * sizeof *res);
-        *out_ids = res;
-        *n_out = nnew;
+        for (size_t b = 0; b < B; b++) {
+            int64_t *res = ia_malloc((nnew[b] + 1) * sizeof *res);
+            if (!res) { rc = ia_set_error(IA_ERR_NOMEM, "generate: out of memory"); goto done; }
+            memcpy(res, gb.seq + b * gb.cap + maxp, nnew[b] * sizeof *res);
+            out_ids[b] = res;
+            n_out[b] = nnew[b];
+        }
     }
 done:
+    if (rc)
+        for (size_t b = 0; b < B; b++) { ia_free(out_ids[b]); out_ids[b] = NULL; n_out[b] = 0; }
     if (past)
         for (size_t i = 0; i < g->n_in; i++) ia_value_destroy(past[i]);
     if (outs)
         for (size_t i = 0; i < g->n_out; i++) ia_value_destroy(outs[i]);
     ia_free(past);
     ia_free(outs);
-    ia_free(seq);
+    ia_free(gb.seq);
+    ia_free(gb.pad);
+    ia_free(done_row);
+    ia_free(nnew);
     ia_free(probs);
     return rc;
+}
+
+int ia_generate(ia_generator *g, const int64_t *prompt, size_t n_prompt, const ia_gen_params *p, ia_token_cb cb,
+                void *cb_ctx, int64_t **out_ids, size_t *n_out, ia_gen_stats *stats) {
+    return generate_core(g, &prompt, &n_prompt, 1, 0, p, cb, cb_ctx, out_ids, n_out, stats);
+}
+
+int ia_generate_batch(ia_generator *g, const int64_t *const *prompts, const size_t *n_prompts, size_t batch,
+                      int64_t pad_id, const ia_gen_params *p, int64_t **out_ids, size_t *n_out, ia_gen_stats *stats) {
+    if (!prompts || !n_prompts || !out_ids || !n_out || batch == 0)
+        return ia_set_error(IA_ERR_INVALID_ARG, "generate: no prompts");
+    return generate_core(g, prompts, n_prompts, batch, pad_id, p, NULL, NULL, out_ids, n_out, stats);
 }
