@@ -18,7 +18,7 @@ static int usage_text(void) {
                     "         [--max-new-tokens N] [--greedy | --temperature T --top-k K --top-p P --min-p M --seed S]\n"
                     "         [--repetition-penalty R] [--stop-ids \"2 3\"] [--stop TEXT] [--no-cache] [--stream] [--json]\n"
                     "         [--threads N]\n"
-                    "  prints the new token ids (with --prompt-ids) or text (with --prompt and a tokenizer.json in\n"
+                    "  prints the new token ids (with --prompt-ids; repeat it for a left-padded batch) or text (with --prompt and a tokenizer.json in\n"
                     "  the model folder); time to first token and decode tokens/s go to stderr\n"
                     "usage: ipfs-accelerate text embed MODEL_DIR_OR_ONNX [--ids \"1 2 3\" ...] [--pooling mean|cls]\n"
                     "         [--normalize] [--format json|text] [--threads N]\n"
@@ -202,17 +202,62 @@ static int gen_on_token(void *ctx, int64_t token) {
     return stop;
 }
 
+/* several --prompt-ids: one left-padded batch, one line (or JSON list) of new ids per prompt */
+static int generate_batch(ia_generator *g, int64_t *first, size_t n_first, const char **extra, size_t n_extra,
+                          const ia_gen_params *p, int json) {
+    size_t B = n_extra + 1;
+    int64_t *rows[64] = {first}, *gen[64] = {0};
+    size_t lens[64] = {n_first}, n_gen[64] = {0};
+    int rc = IA_EXIT_FAIL;
+    for (size_t b = 1; b < B; b++)
+        if (parse_ids(extra[b - 1], &rows[b], &lens[b]) || !lens[b]) {
+            fprintf(stderr, "text generate: --prompt-ids: not a non-empty list of token ids\n");
+            rc = IA_EXIT_USAGE;
+            goto out;
+        }
+    ia_gen_stats st;
+    if (ia_generate_batch(g, (const int64_t *const *)rows, lens, B, 0, p, gen, n_gen, &st)) {
+        fprintf(stderr, "text generate: %s\n", ia_last_error());
+        goto out;
+    }
+    if (json) printf("{\"new_token_ids\":[");
+    for (size_t b = 0; b < B; b++) {
+        if (json) printf(b ? ",[" : "[");
+        for (size_t i = 0; i < n_gen[b]; i++) printf(i ? (json ? ",%lld" : " %lld") : "%lld", (long long)gen[b][i]);
+        if (json) putchar(']');
+        else putchar('\n');
+    }
+    if (json)
+        printf("],\"batch\":%zu,\"new_tokens\":%zu,\"ttft_ms\":%.3f,\"decode_tokens_per_s\":%.2f}\n", B,
+               st.new_tokens, st.ttft_ms, st.decode_tokens_per_s);
+    else
+        fprintf(stderr, "batch %zu, new tokens %zu, time to first token %.2f ms, decode %.1f tokens/s\n", B,
+                st.new_tokens, st.ttft_ms, st.decode_tokens_per_s);
+    rc = fflush(stdout) ? IA_EXIT_FAIL : IA_EXIT_OK;
+out:
+    for (size_t b = 1; b < B; b++) free(rows[b]);
+    for (size_t b = 0; b < B; b++) ia_free(gen[b]);
+    return rc;
+}
+
 static int generate(int argc, char **argv) {
     const char *model = NULL, *prompt_ids = NULL, *prompt = NULL, *stop_ids = NULL, *stop_text = NULL;
     int stream = 0, threads = 0, json = 0;
     ia_gen_params p;
     ia_gen_params_init(&p);
     int sampling_opt = 0, greedy_opt = 0;
+    const char *extra_prompts[63];
+    size_t n_extra = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 #define NEEDV() do { if (!v) { fprintf(stderr, "text generate: %s needs a value\n", a); return usage_text(); } i++; } while (0)
-        if (!strcmp(a, "--prompt-ids")) { NEEDV(); prompt_ids = v; }
+        if (!strcmp(a, "--prompt-ids")) {
+            NEEDV();
+            if (!prompt_ids) prompt_ids = v;
+            else if (n_extra < sizeof extra_prompts / sizeof *extra_prompts) extra_prompts[n_extra++] = v;
+            else { fprintf(stderr, "text generate: at most 64 prompts\n"); return IA_EXIT_USAGE; }
+        }
         else if (!strcmp(a, "--prompt")) { NEEDV(); prompt = v; }
         else if (!strcmp(a, "--max-new-tokens")) { NEEDV(); p.max_new_tokens = atoi(v); }
         else if (!strcmp(a, "--greedy")) greedy_opt = 1;
@@ -322,6 +367,10 @@ static int generate(int argc, char **argv) {
     so.threads = threads;
     if (ia_generator_create(path, &so, &g)) {
         fprintf(stderr, "text generate: %s: %s\n", path, ia_last_error());
+        goto out;
+    }
+    if (n_extra) {
+        rc = generate_batch(g, ids, n_ids, extra_prompts, n_extra, &p, json);
         goto out;
     }
     if (stop_text && (!tok || !*stop_text)) {

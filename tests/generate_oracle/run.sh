@@ -2,6 +2,7 @@
 # Generation parity: `text generate` (KV cache, and re-running the whole sequence without it) must give
 # exactly the 64 new token ids of the onnxruntime-node reference loop (ref_generate.mjs), on the plain
 # and merged LLaMA-like fixtures, for two prompts; --stop-ids must cut at the first stop token.
+# A left-padded batch of three prompts equals the batched reference and the single ones.
 # `text embed` on the bert fixture equals onnxruntime-node's hidden states pooled in float64 within 1e-4.
 #   run.sh BIN NODE PYTHON3 SRC_DIR WORK_DIR
 set -eu
@@ -27,6 +28,19 @@ for m in llama_decoder llama_decoder_merged; do
     got=$("$bin" text generate "$work/$m/model.onnx" --prompt-ids "$prompt" --max-new-tokens 64 --stop-ids "$stop" 2>/dev/null) || got="(failed)"
     if [ "$got" = "$want" ]; then echo "ok   $m [$prompt] stop id $stop"
     else echo "FAIL $m [$prompt] stop id $stop: want '$want' got '$got'"; fail=1; fi
+  done
+done
+# three prompts of different lengths as one left-padded batch: each row equals the batched reference
+# and the single-prompt reference (with and without the KV cache)
+for m in llama_decoder llama_decoder_merged; do
+  set -- "1 2 3 4 5" "200 17 9 250 3 3 41 128 77 0 5" "42"
+  ref=$("$node" "$src/tests/generate_oracle/ref_generate.mjs" "$work/$m/model.onnx" --prompt-ids "$1" --prompt-ids "$2" --prompt-ids "$3" --max-new-tokens 64)
+  single=$(for q in "$1" "$2" "$3"; do "$node" "$src/tests/generate_oracle/ref_generate.mjs" "$work/$m/model.onnx" --prompt-ids "$q" --max-new-tokens 64; done)
+  [ "$ref" = "$single" ] || { echo "FAIL $m: the batched reference differs from the single-prompt references"; fail=1; }
+  for flag in "" --no-cache; do
+    got=$("$bin" text generate "$work/$m/model.onnx" --prompt-ids "$1" --prompt-ids "$2" --prompt-ids "$3" --max-new-tokens 64 $flag 2>/dev/null) || got="(failed)"
+    if [ "$got" = "$ref" ]; then echo "ok   $m batch of 3 (left padding) ${flag:-cache}: 3x64 ids equal"
+    else echo "FAIL $m batch of 3 ${flag:-cache}"; echo "  reference: $ref"; echo "  ours:      $got"; fail=1; fi
   done
 done
 # a model folder: eos_token_id of generation_config.json stops, config.json's context bounds the prompt
