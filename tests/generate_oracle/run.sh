@@ -81,4 +81,14 @@ for pool in mean cls; do
       --ours "$work/embed.json" --ids "5 6 7 8 9 10 11" --ids "12 13 14" --ids "300 2 511 0 9" || fail=1
   done
 done
+# text lines on stdin with the folder's tokenizer.json: the same embeddings as --ids of their token ids
+mkdir -p "$work/bertfolder"
+cp "$work/bert/model.onnx" "$work/bertfolder/model.onnx"
+cp "$work/tokfolder/tokenizer.json" "$work/bertfolder/tokenizer.json"
+printf 'Hello, world\nab\n' > "$work/lines.txt"
+a=$("$bin" text tokenize "$work/bertfolder" < "$work/lines.txt" | sed -n 1p)
+b=$("$bin" text tokenize "$work/bertfolder" < "$work/lines.txt" | sed -n 2p)
+x=$("$bin" text embed "$work/bertfolder" --normalize < "$work/lines.txt") || x="(failed)"
+y=$("$bin" text embed "$work/bertfolder/model.onnx" --normalize --ids "$a" --ids "$b") || y="(failed 2)"
+if [ "$x" = "$y" ]; then echo "ok   embed of stdin lines equals embed of their ids"; else echo "FAIL embed of stdin lines"; fail=1; fi
 exit $fail
