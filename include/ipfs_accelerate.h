@@ -13,6 +13,7 @@
 #include "ia/hw.h"
 #include "ia/bench.h"
 #include "ia/tokenizer.h"
+#include "ia/generate.h"
 
 #define IA_VERSION_MAJOR 0
 #define IA_VERSION_MINOR 1
