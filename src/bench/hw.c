@@ -58,8 +58,9 @@ int ia_hw_device_status(const ia_hw_info *hw, const char *device, const char *pr
         return 0;
     }
     int nb = hw ? hw->n_browsers : 0;
-    snprintf(reason, len, "the browser bridge (onnxruntime-web over %s) is not implemented yet; %d browser%s found", device,
-             nb, nb == 1 ? "" : "s");
+    snprintf(reason, len,
+             "`bench` does not use the browser bridge yet (%d browser%s found); `run --device %s` and `browser-bench` do", nb,
+             nb == 1 ? "" : "s", device);
     return 0;
 }
 

@@ -49,6 +49,17 @@ void ia__cli_perf_header(FILE *o, const char *model, const struct ia_hw_info *hw
                          const struct ia_perf_loo *loo);
 void ia__cli_perf_validate(FILE *o, const struct ia_perf_point *pts, size_t n);
 
+/* Shared by the commands that feed models (cli_inputs.c). */
+#include <stddef.h>
+#include <stdint.h>
+#include "onnx/ir.h"
+/* Reads a whole file into a malloc'd buffer (free it); -1 on failure (errno set). */
+int ia__cli_read_file(const char *path, uint8_t **data, size_t *len);
+/* A tensor of the input's declared type with values from a fixed pseudo-random sequence (floats
+ * in [-1, 1), integers in [0, 10), bools true); symbolic dims take the given NAME=N values or 1. */
+int ia__cli_random_input(const ia_value_slot *s, int n_dims, const char *const *dim_names, const int64_t *dim_values,
+                         ia_value **out);
+
 /* Exit codes of the tool. */
 enum { IA_EXIT_OK = 0, IA_EXIT_FAIL = 1, IA_EXIT_USAGE = 2 };
 

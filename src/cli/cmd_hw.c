@@ -13,7 +13,7 @@ int ia_cmd_hw(int argc, char **argv) {
         else if (!strcmp(argv[i], "--calibrate")) calibrate = 1;
         else if (!strcmp(argv[i], "--budget") && i + 1 < argc) budget = atof(argv[++i]);
         else if (!strcmp(argv[i], "--probe-browsers")) {
-            fprintf(stderr, "hw: --probe-browsers is not implemented yet (needs the browser bridge)\n");
+            fprintf(stderr, "hw: --probe-browsers is not implemented yet; `ipfs-accelerate browser [--browser NAME]` reports a browser's WebGPU, WebNN and WASM capabilities\n");
             return IA_EXIT_USAGE;
         } else {
             fprintf(stderr, "hw: unknown option %s (usage: hw [--json] [--calibrate] [--budget SECONDS])\n", argv[i]);

@@ -26,57 +26,6 @@ typedef struct run_args {
     int threads, warmup, repeat, json, random_inputs, optimize, profile;
 } run_args;
 
-static int read_whole(const char *path, uint8_t **data, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    struct stat st;
-    if (fstat(fileno(f), &st) || st.st_size < 0) { fclose(f); return -1; }
-    *len = (size_t)st.st_size;
-    *data = malloc(*len ? *len : 1);
-    if (!*data || (*len && fread(*data, 1, *len, f) != *len)) { free(*data); fclose(f); return -1; }
-    fclose(f);
-    return 0;
-}
-
-static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-static double rnd(void) {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (double)(rng_state >> 11) / 9007199254740992.0;
-}
-
-static int random_value(const run_args *a, const ia_value_slot *s, ia_value **out) {
-    const ia_type_info *t = &s->type;
-    if (t->kind != IA_VALUE_TENSOR || t->rank < 0 || !t->elem_dtype) {
-        fprintf(stderr, "run: input '%s' has no fully declared tensor type; pass it with --input\n", s->name);
-        return -1;
-    }
-    int64_t dims[IA_MAX_DIMS];
-    for (int d = 0; d < t->rank; d++) {
-        dims[d] = t->dims[d];
-        if (dims[d] < 0) {
-            dims[d] = 1;
-            for (int k = 0; k < a->n_dims; k++)
-                if (t->dim_params[d] && !strcmp(a->dim_name[k], t->dim_params[d])) dims[d] = a->dim_value[k];
-        }
-    }
-    ia_tensor *x;
-    if (ia_tensor_create(t->elem_dtype, t->rank, dims, &x)) {
-        fprintf(stderr, "run: cannot create input '%s': %s\n", s->name, ia_last_error());
-        return -1;
-    }
-    for (int64_t i = 0; i < x->numel; i++) {
-        if (x->dtype == IA_DTYPE_STRING) { ((char **)x->data)[i] = ia_strdup("a"); continue; }
-        if (ia_dtype_is_float(x->dtype)) ia_set_f64(x->data, x->dtype, i, rnd() * 2 - 1);
-        else if (x->dtype == IA_DTYPE_BOOL) ia_set_i64(x->data, x->dtype, i, 1);
-        else ia_set_i64(x->data, x->dtype, i, (int64_t)(rnd() * 10));
-    }
-    int rc = ia_value_from_tensor(x, out);
-    ia_tensor_release(x);
-    return rc ? -1 : 0;
-}
-
 static void print_value(const char *name, const ia_value *v) {
     char shape[256];
     if (v->kind == IA_VALUE_SEQUENCE) { printf("  %s: sequence of %zu\n", name, v->n_items); return; }
@@ -186,7 +135,7 @@ int ia_cmd_run(int argc, char **argv) {
         if (file) {
             uint8_t *data;
             size_t len;
-            if (read_whole(file, &data, &len)) {
+            if (ia__cli_read_file(file, &data, &len)) {
                 if (vs->type.kind == IA_VALUE_OPTIONAL) continue;
                 fprintf(stderr, "run: cannot read input '%s' from %s: %s\n", vs->name, file, strerror(errno));
                 status = IA_EXIT_FAIL;
@@ -198,7 +147,7 @@ int ia_cmd_run(int argc, char **argv) {
             }
             free(data);
         } else if (a.random_inputs) {
-            if (random_value(&a, vs, &in[i])) status = IA_EXIT_FAIL;
+            if (ia__cli_random_input(vs, a.n_dims, a.dim_name, a.dim_value, &in[i])) status = IA_EXIT_FAIL;
         } else if (vs->type.kind != IA_VALUE_OPTIONAL) {
             fprintf(stderr, "run: no value for input '%s' (use --input, --input-dir or --random-inputs)\n", vs->name);
             status = IA_EXIT_USAGE;

@@ -71,53 +71,6 @@ static int parse(int argc, char **argv, web_args *a) {
     return 0;
 }
 
-static uint64_t rng = 0x9E3779B97F4A7C15ull;
-static double rnd(void) {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (double)(rng >> 11) / 9007199254740992.0;
-}
-
-static int random_value(const web_args *a, const ia_value_slot *s, ia_value **out) {
-    const ia_type_info *t = &s->type;
-    if (t->kind != IA_VALUE_TENSOR || t->rank < 0 || !t->elem_dtype) {
-        fprintf(stderr, "run: input '%s' has no fully declared tensor type; pass it with --input\n", s->name);
-        return -1;
-    }
-    int64_t dims[IA_MAX_DIMS];
-    for (int d = 0; d < t->rank; d++) {
-        dims[d] = t->dims[d];
-        if (dims[d] < 0) {
-            dims[d] = 1;
-            for (int k = 0; k < a->n_dims; k++)
-                if (t->dim_params[d] && !strcmp(a->dim_name[k], t->dim_params[d])) dims[d] = a->dim_value[k];
-        }
-    }
-    ia_tensor *x;
-    if (ia_tensor_create(t->elem_dtype, t->rank, dims, &x)) return -1;
-    for (int64_t i = 0; i < x->numel; i++) {
-        if (ia_dtype_is_float(x->dtype)) ia_set_f64(x->data, x->dtype, i, rnd() * 2 - 1);
-        else if (x->dtype == IA_DTYPE_BOOL) ia_set_i64(x->data, x->dtype, i, 1);
-        else ia_set_i64(x->data, x->dtype, i, (int64_t)(rnd() * 10));
-    }
-    int rc = ia_value_from_tensor(x, out);
-    ia_tensor_release(x);
-    return rc ? -1 : 0;
-}
-
-static int read_file(const char *path, uint8_t **data, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    struct stat st;
-    if (fstat(fileno(f), &st)) { fclose(f); return -1; }
-    *len = (size_t)st.st_size;
-    *data = malloc(*len ? *len : 1);
-    if (!*data || (*len && fread(*data, 1, *len, f) != *len)) { free(*data); fclose(f); return -1; }
-    fclose(f);
-    return 0;
-}
-
 /* Inputs in the model's graph order (initializer-backed inputs skipped), by name. */
 static int make_inputs(const web_args *a, const ia_graph *g, char **names, ia_value **vals, size_t *n) {
     size_t k = 0, file_k = 0;
@@ -135,12 +88,12 @@ static int make_inputs(const web_args *a, const ia_graph *g, char **names, ia_va
         if (file) {
             uint8_t *d;
             size_t len;
-            if (read_file(file, &d, &len)) { fprintf(stderr, "run: cannot read input '%s' from %s\n", vs->name, file); return -1; }
+            if (ia__cli_read_file(file, &d, &len)) { fprintf(stderr, "run: cannot read input '%s' from %s\n", vs->name, file); return -1; }
             int rc = ia__value_decode(d, len, &vs->type, &vals[k]);
             free(d);
             if (rc) { fprintf(stderr, "run: %s: %s\n", file, ia_last_error()); return -1; }
         } else if (a->random_inputs) {
-            if (random_value(a, vs, &vals[k])) return -1;
+            if (ia__cli_random_input(vs, a->n_dims, (const char *const *)a->dim_name, a->dim_value, &vals[k])) return -1;
         } else {
             fprintf(stderr, "run: no value for input '%s' (use --input, --input-dir or --random-inputs)\n", vs->name);
             return -1;
