@@ -159,18 +159,6 @@ static void recount(ia_graph *g) {
     }
 }
 
-static void free_node(ia_node *n) {
-    ia_free(n->name);
-    ia_free(n->op_type);
-    ia_free(n->domain);
-    ia_free(n->inputs);
-    ia_free(n->outputs);
-    ia_free(n->implicit);
-    for (int a = 0; a < n->n_attrs; a++) ia__attr_free(&n->attrs[a]);
-    ia_free(n->attrs);
-    memset(n, 0, sizeof *n);
-}
-
 void ia__opt_kill(ia_graph *g, int i) { g->nodes[i].op = NULL; }
 
 void ia__opt_rewire(ia_graph *g, int from, int to) {
@@ -199,7 +187,7 @@ int ia__opt_replace(ia_graph *g, int at, const int *kill, int n_kill, const char
     for (int a = 0; a < n_attrs; a++) bad |= !attrs[a].name;
     if (bad || !nn.op) {
         for (int a = 0; a < n_attrs; a++) ia__attr_free(&attrs[a]);
-        free_node(&nn);
+        ia__node_free(&nn);
         return bad ? IA_ERR_NOMEM : ia_set_error(IA_ERR_RUNTIME, "fused operator %s is not registered", op_type);
     }
     for (int a = 0; a < n_attrs; a++) nn.attrs[a] = attrs[a];
@@ -210,7 +198,7 @@ int ia__opt_replace(ia_graph *g, int at, const int *kill, int n_kill, const char
     nn.n_outputs = n_out;
     for (int k = 0; k < n_kill; k++)
         if (kill[k] != at) ia__opt_kill(g, kill[k]);
-    free_node(&g->nodes[at]);
+    ia__node_free(&g->nodes[at]);
     g->nodes[at] = nn;
     recount(g);
     return IA_OK;
@@ -220,7 +208,7 @@ int ia__opt_compact(ia_graph *g) {
     size_t w = 0;
     for (size_t i = 0; i < g->n_nodes; i++) {
         if (!g->nodes[i].op) {
-            free_node(&g->nodes[i]);
+            ia__node_free(&g->nodes[i]);
             continue;
         }
         if (w != i) g->nodes[w] = g->nodes[i];

@@ -335,19 +335,21 @@ void ia__attr_free(ia_attr *a) {
     ia_free(a->tps);
 }
 
+void ia__node_free(ia_node *n) {
+    ia_free(n->name);
+    ia_free(n->op_type);
+    ia_free(n->domain);
+    ia_free(n->inputs);
+    ia_free(n->outputs);
+    ia_free(n->implicit);
+    for (int a = 0; a < n->n_attrs; a++) ia__attr_free(&n->attrs[a]);
+    ia_free(n->attrs);
+    memset(n, 0, sizeof *n);
+}
+
 void ia__graph_destroy(ia_graph *g) {
     if (!g) return;
-    for (size_t i = 0; i < g->n_nodes; i++) {
-        ia_node *n = &g->nodes[i];
-        ia_free(n->name);
-        ia_free(n->op_type);
-        ia_free(n->domain);
-        ia_free(n->inputs);
-        ia_free(n->outputs);
-        ia_free(n->implicit);
-        for (int a = 0; a < n->n_attrs; a++) ia__attr_free(&n->attrs[a]);
-        ia_free(n->attrs);
-    }
+    for (size_t i = 0; i < g->n_nodes; i++) ia__node_free(&g->nodes[i]);
     ia_free(g->nodes);
     for (size_t v = 0; v < g->n_values; v++) {
         ia_free(g->values[v].name);

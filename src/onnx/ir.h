@@ -154,5 +154,7 @@ int64_t ia__model_opset(const ia_model *m, const char *domain); /* 0 if not impo
 void ia__type_info_free(ia_type_info *t); /* frees contents, not t itself */
 int ia__type_info_copy(ia_type_info *dst, const ia_type_info *src);
 void ia__attr_free(ia_attr *a);
+/* Frees what a node owns (names, edges, attributes and their subgraphs) and zeroes it. */
+void ia__node_free(ia_node *n);
 
 #endif

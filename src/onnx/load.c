@@ -371,16 +371,6 @@ static int parse_node(span b, ia_graph *g, const ia_decode_ctx *dc, int depth, i
     return rc;
 }
 
-static void drop_node(ia_node *n) {
-    ia_free(n->name);
-    ia_free(n->op_type);
-    ia_free(n->domain);
-    ia_free(n->inputs);
-    ia_free(n->outputs);
-    for (int a = 0; a < n->n_attrs; a++) ia__attr_free(&n->attrs[a]);
-    ia_free(n->attrs);
-}
-
 static int parse_graph(span bytes, ia_graph *parent, ia_model *m, const ia_decode_ctx *dc, int depth, ia_graph **out) {
     *out = NULL;
     if (depth > MAX_GRAPH_DEPTH) return ia_set_error(IA_ERR_LIMIT, "subgraphs nested deeper than %d", MAX_GRAPH_DEPTH);
@@ -469,7 +459,7 @@ static int parse_graph(span bytes, ia_graph *parent, ia_model *m, const ia_decod
     }
     for (size_t i = 0; !rc && i < nodes.n; i++) {
         rc = parse_node(nodes.v[i], g, dc, depth, &g->nodes[i]);
-        if (rc) drop_node(&g->nodes[i]);
+        if (rc) ia__node_free(&g->nodes[i]);
         else g->n_nodes++;
     }
     /* pass C: outputs and value infos */
