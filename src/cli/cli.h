@@ -53,6 +53,9 @@ void ia__cli_perf_validate(FILE *o, const struct ia_perf_point *pts, size_t n);
 #include <stddef.h>
 #include <stdint.h>
 #include "onnx/ir.h"
+/* Splits a NAME=VALUE option: *name is a new string (ia_free it), *value points into `arg`.
+ * -1 when there is no '=' or the name is empty. */
+int ia__cli_split_option(const char *arg, char **name, const char **value);
 /* Reads a whole file into a malloc'd buffer (free it); -1 on failure (errno set). */
 int ia__cli_read_file(const char *path, uint8_t **data, size_t *len);
 /* A tensor of the input's declared type with values from a fixed pseudo-random sequence (floats

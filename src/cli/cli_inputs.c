@@ -1,5 +1,5 @@
-/* Helpers shared by the commands that feed models (run on the CPU, run in a browser): reading a
- * whole file, and random inputs of an input's declared type with named dims substituted. */
+/* Helpers shared by the commands that feed models (run on the CPU, run in a browser): NAME=VALUE
+ * options, reading a whole file, and random inputs of an input's declared type with named dims substituted. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +24,14 @@ int ia__cli_read_file(const char *path, uint8_t **data, size_t *len) {
         return -1;
     }
     fclose(f);
+    return 0;
+}
+
+int ia__cli_split_option(const char *arg, char **name, const char **value) {
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg) return -1;
+    if (!(*name = ia_strndup(arg, (size_t)(eq - arg)))) return -1;
+    *value = eq + 1;
     return 0;
 }
 

@@ -66,16 +66,22 @@ static int parse_args(int argc, char **argv, run_args *a) {
         const char *o = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(o, "--input") && v) {
-            const char *eq = strchr(v, '=');
-            if (!eq || a->n_named >= MAX_NAMED) { fprintf(stderr, "run: --input takes NAME=FILE.pb\n"); return -1; }
-            a->named[a->n_named] = strndup(v, (size_t)(eq - v));
-            a->named_file[a->n_named++] = eq + 1;
+            char *name;
+            if (a->n_named >= MAX_NAMED || ia__cli_split_option(v, &name, &a->named_file[a->n_named])) {
+                fprintf(stderr, "run: --input takes NAME=FILE.pb\n");
+                return -1;
+            }
+            a->named[a->n_named++] = name;
             i++;
         } else if (!strcmp(o, "--dim") && v) {
-            const char *eq = strchr(v, '=');
-            if (!eq || a->n_dims >= MAX_NAMED) { fprintf(stderr, "run: --dim takes NAME=N\n"); return -1; }
-            a->dim_name[a->n_dims] = strndup(v, (size_t)(eq - v));
-            a->dim_value[a->n_dims++] = atoll(eq + 1);
+            char *name;
+            const char *val;
+            if (a->n_dims >= MAX_NAMED || ia__cli_split_option(v, &name, &val)) {
+                fprintf(stderr, "run: --dim takes NAME=N\n");
+                return -1;
+            }
+            a->dim_name[a->n_dims] = name;
+            a->dim_value[a->n_dims++] = atoll(val);
             i++;
         } else if (!strcmp(o, "--input-dir") && v) { a->input_dir = v; i++; }
         else if (!strcmp(o, "--output-dir") && v) { a->output_dir = v; i++; }
@@ -207,8 +213,8 @@ int ia_cmd_run(int argc, char **argv) {
     for (size_t k = 0; k < n_out; k++) ia_value_destroy(out[k]);
     free(in);
     free(out);
-    for (int k = 0; k < a.n_named; k++) free((void *)a.named[k]);
-    for (int k = 0; k < a.n_dims; k++) free((void *)a.dim_name[k]);
+    for (int k = 0; k < a.n_named; k++) ia_free((void *)a.named[k]);
+    for (int k = 0; k < a.n_dims; k++) ia_free((void *)a.dim_name[k]);
     ia_session_destroy(s);
     return status;
 }

@@ -35,16 +35,22 @@ static int parse(int argc, char **argv, web_args *a) {
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(o, "--input") && v) {
-            const char *eq = strchr(v, '=');
-            if (!eq || a->n_named >= MAXN) { fprintf(stderr, "run: --input takes NAME=FILE.pb\n"); return -1; }
-            a->named[a->n_named] = ia_strndup(v, (size_t)(eq - v));
-            a->named_file[a->n_named++] = eq + 1;
+            char *name;
+            if (a->n_named >= MAXN || ia__cli_split_option(v, &name, &a->named_file[a->n_named])) {
+                fprintf(stderr, "run: --input takes NAME=FILE.pb\n");
+                return -1;
+            }
+            a->named[a->n_named++] = name;
             i++;
         } else if (!strcmp(o, "--dim") && v) {
-            const char *eq = strchr(v, '=');
-            if (!eq || a->n_dims >= MAXN) { fprintf(stderr, "run: --dim takes NAME=N\n"); return -1; }
-            a->dim_name[a->n_dims] = ia_strndup(v, (size_t)(eq - v));
-            a->dim_value[a->n_dims++] = atoll(eq + 1);
+            char *name;
+            const char *val;
+            if (a->n_dims >= MAXN || ia__cli_split_option(v, &name, &val)) {
+                fprintf(stderr, "run: --dim takes NAME=N\n");
+                return -1;
+            }
+            a->dim_name[a->n_dims] = name;
+            a->dim_value[a->n_dims++] = atoll(val);
             i++;
         } else if (!strcmp(o, "--input-dir") && v) { a->input_dir = v; i++; }
         else if (!strcmp(o, "--output-dir") && v) { a->output_dir = v; i++; }
