@@ -206,6 +206,14 @@ void ia__bridge_stop(ia__bridge *b) {
     ia_free(b);
 }
 
+int ia__bridge_broken(ia__bridge *b) {
+    pthread_mutex_lock(&b->mu);
+    int broken = browser_gone(b);
+    for (int i = 0; i < b->n_pages && !broken; i++) broken = !b->pages[i].conn;
+    pthread_mutex_unlock(&b->mu);
+    return broken;
+}
+
 uint64_t ia__bridge_next_id(ia__bridge *b) {
     pthread_mutex_lock(&b->mu);
     uint64_t id = ++b->next_id;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -137,6 +138,15 @@ int ia__browser_launch(ia__browser *b, const char *const *urls, int n, int visib
         int nul = open("/dev/null", O_RDONLY);
         if (fd >= 0) { dup2(fd, 1); dup2(fd, 2); }
         if (nul >= 0) dup2(nul, 0);
+        /* the browser must not inherit our sockets (another bridge's connections stay open
+         * while a browser holds a copy) or files */
+#ifdef SYS_close_range
+        if (syscall(SYS_close_range, 3u, ~0u, 0u) != 0)
+#endif
+        {
+            long maxfd = sysconf(_SC_OPEN_MAX);
+            for (long fdn = 3; fdn < (maxfd > 0 && maxfd < 65536 ? maxfd : 65536); fdn++) close((int)fdn);
+        }
         execv(b->path, (char *const *)argv);
         _exit(127);
     }

@@ -176,15 +176,16 @@ static int find_model(pool_page *pg, const char *path) {
     return -1;
 }
 
-static int page_alive(gen_bridge *g, int j) { return g && !g->dead && !g->b->died[0] && g->b->pages[j].conn; }
+/* Pages of a browser that lost any page are not used: the whole browser gets replaced. */
+static int browser_usable(gen_bridge *g) { return g && !g->dead && !ia__bridge_broken(g->b); }
 
 /* Picks a page (holding mu): the model's pages first, then the shortest queue. */
 static int pick(ia_web_pool *p, const char *model, int *bi, int *pj) {
     int best = -1, best_i = -1, best_j = -1;
     for (int i = 0; i < p->o.browsers; i++) {
         gen_bridge *g = p->br[i].cur;
+        if (!browser_usable(g)) continue;
         for (int j = 0; j < p->o.pages; j++) {
-            if (!page_alive(g, j)) continue;
             pool_page *pg = &p->br[i].pages[j];
             if (pg->inflight >= p->o.per_page) continue;
             int score = (find_model(pg, model) >= 0 ? 0 : 1000) + pg->inflight;
@@ -224,7 +225,8 @@ static int attempt(ia_web_pool *p, const char *model, const char *const *names, 
         for (int b = 0; b < p->o.browsers; b++) {
             gen_bridge *g = p->br[b].cur;
             if (p->br[b].restarting) continue;
-            if (g && g->b->died[0]) restart(p, b, g);
+            /* A browser killed between requests has no caller in ia__bridge_call to notice: ask. */
+            if (g && ia__bridge_broken(g->b)) restart(p, b, g);
             else if (!g) { /* a failed restart: try again */
                 p->br[b].restarting = 1;
                 pthread_mutex_unlock(&p->mu);
@@ -304,7 +306,7 @@ static int attempt(ia_web_pool *p, const char *model, const char *const *names, 
     pthread_mutex_lock(&p->mu);
     /* Infrastructure failures (browser gone, page closed or silent) restart and retry; a model
      * or device error (e.g. WebNN unavailable) is returned as it is. */
-    if (rc && (g->b->died[0] || !g->b->pages[j].conn || (rc == IA_ERR_UNAVAILABLE && strstr(ia_last_error(), "heartbeat")))) {
+    if (rc && (ia__bridge_broken(g->b) || (rc == IA_ERR_UNAVAILABLE && strstr(ia_last_error(), "heartbeat")))) {
         *infra = 1;
         restart(p, i, g); /* a closed page of a live browser also gets a fresh browser */
     }

@@ -142,6 +142,9 @@ int ia__bridge_start(const char *browser, int visible, int webnn, int n_pages, i
                      const char *dist_dir, ia__bridge **out);
 void ia__bridge_stop(ia__bridge *b);
 uint64_t ia__bridge_next_id(ia__bridge *b);
+/* 1 when the browser has exited or any of its pages lost its connection (pages never reconnect:
+ * such a bridge must be replaced); 0 while all is well. Safe to call from any thread. */
+int ia__bridge_broken(ia__bridge *b);
 /* Sends a request carrying `id` to page `page` and waits for the reply with that id, the page's
  * error, the page or browser going away, or the timeout. Returns IA_OK with *out (ia__reply_free). */
 int ia__bridge_call(ia__bridge *b, int page, int opcode, const void *msg, size_t len, uint64_t id, int timeout_ms,

@@ -1,7 +1,10 @@
 /* The browser pool under a fault: 200 requests over 2 pages of one headless Chromium from 4
  * threads while the browser is killed with SIGKILL midway. Every request must return (results
  * equal to the CPU engine's, or a clear error), the pool must restart the browser, and serve new
- * requests afterwards. usage: test_browser_pool FIXTURE_DIR */
+ * requests afterwards. Then the browser is killed again while no request is in flight, and the
+ * next requests must still be served (the pool notices on its own, not through a failed call).
+ * A watchdog prints the pool's state and fails the test rather than let it hang.
+ * usage: test_browser_pool FIXTURE_DIR */
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -58,6 +61,18 @@ static void *client(void *arg) {
     return NULL;
 }
 
+static void *watchdog(void *arg) {
+    (void)arg;
+    sleep(240);
+    ia_web_pool_stats st;
+    ia_web_pool_get_stats(pool, &st);
+    fprintf(stderr, "FAIL: still running after 240 s: %d requests handed out, %d ok, %d failed; pool: requests %llu, completed %llu, "
+            "failed %llu, retried %llu, restarts %llu\n", atomic_load(&next_req), atomic_load(&done_ok), atomic_load(&done_err),
+            (unsigned long long)st.requests, (unsigned long long)st.completed, (unsigned long long)st.failed,
+            (unsigned long long)st.retried, (unsigned long long)st.restarts);
+    _exit(1);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) { fprintf(stderr, "usage: test_browser_pool FIXTURE_DIR\n"); return 2; }
     snprintf(model, sizeof model, "%s/model.onnx", argv[1]);
@@ -86,6 +101,9 @@ int main(int argc, char **argv) {
     o.browsers = 1;
     o.pages = 2;
     if (ia_web_pool_create(&o, &pool)) { fprintf(stderr, "FAIL: pool: %s\n", ia_last_error()); return 1; }
+    pthread_t wd;
+    pthread_create(&wd, NULL, watchdog, NULL);
+    pthread_detach(wd);
     pthread_t th[THREADS];
     for (int i = 0; i < THREADS; i++) pthread_create(&th[i], NULL, client, NULL);
     while (atomic_load(&done_ok) + atomic_load(&done_err) < KILL_AFTER) usleep(2000);
@@ -106,6 +124,11 @@ int main(int argc, char **argv) {
     EXPECT(pid > 0);
     EXPECT(st.restarts >= 1);
     EXPECT(ia_web_pool_browser_pid(pool, 0) != pid);
+    /* killed while idle: nobody is inside a call to see it die, the pool must notice by itself */
+    int pid2 = ia_web_pool_browser_pid(pool, 0);
+    printf("killing browser pid %d with SIGKILL while no request runs\n", pid2);
+    if (pid2 > 0) kill(pid2, SIGKILL);
+    usleep(300 * 1000);
     /* the pool serves new requests afterwards */
     for (int i = 0; i < 5; i++) {
         ia_value *out = NULL;
@@ -115,6 +138,9 @@ int main(int argc, char **argv) {
         EXPECT(rc == IA_OK && same(out, ref));
         ia_value_destroy(out);
     }
+    ia_web_pool_get_stats(pool, &st);
+    EXPECT(st.restarts >= 2);
+    EXPECT(ia_web_pool_browser_pid(pool, 0) != pid2);
     ia_web_pool_destroy(pool);
     for (size_t i = 0; i < nv; i++) ia_value_destroy(vals[i]);
     ia_value_destroy(ref);
