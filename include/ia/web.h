@@ -101,6 +101,9 @@ typedef struct ia_web_pool_options {
 } ia_web_pool_options;
 typedef struct ia_web_pool_stats {
     uint64_t requests, completed, failed, retried, restarts, loads, evictions;
+    /* onnxruntime-web sessions the live pages hold, as they reported in their last heartbeat
+     * (about once a second): evicted models are released in the page, so this stays small. */
+    uint64_t page_sessions;
 } ia_web_pool_stats;
 IA_API void ia_web_pool_options_init(ia_web_pool_options *o);
 IA_API int ia_web_pool_create(const ia_web_pool_options *o, ia_web_pool **out);

@@ -43,6 +43,7 @@ static int on_connect(void *user, void *conn, const char *query) {
         b->pages[k].conn = conn;
         b->pages[k].gen++;
         b->pages[k].last_seen_ms = ia__now_ms();
+        b->pages[k].remote_sessions = -1;
     }
     pthread_mutex_unlock(&b->mu);
     return ok ? (int)k : -1;
@@ -84,6 +85,9 @@ static int on_message(void *user, void *conn, int opcode, const uint8_t *data, s
             b->pages[k].connected = 1;
             h = NULL;
             pthread_cond_broadcast(&b->cv);
+        } else if (cJSON_IsString(type) && !strcmp(type->valuestring, "heartbeat")) {
+            const cJSON *ns = cJSON_GetObjectItemCaseSensitive(h, "sessions");
+            if (cJSON_IsNumber(ns)) b->pages[k].remote_sessions = (int)ns->valuedouble;
         } else if (cJSON_IsNumber(id)) {
             deliver(b, (uint64_t)id->valuedouble, opcode, data, len);
         }
@@ -212,6 +216,21 @@ int ia__bridge_broken(ia__bridge *b) {
     for (int i = 0; i < b->n_pages && !broken; i++) broken = !b->pages[i].conn;
     pthread_mutex_unlock(&b->mu);
     return broken;
+}
+
+int ia__bridge_post(ia__bridge *b, int page, const char *json) {
+    pthread_mutex_lock(&b->mu);
+    void *conn = page >= 0 && page < b->n_pages && !browser_gone(b) ? b->pages[page].conn : NULL;
+    pthread_mutex_unlock(&b->mu);
+    if (!conn) return ia_set_error(IA_ERR_UNAVAILABLE, "bridge: page %d is not connected", page);
+    return ia__server_ws_send(conn, 1, json, strlen(json));
+}
+
+int ia__bridge_page_sessions(ia__bridge *b, int page) {
+    pthread_mutex_lock(&b->mu);
+    int n = page >= 0 && page < b->n_pages && b->pages[page].conn ? b->pages[page].remote_sessions : -1;
+    pthread_mutex_unlock(&b->mu);
+    return n;
 }
 
 uint64_t ia__bridge_next_id(ia__bridge *b) {

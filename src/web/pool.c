@@ -20,6 +20,7 @@ typedef struct gen_bridge { /* one launch of a browser; freed when dead and unus
 typedef struct handle { /* a loaded model: one reference from the page table, one per user */
     ia_web_session *ws;
     int refs;
+    int evicted; /* set when the table lets go while the browser lives: release it in the page too */
 } handle;
 
 typedef struct pool_model {
@@ -77,6 +78,7 @@ static int launch(ia_web_pool *p, gen_bridge **out) {
 
 static void handle_release(handle *h) { /* caller holds mu */
     if (h && --h->refs == 0) {
+        if (h->evicted) ia__web_release_remote(h->ws); /* the page frees the session's memory */
         ia__web_detach(h->ws);
         ia_free(h);
     }
@@ -205,6 +207,7 @@ static void evict(ia_web_pool *p, pool_page *pg, uint64_t need) {
         int v = 0;
         for (int k = 1; k < pg->n_models; k++)
             if (pg->models[k].last_used < pg->models[v].last_used) v = k;
+        pg->models[v].h->evicted = 1;
         handle_release(pg->models[v].h);
         pg->used -= pg->models[v].bytes;
         ia_free(pg->models[v].path);
@@ -349,6 +352,12 @@ int ia_web_pool_run(ia_web_pool *p, const char *model, const char *const *input_
 void ia_web_pool_get_stats(ia_web_pool *p, ia_web_pool_stats *st) {
     pthread_mutex_lock(&p->mu);
     *st = p->st;
+    st->page_sessions = 0;
+    for (int i = 0; i < p->o.browsers; i++)
+        for (int j = 0; p->br[i].cur && j < p->o.pages; j++) {
+            int n = ia__bridge_page_sessions(p->br[i].cur->b, j);
+            if (n > 0) st->page_sessions += (uint64_t)n;
+        }
     pthread_mutex_unlock(&p->mu);
 }
 

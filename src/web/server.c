@@ -33,6 +33,7 @@ struct ia__server {
     uint64_t max_message;
     ia__ws_events ev;
     pthread_mutex_t mu;
+    char store_error[1024]; /* why the last model served from the store was cut short */
     struct model_src {
         char *path;         /* a file, or NULL for a store entry */
         ia_blockstore *bs;  /* store entry: every block verified while it is sent */
@@ -99,7 +100,7 @@ static int write_conn(void *user, const void *data, size_t len) {
 }
 
 /* Model bytes from the content store, with Range; blocks are hash-checked by ia_store_cat. */
-static int send_store(struct mg_connection *c, ia_blockstore *bs, const ia_cid *cid, uint64_t size, int head_only) {
+static int send_store(ia__server *s, struct mg_connection *c, ia_blockstore *bs, const ia_cid *cid, uint64_t size, int head_only) {
     uint64_t first = 0, last = size ? size - 1 : 0;
     int r = ia__http_parse_range(mg_get_header(c, "Range"), size, &first, &last);
     if (r < 0) {
@@ -115,8 +116,12 @@ static int send_store(struct mg_connection *c, ia_blockstore *bs, const ia_cid *
     else
         mg_printf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: %llu\r\nAccept-Ranges: bytes\r\n" SECURITY_HEADERS "\r\n",
                   (unsigned long long)n);
-    if (!head_only && n && ia_store_cat(bs, cid, first, n, write_conn, c))
-        ia_log(IA_LOG_WARN, "bridge: serving a model from the store failed midway: %s", ia_last_error()); /* connection cut short: the page sees a short body */
+    if (!head_only && n && ia_store_cat(bs, cid, first, n, write_conn, c)) { /* cut short: the page sees a short body */
+        ia_log(IA_LOG_WARN, "bridge: serving a model from the store failed midway: %s", ia_last_error());
+        pthread_mutex_lock(&s->mu);
+        snprintf(s->store_error, sizeof s->store_error, "%s", ia_last_error());
+        pthread_mutex_unlock(&s->mu);
+    }
     return r == 0 ? 206 : 200;
 }
 
@@ -150,7 +155,7 @@ static int handle_http(struct mg_connection *c, void *cb) {
         if (found && m.path) snprintf(path, sizeof path, "%s", m.path);
         pthread_mutex_unlock(&s->mu);
         if (!found) return send_status(c, 404, "Not Found", "no such model\n");
-        if (!m.path) return send_store(c, m.bs, &m.cid, m.size, head);
+        if (!m.path) return send_store(s, c, m.bs, &m.cid, m.size, head);
         return send_file(c, path, "application/octet-stream", head);
     }
     default:
@@ -293,6 +298,12 @@ int ia__server_add_store_model(ia__server *s, ia_blockstore *bs, const ia_cid *c
     if (id < 0) return ia_set_error(IA_ERR_LIMIT, "bridge server: too many models registered");
     snprintf(url, cap, "/%s/model/%d", s->token, id);
     return IA_OK;
+}
+
+void ia__server_store_error(ia__server *s, char *buf, size_t cap) {
+    pthread_mutex_lock(&s->mu);
+    snprintf(buf, cap, "%s", s->store_error);
+    pthread_mutex_unlock(&s->mu);
 }
 
 int ia__server_ws_send(void *conn, int opcode, const void *data, size_t len) {

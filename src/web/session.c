@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "ia/alloc.h"
+#include "ia/log.h"
 #include "ia/status.h"
 #include "ia/store.h"
 #include "ia/web.h"
@@ -150,6 +151,23 @@ static void fill_info(ia_web_session *s, const char *device, const cJSON *hello,
 
 static int load_model(ia_web_session *s, const char *path, const char *device, const device_spec *sp, const ia_web_options *o);
 
+/* "ipfs://CID[/path]" or "/ipfs/CID[/path]": the part the store resolves, else NULL. */
+static const char *store_path(const char *path) {
+    return !strncmp(path, "ipfs://", 7) ? path + 7 : !strncmp(path, "/ipfs/", 6) ? path : NULL;
+}
+
+/* A model from the content store: served block by block, each block verified as it is sent. */
+static int open_store_model(ia_web_session *s, const char *path) {
+    int rc = ia_blockstore_open(NULL, &s->bs);
+    if (!rc) rc = ia_store_resolve(s->bs, store_path(path), &s->cid);
+    if (rc) {
+        char keep[1024];
+        snprintf(keep, sizeof keep, "%s", ia_last_error());
+        return ia_set_error(rc, "model %s: %s", path, keep);
+    }
+    return IA_OK;
+}
+
 /* Session handles over a given bridge page (used by the pool): load, run, free. */
 int ia__web_load_on(ia__bridge *b, int page, const char *path, const ia_web_options *o, ia_web_session **out) {
     *out = NULL;
@@ -162,11 +180,16 @@ int ia__web_load_on(ia__bridge *b, int page, const char *path, const ia_web_opti
     s->page = page;
     s->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 120000;
     rc = check_device(s, o->device, &sp, b->pages[page].hello, o->precision);
-    char *file = rc ? NULL : ia_malloc(4096);
-    if (!rc && !file) rc = ia_set_error(IA_ERR_NOMEM, "out of memory");
-    if (!rc) rc = ia_web_model_variant(path, o->precision, file, 4096);
-    s->file = file;
-    if (!rc) rc = load_model(s, file, o->device ? o->device : "wasm", &sp, o);
+    if (!rc && store_path(path)) {
+        rc = open_store_model(s, path);
+        if (!rc) rc = load_model(s, path, o->device ? o->device : "wasm", &sp, o);
+    } else if (!rc) {
+        char *file = ia_malloc(4096);
+        if (!file) rc = ia_set_error(IA_ERR_NOMEM, "out of memory");
+        if (!rc) rc = ia_web_model_variant(path, o->precision, file, 4096);
+        s->file = file;
+        if (!rc) rc = load_model(s, file, o->device ? o->device : "wasm", &sp, o);
+    }
     if (rc) { s->b = NULL; ia_web_session_destroy(s); return rc; }
     *out = s;
     return IA_OK;
@@ -176,6 +199,13 @@ void ia__web_detach(ia_web_session *s) {
     if (!s) return;
     s->b = NULL; /* the bridge belongs to the pool */
     ia_web_session_destroy(s);
+}
+
+void ia__web_release_remote(ia_web_session *s) {
+    if (!s || !s->b) return;
+    char js[128];
+    snprintf(js, sizeof js, "{\"type\":\"release\",\"id\":%llu,\"session\":%d}", (unsigned long long)ia__bridge_next_id(s->b), s->remote);
+    if (ia__bridge_post(s->b, s->page, js)) ia_log(IA_LOG_DEBUG, "bridge: releasing session %d in page %d: %s", s->remote, s->page, ia_last_error());
 }
 
 uint64_t ia__web_model_bytes(const ia_web_session *s) { return s->info.model_bytes; }
@@ -201,6 +231,12 @@ static int load_model(ia_web_session *s, const char *path, const char *device, c
     ia__reply *r;
     rc = ia__bridge_call(s->b, s->page, 1, js, strlen(js), id, s->timeout_ms, &r);
     cJSON_free(js);
+    if (rc && s->bs) { /* the page only saw a broken download: say what the store found */
+        char why[1024], page[2048];
+        ia__server_store_error(s->b->srv, why, sizeof why);
+        snprintf(page, sizeof page, "%s", ia_last_error());
+        if (why[0]) rc = ia_set_error(rc, "%s (the store stopped serving the model: %s)", page, why);
+    }
     if (rc) return rc;
     cJSON *h = cJSON_ParseWithLength((const char *)r->msg, r->len);
     ia__reply_free(r);
@@ -245,16 +281,9 @@ int ia_web_session_create(const char *path, const ia_web_options *opts, ia_web_s
     if (!path) return ia_set_error(IA_ERR_INVALID_ARG, "ia_web_session_create: no model path");
     ia_web_session *s = ia_calloc(1, sizeof *s);
     if (!s) return ia_set_error(IA_ERR_NOMEM, "out of memory");
-    const char *cidpath = !strncmp(path, "ipfs://", 7) ? path + 7 : !strncmp(path, "/ipfs/", 6) ? path : NULL;
-    if (cidpath) { /* from the content store: served block by block, each block verified */
-        rc = ia_blockstore_open(NULL, &s->bs);
-        if (!rc) rc = ia_store_resolve(s->bs, cidpath, &s->cid);
-        if (rc) {
-            char keep[1024];
-            snprintf(keep, sizeof keep, "%s", ia_last_error());
-            ia_web_session_destroy(s);
-            return ia_set_error(rc, "model %s: %s", path, keep);
-        }
+    if (store_path(path)) {
+        rc = open_store_model(s, path);
+        if (rc) { ia_web_session_destroy(s); return rc; }
     } else {
         char *file = ia_malloc(4096);
         rc = file ? ia_web_model_variant(path, o.precision, file, 4096) : ia_set_error(IA_ERR_NOMEM, "out of memory");

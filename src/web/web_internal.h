@@ -85,6 +85,9 @@ struct ia_blockstore;
 struct ia_cid;
 int ia__server_add_store_model(ia__server *s, struct ia_blockstore *bs, const struct ia_cid *cid, char *url, size_t cap);
 /* Sends one whole message on a page connection; thread-safe. */
+/* Why the last model served from the store was cut short (a block failed its hash check or is
+ * missing); empty when none was. */
+void ia__server_store_error(ia__server *s, char *buf, size_t cap);
 int ia__server_ws_send(void *conn, int opcode, const void *data, size_t len);
 void ia__server_ws_close(void *conn);
 
@@ -124,6 +127,7 @@ typedef struct ia__page {
     int connected, gen;
     cJSON *hello;
     double last_seen_ms;
+    int remote_sessions; /* onnxruntime-web sessions the page holds, as of its last heartbeat */
 } ia__page;
 typedef struct ia__bridge {
     ia__server *srv;
@@ -145,6 +149,11 @@ uint64_t ia__bridge_next_id(ia__bridge *b);
 /* 1 when the browser has exited or any of its pages lost its connection (pages never reconnect:
  * such a bridge must be replaced); 0 while all is well. Safe to call from any thread. */
 int ia__bridge_broken(ia__bridge *b);
+/* Sends a text message to a page without waiting for a reply; IA_ERR_UNAVAILABLE when the page
+ * is not connected. */
+int ia__bridge_post(ia__bridge *b, int page, const char *json);
+/* Sessions the page reported holding in its last heartbeat (-1 before the first one). */
+int ia__bridge_page_sessions(ia__bridge *b, int page);
 /* Sends a request carrying `id` to page `page` and waits for the reply with that id, the page's
  * error, the page or browser going away, or the timeout. Returns IA_OK with *out (ia__reply_free). */
 int ia__bridge_call(ia__bridge *b, int page, int opcode, const void *msg, size_t len, uint64_t id, int timeout_ms,
@@ -159,6 +168,9 @@ struct ia_web_session;
 struct ia_web_options;
 int ia__web_load_on(ia__bridge *b, int page, const char *path, const struct ia_web_options *o, struct ia_web_session **out);
 void ia__web_detach(struct ia_web_session *s); /* frees the handle, leaves the bridge running */
+/* Asks the page to release the session's onnxruntime-web session (frees its memory in the page);
+ * does not wait for the answer. Used by the pool when it evicts a model. */
+void ia__web_release_remote(struct ia_web_session *s);
 uint64_t ia__web_model_bytes(const struct ia_web_session *s);
 
 #endif

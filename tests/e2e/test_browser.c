@@ -160,8 +160,44 @@ static int webnn(const char *dir) {
     return fails ? 1 : 0;
 }
 
-/* Model bytes from the content store by CID: parity on wasm; then a corrupted block must make
- * the load fail (the server verifies every block it sends). */
+/* The same CID through the resource pool (the pool accepts ipfs:// models like a session does):
+ * the first output must equal the CPU engine's. */
+static int pool_spec(const char *dir, const char *spec) {
+    char model[4096];
+    snprintf(model, sizeof model, "%s/model.onnx", dir);
+    ia_session *cpu;
+    if (ia_session_create(model, NULL, &cpu)) { fprintf(stderr, "FAIL: cpu session: %s\n", ia_last_error()); return 1; }
+    ia_value *vals[16] = {0}, *ref = NULL, *got = NULL;
+    const char *names[16];
+    size_t nv = 0;
+    if (load_inputs(dir, cpu, vals, names, &nv) || ia_session_run(cpu, vals, nv, &ref, 1)) { fprintf(stderr, "FAIL: cpu run\n"); return 1; }
+    ia_web_pool_options o;
+    ia_web_pool_options_init(&o);
+    o.web.timeout_ms = 180000;
+    ia_web_pool *pool;
+    if (ia_web_pool_create(&o, &pool)) { fprintf(stderr, "FAIL: pool: %s\n", ia_last_error()); return 1; }
+    char err[1024] = "";
+    int fails = 0;
+    if (ia_web_pool_run(pool, spec, names, vals, nv, &got, 1, err, sizeof err)) { fprintf(stderr, "FAIL: pool run of %s: %s\n", spec, err); fails++; }
+    else {
+        double maxd = 0;
+        for (int64_t i = 0; i < ref->tensor->numel && got->tensor->numel == ref->tensor->numel; i++) {
+            double d = fabs((double)((float *)ref->tensor->data)[i] - (double)((float *)got->tensor->data)[i]);
+            if (!(d <= maxd)) maxd = d;
+        }
+        printf("pool %s: max |browser - cpu| = %.3g\n", spec, maxd);
+        if (got->tensor->numel != ref->tensor->numel || !(maxd <= ATOL)) { fprintf(stderr, "FAIL: pool output differs\n"); fails++; }
+    }
+    ia_web_pool_destroy(pool);
+    ia_value_destroy(got);
+    ia_value_destroy(ref);
+    for (size_t i = 0; i < nv; i++) ia_value_destroy(vals[i]);
+    ia_session_destroy(cpu);
+    return fails;
+}
+
+/* Model bytes from the content store by CID: parity on wasm, also through the pool; then a
+ * corrupted block must make the load fail (the server verifies every block it sends). */
 static char biggest[4096];
 static long biggest_size = -1;
 static int find_big(const char *p, const struct stat *st, int flag, struct FTW *f) {
@@ -188,6 +224,7 @@ static int store(const char *dir) {
     snprintf(spec, sizeof spec, "ipfs://%s", cidtxt);
     printf("model stored as %s\n", spec);
     int fails = parity_spec(dir, spec, "wasm");
+    fails += pool_spec(dir, spec);
     nftw(root, find_big, 16, FTW_PHYS);
     FILE *f = biggest_size > 100 ? fopen(biggest, "r+b") : NULL;
     if (!f) { fprintf(stderr, "FAIL: no block file to corrupt under %s\n", root); return 1; }
@@ -202,6 +239,7 @@ static int store(const char *dir) {
     int rc = ia_web_session_create(spec, &o, &w);
     printf("after corrupting %s: rc=%d: %s\n", biggest, rc, rc ? ia_last_error() : "(loaded!)");
     if (rc == IA_OK) { fprintf(stderr, "FAIL: a corrupted block was served and loaded\n"); fails++; }
+    else if (!strstr(ia_last_error(), "hash")) { fprintf(stderr, "FAIL: the error does not say a block failed its hash check\n"); fails++; }
     ia_web_session_destroy(w);
     char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);

@@ -259,6 +259,6 @@ async function main() {
   ws.onopen = () => { statusEl.textContent = 'connected'; send(caps); };
   ws.onmessage = (ev) => { onMessage(ev); };
   ws.onclose = () => { statusEl.textContent = 'closed'; };
-  setInterval(() => send({ type: 'heartbeat', t: performance.now() }), 1000);
+  setInterval(() => send({ type: 'heartbeat', t: performance.now(), sessions: sessions.size }), 1000);
 }
 main();
