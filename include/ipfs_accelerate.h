@@ -14,6 +14,7 @@
 #include "ia/bench.h"
 #include "ia/tokenizer.h"
 #include "ia/generate.h"
+#include "ia/text_tasks.h"
 
 #define IA_VERSION_MAJOR 0
 #define IA_VERSION_MINOR 1
