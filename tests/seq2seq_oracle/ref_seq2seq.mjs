@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Reference encoder-decoder generation (the oracle for `text text2text`): onnxruntime-node runs the
 // encoder once and the decoder step by step (merged decoder with use_cache_branch, or
-// decoder_model + decoder_with_past_model, or decoder_model over the whole sequence without a cache);
+// decoder_model + decoder_with_past_model, decoder_model fed its own present values (single), or
+// decoder_model over the whole sequence without a cache);
 // greedy search, or beam search written here after Hugging Face transformers' BeamSearchScorer /
 // BeamHypotheses (log-softmax scores summed per beam, 2*num_beams candidates per step, finished
 // hypotheses scored sum / generated_len^length_penalty, early_stopping true / false / "never").
-//   node ref_seq2seq.mjs MODEL_DIR --ids "5 6 7" [--form merged|with_past|no_cache] [--max-new-tokens N]
+//   node ref_seq2seq.mjs MODEL_DIR --ids "5 6 7" [--form merged|with_past|single|no_cache] [--max-new-tokens N]
 //        [--num-beams K] [--length-penalty L] [--early-stopping true|false|never]
 // Prints the new decoder ids (after the start token; the eos token included when produced).
 import fs from 'node:fs';
@@ -33,8 +34,9 @@ for (let i = 0; i < args.length; i++) {
   else die(`unexpected argument ${args[i]}`);
 }
 if (!dir || !ids) die('usage: see the header');
-const gc = JSON.parse(fs.readFileSync(path.join(dir, 'generation_config.json'), 'utf8'));
-const start = gc.decoder_start_token_id, eos = gc.eos_token_id;
+const gcPath = path.join(dir, 'generation_config.json');
+const gc = fs.existsSync(gcPath) ? JSON.parse(fs.readFileSync(gcPath, 'utf8')) : {};
+const start = gc.decoder_start_token_id ?? 0, eos = gc.eos_token_id ?? 1;
 const opt = { executionProviders: ['cpu'] };
 const onnx = (n) => path.join(dir, 'onnx', n);
 const enc = await ort.InferenceSession.create(onnx('encoder_model.onnx'), opt);
@@ -115,7 +117,7 @@ if (B === 1) {
   const hyps = [];
   let worst = 1e9;
   const add = (hyp, sumLogprobs, genLen) => {
-    const score = sumLogprobs / genLen ** lp;
+    const score = sumLogprobs / Math.max(genLen, 1) ** lp; // transformers divides by 0 there (an error)
     if (hyps.length < B || score > worst) {
       hyps.push({ score, hyp });
       if (hyps.length > B) {
