@@ -3,7 +3,8 @@
 # reference (ref_seq2seq.mjs: greedy, and beam search after transformers' BeamSearchScorer) on the
 # T5-like fixture folder (gen_t5_seq2seq.py), for several inputs, beam widths, length penalties and
 # early_stopping settings, with the merged decoder, decoder + decoder_with_past, and without the cache;
-# and greedy on gen_models.py's t5_encoder + t5_decoder (a decoder fed back its own present values).
+# greedy also against transformers.js's own T5 generate; and greedy and 3 beams on gen_models.py's
+# t5_encoder + t5_decoder (a decoder fed back its own present values).
 #   run.sh BIN NODE PYTHON3 SRC_DIR WORK_DIR
 set -eu
 bin=$1 node=$2 py=$3 src=$4 work=$5
@@ -43,6 +44,15 @@ for ids in "5 6 7 8 9" "40 2 17 33 90 12 3 3 8 71" "11" "64 65 66 67 68 69 70 71
     check "[$q] beams 3 $form" "--ids $q --form $form --max-new-tokens 30 --num-beams 3" "--ids $q $ours --max-new-tokens 30 --num-beams 3"
   done
 done
+# greedy against transformers.js's own T5 loop as well (a second, independent reference)
+if [ -d "$src/tools/transformers-oracle/node_modules" ]; then
+  for ids in "5 6 7 8 9" "40 2 17 33 90 12 3 3 8 71" "11" "64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79 80 81 82 83"; do
+    want=$("$node" "$src/tests/seq2seq_oracle/ref_transformersjs.mjs" "$work/t5" --ids "$ids" --max-new-tokens 40 2>/dev/null) || want="(transformers.js failed)"
+    got=$("$bin" text text2text "$work/t5" --ids "$ids" --max-new-tokens 40 2>&1) || got="(failed: $got)"
+    if [ "$got" = "$want" ]; then echo "ok   [$ids] greedy equals transformers.js: $(echo "$want" | wc -w) ids"
+    else echo "FAIL [$ids] greedy vs transformers.js: want '$want' got '$got'"; fail=1; fi
+  done
+else echo "FAIL tools/transformers-oracle/node_modules missing: run scripts/bootstrap.sh"; fail=1; fi
 # gen_models.py's T5-like pair: one decoder with self-attention past inputs, encoder states every step
 "$py" "$src/tools/fixtures/gen_models.py" --out "$work/gm" --only t5_encoder t5_decoder >/dev/null
 mkdir -p "$work/t5single/onnx"
