@@ -68,6 +68,15 @@ for ids in "5 6 7 8 9" "100 3 27"; do
   if [ "$got" = "$want" ]; then echo "ok   t5_encoder + t5_decoder [$ids] 3 beams: $(echo "$want" | wc -w) ids equal"
   else echo "FAIL t5_encoder + t5_decoder [$ids] 3 beams: want '$want' got '$got'"; fail=1; fi
 done
+# text in, text out with a tokenizer.json (the 256-token byte-level one of the generate test, on a
+# 256-token variant of the fixture): equals tokenize | --ids | decode
+"$py" "$src/tools/fixtures/gen_t5_seq2seq.py" --out "$work/t5text" --vocab 256
+"$py" "$src/tests/generate_oracle/make_byte_tokenizer.py" "$work/t5text/tokenizer.json"
+pids=$(echo "Hello, world" | "$bin" text tokenize "$work/t5text")
+want=$("$bin" text text2text "$work/t5text" --ids "$pids" --num-beams 2 --max-new-tokens 16 | "$bin" text tokenize "$work/t5text" --decode --no-special) || want="(ids path failed)"
+got=$("$bin" text translate "$work/t5text" --text "Hello, world" --num-beams 2 --max-new-tokens 16 2>&1) || got="(failed: $got)"
+if [ -n "$want" ] && [ "$got" = "$want" ]; then echo "ok   --text equals the decoded ids of --ids"
+else echo "FAIL --text: want '$want' got '$got'"; fail=1; fi
 # bad input: clear errors
 if "$bin" text text2text "$work/t5" --ids "1 2" --num-beams 0 >/dev/null 2>"$work/err.txt"; then echo "FAIL --num-beams 0 accepted"; fail=1
 elif grep -q "num_beams must be" "$work/err.txt"; then echo "ok   --num-beams 0: clear error"; else echo "FAIL --num-beams 0: $(cat "$work/err.txt")"; fail=1; fi
