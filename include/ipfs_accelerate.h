@@ -14,6 +14,8 @@
 #include "ia/bench.h"
 #include "ia/tokenizer.h"
 #include "ia/generate.h"
+#include "ia/text_tasks.h"
+#include "ia/seq2seq.h"
 
 #define IA_VERSION_MAJOR 0
 #define IA_VERSION_MINOR 1

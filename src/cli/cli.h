@@ -28,6 +28,8 @@ int ia_cmd_verify(int argc, char **argv);
 int ia_cmd_repo(int argc, char **argv);
 /* text pipelines (cmd_text.c) */
 int ia_cmd_text(int argc, char **argv);
+int ia__cmd_text_task(int argc, char **argv); /* classify, fill-mask, ner (cmd_text_tasks.c) */
+int ia__cmd_text2text(int argc, char **argv); /* text2text, translate (cmd_text2text.c) */
 
 /* hardware probe and benchmarks (cmd_hw.c, cmd_bench.c) */
 int ia_cmd_hw(int argc, char **argv);

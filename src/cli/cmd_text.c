@@ -22,7 +22,9 @@ static int usage_text(void) {
                     "  the model folder); time to first token and decode tokens/s go to stderr\n"
                     "usage: ipfs-accelerate text embed MODEL_DIR_OR_ONNX [--ids \"1 2 3\" ...] [--pooling mean|cls]\n"
                     "         [--normalize] [--format json|text] [--threads N]\n"
-                    "  one embedding per --ids list (right-padded batch), or per stdin line with a tokenizer.json\n");
+                    "  one embedding per --ids list (right-padded batch), or per stdin line with a tokenizer.json\n"
+                    "usage: ipfs-accelerate text classify|fill-mask|ner MODEL_DIR ... (see `text classify` without a model)\n"
+                    "usage: ipfs-accelerate text text2text|translate MODEL_DIR ... (see `text text2text` without a model)\n");
     return IA_EXIT_USAGE;
 }
 
@@ -584,6 +586,9 @@ int ia_cmd_text(int argc, char **argv) {
     if (!strcmp(argv[1], "tokenize")) return tokenize(argc - 1, argv + 1);
     if (!strcmp(argv[1], "generate")) return generate(argc - 1, argv + 1);
     if (!strcmp(argv[1], "embed")) return embed(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "classify") || !strcmp(argv[1], "fill-mask") || !strcmp(argv[1], "ner"))
+        return ia__cmd_text_task(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "text2text") || !strcmp(argv[1], "translate")) return ia__cmd_text2text(argc - 1, argv + 1);
     fprintf(stderr, "text: unknown task '%s'\n", argv[1]);
     return usage_text();
 }

@@ -33,7 +33,7 @@ static const ia_command commands[] = {
      "rank the configurations this machine can run: measured where stored, predicted otherwise", ia_cmd_recommend},
     {"query", "[--db FILE] [--format table|csv|json] SQL", "run SQL on the results database", ia_cmd_query},
     {"repo", "stat", "store location, block count and size", ia_cmd_repo},
-    {"text", "tokenize|generate|embed MODEL ... (see `text` for the options)",
+    {"text", "tokenize|generate|embed|classify|fill-mask|ner|text2text MODEL ... (see `text` for the options)",
      "text pipelines: token ids of stdin lines; KV-cache generation with a decoder; pooled embeddings", ia_cmd_text},
 };
 

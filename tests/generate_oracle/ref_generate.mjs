@@ -3,7 +3,7 @@
 // prefill with an empty past, then one token per step feeding present.* back as past_key_values.*
 // (use_cache_branch false on the first step of a merged decoder, true after). Prints the new ids,
 // and time to first token and decode tokens/s on stderr (as `text generate` does).
-//   node ref_generate.mjs MODEL.onnx --prompt-ids "1 2 3" [--prompt-ids ...] --max-new-tokens N
+//   node ref_generate.mjs MODEL.onnx --prompt-ids "1 2 3" [--prompt-ids ...] --max-new-tokens N [--threads N]
 // Several --prompt-ids make one left-padded batch (pad id 0); one line of new ids per prompt.
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -18,11 +18,12 @@ try { ort = require('onnxruntime-node'); } catch (e) {
 }
 
 const args = process.argv.slice(2);
-let model = null, maxNew = 64;
+let model = null, maxNew = 64, threads = 0;
 const prompts = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--prompt-ids') prompts.push(args[++i].trim().split(/[\s,]+/).map((x) => BigInt(x)));
   else if (args[i] === '--max-new-tokens') maxNew = Number(args[++i]);
+  else if (args[i] === '--threads') threads = Number(args[++i]); // intra-op threads (0: onnxruntime's default)
   else if (!model) model = args[i];
   else die(`unexpected argument ${args[i]}`);
 }
@@ -31,7 +32,9 @@ if (!model || !prompts.length || prompts.some((p) => !p.length)) {
 }
 
 // several prompts: left padding with id 0, attention_mask 0 and position id 1 on the padding
-const s = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+const s = await ort.InferenceSession.create(model, {
+  executionProviders: ['cpu'], graphOptimizationLevel: 'all', ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
+});
 const meta = Object.fromEntries(s.inputMetadata.map((m) => [m.name, m]));
 const B = prompts.length, maxp = Math.max(...prompts.map((p) => p.length));
 const pad = prompts.map((p) => maxp - p.length);
