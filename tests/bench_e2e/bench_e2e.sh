@@ -167,6 +167,15 @@ PY
   "$IA" predict "$M" --db "$W/empty.duckdb" --batch 1 --seq 8 > "$W/e.md" || fail "predict on an empty database"
   grep -q "leave-one-out: not possible" "$W/e.md" && grep -q "no measured result of this model" "$W/e.md" || { cat "$W/e.md"; fail "empty database output"; }
   ;;
+render)
+  # the HTML report of a real small run, rendered in headless Chromium: a non-blank screenshot and
+  # one <svg> per chart section in the rendered DOM (skipped, exit 77, only when no Chromium exists)
+  CHR=${IA_CHROMIUM:-$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)}
+  [ -n "$CHR" ] || { echo "SKIP: no Chromium installed (chromium, chromium-browser, google-chrome; or set IA_CHROMIUM); scripts/bootstrap.sh installs Debian's chromium"; exit 77; }
+  "$IA" bench "$M" --batch 1,2,4 --seq 8 --threads 1 --device cpu,webgpu "${FAST[@]}" --db "$DB" > /dev/null || fail "bench"
+  "$IA" report --db "$DB" --format html -o "$W/report.html" || fail "report html"
+  /usr/bin/python3 "$SRC/tests/bench_e2e/render_check.py" "$CHR" "$W/report.html" "$W/render" || fail "render check"
+  ;;
 *) fail "unknown case $case_name" ;;
 esac
 echo "PASS $case_name"
