@@ -128,6 +128,17 @@ IA_API int ia_bench_db_add_result(ia_bench_db *db, const char *run_id, const ia_
 /* Runs SQL and prints the result as table, csv or json. */
 IA_API int ia_bench_db_query(ia_bench_db *db, const char *sql, const char *format, FILE *out);
 
+/* Writes every table (runs, hardware, models, configs, results, samples, web_platform_results,
+ * schema_version) to DIR/TABLE.parquet or DIR/TABLE.csv (format "parquet" or "csv", DuckDB's COPY;
+ * DIR is created when absent). One line per file goes to `log` (may be NULL). */
+IA_API int ia_bench_db_export(ia_bench_db *db, const char *dir, const char *format, FILE *log);
+/* Merges exported files (TABLE.parquet / TABLE.csv, or directories holding them) into the database
+ * in one transaction. Rows are identified by their keys (run_id; model_id; config_id; config_id +
+ * run_id; config_id + run_id + iter; the whole row for web_platform_results): rows already stored
+ * are skipped, so importing twice adds nothing; a key stored with other content (models excepted)
+ * or a newer exported schema refuses the whole import. */
+IA_API int ia_bench_db_import(ia_bench_db *db, const char *const *paths, size_t n, FILE *log);
+
 /* ---- reports and comparisons ------------------------------------------------------- */
 
 /* Writes a report of run `run_id` (NULL = latest, "all" = every run) as "md" or "html". */

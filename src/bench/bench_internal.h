@@ -25,5 +25,14 @@ struct ia_bench_db;
 int ia__db_select(struct ia_bench_db *db, const char *sql, ia__rows *out);
 void ia__rows_free(ia__rows *r);
 const char *ia__rows_get(const ia__rows *r, size_t row, size_t col);
+/* Lock and open the database (schema checked) / close and unlock; between them ia__db_exec runs
+ * SQL and ia__db_value reads the first cell of a query's first row as text ("" when NULL). */
+int ia__db_lock(struct ia_bench_db *db);
+void ia__db_unlock(struct ia_bench_db *db);
+int ia__db_exec(struct ia_bench_db *db, const char *sql);
+int ia__db_value(struct ia_bench_db *db, const char *sql, char *out, size_t cap);
+/* SQL literals: quoted string (NULL -> NULL), number (NaN/inf -> NULL) */
+void ia__sql_lit(FILE *o, const char *s);
+void ia__sql_num(FILE *o, double v);
 
 #endif

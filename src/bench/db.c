@@ -348,6 +348,26 @@ int ia_bench_db_add_result(ia_bench_db *db, const char *run_id, const ia_bench_c
     return rc;
 }
 
+/* ---- access for the other files of src/bench (export/import, web platform rows) ---------- */
+
+int ia__db_lock(ia_bench_db *db) { return lock_db(db); }
+void ia__db_unlock(ia_bench_db *db) { unlock_db(db); }
+int ia__db_exec(ia_bench_db *db, const char *sql) { return exec(db, sql); }
+void ia__sql_lit(FILE *o, const char *s) { lit(o, s); }
+void ia__sql_num(FILE *o, double v) { num(o, v); }
+
+int ia__db_value(ia_bench_db *db, const char *sql, char *out, size_t cap) {
+    duckdb_result res;
+    if (cap) out[0] = 0;
+    if (ia__ddb.duckdb_query(db->con, sql, &res) == DuckDBError) return db_err(db, &res, "query failed");
+    if (ia__ddb.duckdb_row_count(&res) > 0 && ia__ddb.duckdb_column_count(&res) > 0 && !ia__ddb.duckdb_value_is_null(&res, 0, 0)) {
+        char *v = ia__ddb.duckdb_value_varchar(&res, 0, 0);
+        if (v) { snprintf(out, cap, "%s", v); ia__ddb.duckdb_free(v); }
+    }
+    ia__ddb.duckdb_destroy_result(&res);
+    return IA_OK;
+}
+
 /* ---- reading --------------------------------------------------------------------------- */
 
 int ia__db_select(ia_bench_db *db, const char *sql, ia__rows *out) {
@@ -379,6 +399,21 @@ int ia__db_select(ia_bench_db *db, const char *sql, ia__rows *out) {
     return rc;
 }
 #else
+int ia__db_lock(ia_bench_db *db) {
+    (void)db;
+    return ia_set_error(IA_ERR_UNAVAILABLE, "results database unavailable: %s", ia__duckdb_load());
+}
+void ia__db_unlock(ia_bench_db *db) { (void)db; }
+int ia__db_exec(ia_bench_db *db, const char *sql) {
+    (void)db; (void)sql;
+    return ia_set_error(IA_ERR_UNAVAILABLE, "results database unavailable: %s", ia__duckdb_load());
+}
+int ia__db_value(ia_bench_db *db, const char *sql, char *out, size_t cap) {
+    (void)db; (void)sql; if (cap) out[0] = 0;
+    return ia_set_error(IA_ERR_UNAVAILABLE, "results database unavailable: %s", ia__duckdb_load());
+}
+void ia__sql_lit(FILE *o, const char *s) { fputs(s ? s : "NULL", o); }
+void ia__sql_num(FILE *o, double v) { fprintf(o, "%.17g", v); }
 int ia_bench_db_begin_run(ia_bench_db *db, const ia_hw_info *hw, const char *args, char *run_id, size_t len) {
     return ia_set_error(IA_ERR_UNAVAILABLE, "results database unavailable: %s", ia__duckdb_load());
 }

@@ -347,3 +347,47 @@ void ia__json_str_cli(FILE *o, const char *s) {
     }
     fputc('"', o);
 }
+
+int ia_cmd_export(int argc, char **argv) {
+    const char *db_path = NULL, *fmt = NULL, *dir = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--db") && i + 1 < argc) db_path = argv[++i];
+        else if (!strcmp(argv[i], "--format") && i + 1 < argc) fmt = argv[++i];
+        else if (argv[i][0] != '-' && !dir) dir = argv[i];
+        else { fprintf(stderr, "usage: ipfs-accelerate export [--db FILE] --format parquet|csv DIR\n"); return IA_EXIT_USAGE; }
+    }
+    if (!dir || !fmt || (strcmp(fmt, "parquet") && strcmp(fmt, "csv"))) {
+        fprintf(stderr, "usage: ipfs-accelerate export [--db FILE] --format parquet|csv DIR\n");
+        return IA_EXIT_USAGE;
+    }
+    ia_bench_db *db;
+    if (open_db("export", db_path, &db)) return IA_EXIT_FAIL;
+    int rc = ia_bench_db_export(db, dir, fmt, stdout);
+    if (rc) fprintf(stderr, "export: %s\n", ia_last_error());
+    ia_bench_db_close(db);
+    return rc ? IA_EXIT_FAIL : IA_EXIT_OK;
+}
+
+int ia_cmd_import(int argc, char **argv) {
+    const char *db_path = NULL;
+    const char **paths = calloc((size_t)argc + 1, sizeof *paths);
+    size_t n = 0;
+    if (!paths) return IA_EXIT_FAIL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--db") && i + 1 < argc) db_path = argv[++i];
+        else if (argv[i][0] != '-') paths[n++] = argv[i];
+        else { n = 0; break; }
+    }
+    if (!n) {
+        fprintf(stderr, "usage: ipfs-accelerate import [--db FILE] FILE.parquet|FILE.csv|DIR...\n");
+        free(paths);
+        return IA_EXIT_USAGE;
+    }
+    ia_bench_db *db;
+    if (open_db("import", db_path, &db)) { free(paths); return IA_EXIT_FAIL; }
+    int rc = ia_bench_db_import(db, paths, n, stdout);
+    if (rc) fprintf(stderr, "import: %s\n", ia_last_error());
+    ia_bench_db_close(db);
+    free(paths);
+    return rc ? IA_EXIT_FAIL : IA_EXIT_OK;
+}

@@ -32,6 +32,8 @@ static const ia_command commands[] = {
     {"recommend", "MODEL [--db FILE] [--goal latency|throughput] [--max-latency MS] [--batch 1,4] [--seq N] [--threads 1,2] [--top K] [--validate]",
      "rank the configurations this machine can run: measured where stored, predicted otherwise", ia_cmd_recommend},
     {"query", "[--db FILE] [--format table|csv|json] SQL", "run SQL on the results database", ia_cmd_query},
+    {"export", "[--db FILE] --format parquet|csv DIR", "write every results table to DIR (TABLE.parquet or TABLE.csv)", ia_cmd_export},
+    {"import", "[--db FILE] FILE.parquet|FILE.csv|DIR...", "merge exported results from another machine (rows already stored are skipped)", ia_cmd_import},
     {"repo", "stat", "store location, block count and size", ia_cmd_repo},
     {"text", "tokenize|generate|embed MODEL ... (see `text` for the options)",
      "text pipelines: token ids of stdin lines; KV-cache generation with a decoder; pooled embeddings", ia_cmd_text},

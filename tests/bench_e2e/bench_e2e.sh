@@ -167,6 +167,55 @@ PY
   "$IA" predict "$M" --db "$W/empty.duckdb" --batch 1 --seq 8 > "$W/e.md" || fail "predict on an empty database"
   grep -q "leave-one-out: not possible" "$W/e.md" && grep -q "no measured result of this model" "$W/e.md" || { cat "$W/e.md"; fail "empty database output"; }
   ;;
+transfer)
+  # export from two databases ("two machines"), import into fresh ones: the same rows come back,
+  # importing twice adds nothing, conflicting or newer-schema files are refused with nothing imported
+  A2=$W/second.duckdb
+  "$IA" bench "$M" --batch 1,2 --seq 8 --threads 1 --device cpu,vulkan "${FAST[@]}" --db "$DB" > /dev/null || fail "bench"
+  "$IA" bench "$M" --batch 1 --seq 8 --threads 1 "${FAST[@]}" --db "$A2" > /dev/null || fail "bench 2"
+  TABLES="runs hardware models configs results samples web_platform_results schema_version"
+  dump() { # dump DB: every table, rows sorted, as csv
+    for t in $TABLES; do echo "## $t"; "$IA" query --db "$1" --format csv "select * from $t order by all" || return 1; done
+  }
+  dump "$DB" > "$W/a.txt" || fail "dump a"
+  for f in parquet csv; do
+    "$IA" export --db "$DB" --format $f "$W/ex_$f" > "$W/export_$f.log" || fail "export $f"
+    [ "$(ls "$W/ex_$f" | wc -l)" = 8 ] || fail "export $f: expected 8 files, got $(ls "$W/ex_$f")"
+    "$IA" import --db "$W/imp_$f.duckdb" "$W/ex_$f" > "$W/import_$f.log" || { cat "$W/import_$f.log"; fail "import $f"; }
+    dump "$W/imp_$f.duckdb" > "$W/b_$f.txt" || fail "dump $f"
+    diff "$W/a.txt" "$W/b_$f.txt" > "$W/diff_$f" || { head -20 "$W/diff_$f"; fail "rows differ after export/import as $f"; }
+    "$IA" import --db "$W/imp_$f.duckdb" "$W/ex_$f" > "$W/import2_$f.log" || fail "second import $f"
+    dump "$W/imp_$f.duckdb" > "$W/c_$f.txt" || fail "dump $f"
+    diff -q "$W/a.txt" "$W/c_$f.txt" > /dev/null || fail "importing $f twice changed the rows"
+    grep -q "0 rows added to samples" "$W/import2_$f.log" || fail "second import $f added samples"
+  done
+  [ "$(wc -l < "$W/a.txt")" -gt 30 ] || fail "dump too short to mean anything"
+  # a second machine's run merges beside the first
+  "$IA" export --db "$A2" --format parquet "$W/ex2" > /dev/null || fail "export 2"
+  "$IA" import --db "$W/imp_parquet.duckdb" "$W/ex2/runs.parquet" "$W/ex2/results.parquet" "$W/ex2/samples.parquet" "$W/ex2/configs.parquet" "$W/ex2/models.parquet" > /dev/null || fail "import 2"
+  [ "$("$IA" query --db "$W/imp_parquet.duckdb" --format csv "select count(*) from runs" | tail -1)" = 2 ] || fail "expected 2 runs after the merge"
+  want=$(( $(q "select count(*) from samples") + $("$IA" query --db "$A2" --format csv "select count(*) from samples" | tail -1) ))
+  [ "$("$IA" query --db "$W/imp_parquet.duckdb" --format csv "select count(*) from samples" | tail -1)" = $want ] || fail "expected $want samples after the merge"
+  # a stored row under the same key with other content: refused, nothing imported
+  "$IA" query --db "$W/imp_csv.duckdb" "update results set median_ms = median_ms * 2 where status = 'ok'" > /dev/null || fail "update"
+  "$IA" query --db "$W/imp_csv.duckdb" "delete from samples where iter = 0" > /dev/null || fail "delete"
+  n0=$("$IA" query --db "$W/imp_csv.duckdb" --format csv "select count(*) from samples" | tail -1)
+  "$IA" import --db "$W/imp_csv.duckdb" "$W/ex_parquet" > /dev/null 2> "$W/err" && fail "a conflicting import succeeded"
+  grep -q "other content" "$W/err" || { cat "$W/err"; fail "no clear conflict error"; }
+  [ "$("$IA" query --db "$W/imp_csv.duckdb" --format csv "select count(*) from samples" | tail -1)" = "$n0" ] || fail "a refused import changed samples"
+  # newer exported schema, files that are not tables, unknown names, missing paths
+  mkdir -p "$W/newer" && printf 'version\n99\n' > "$W/newer/schema_version.csv" && cp "$W/ex_csv/runs.csv" "$W/newer/"
+  "$IA" import --db "$W/fresh.duckdb" "$W/newer" > /dev/null 2> "$W/err" && fail "a newer schema was imported"
+  grep -q "newer than this build" "$W/err" || { cat "$W/err"; fail "no clear newer-schema error"; }
+  [ "$("$IA" query --db "$W/fresh.duckdb" --format csv "select count(*) from runs" | tail -1)" = 0 ] || fail "refused import left runs"
+  echo "not parquet" > "$W/results.parquet"
+  "$IA" import --db "$W/fresh.duckdb" "$W/results.parquet" > /dev/null 2> "$W/err" && fail "a text file imported as parquet"
+  grep -q "cannot read it as that table" "$W/err" || { cat "$W/err"; fail "no clear error for a bad parquet file"; }
+  "$IA" import --db "$W/fresh.duckdb" "$W/ex_parquet/../a.txt" > /dev/null 2> "$W/err" && fail "an unknown file name was imported"
+  grep -q "not named after a results table" "$W/err" || fail "no clear error for an unknown file name"
+  "$IA" import --db "$W/fresh.duckdb" "$W/nothing-here" > /dev/null 2> "$W/err" && fail "a missing path was imported"
+  "$IA" export --db "$DB" --format xml "$W/x" > /dev/null 2>&1 && fail "export --format xml accepted"
+  ;;
 render)
   # the HTML report of a real small run, rendered in headless Chromium: a non-blank screenshot and
   # one <svg> per chart section in the rendered DOM (skipped, exit 77, only when no Chromium exists)
