@@ -29,10 +29,16 @@ typedef struct ia_summary {
 
 /* Summarizes n >= 1 samples (the input is not modified). The confidence interval of the median
  * comes from `n_boot` bootstrap resamples (0 = 2000) at level `ci_level` (0 = 0.95), drawn from
- * a splitmix64 generator seeded with `seed`, so results are reproducible. */
+ * a splitmix64 generator seeded with `seed`, so results are reproducible (above
+ * IA_STATS_BOOTSTRAP_MAX_N samples: the order-statistic interval described below). */
 IA_API int ia_stats_summarize(const double *x, size_t n, double ci_level, int n_boot, uint64_t seed, ia_summary *out);
 
-/* Bootstrap percentile CI of the median alone (same generator and method as above). */
+/* Bootstrap percentile CI of the median alone (same generator and method as above). Above
+ * IA_STATS_BOOTSTRAP_MAX_N samples, where resampling costs seconds, the interval is the bootstrap's
+ * large-sample limit instead: the distribution-free order-statistic interval, order statistics at
+ * 0-based positions (n - 1) / 2 -+ z sqrt(n) / 2 (z the normal quantile of the level), linearly
+ * interpolated; n_boot and seed are then unused. */
+#define IA_STATS_BOOTSTRAP_MAX_N 20000
 IA_API int ia_stats_bootstrap_median_ci(const double *x, size_t n, double ci_level, int n_boot, uint64_t seed,
                                         double *lo, double *hi);
 

@@ -110,7 +110,7 @@ int ia_bench_report(ia_bench_db *db, const char *run_id, const char *format, FIL
     int html = format && !strcmp(format, "html");
     if (format && !html && strcmp(format, "md")) return ia_set_error(IA_ERR_INVALID_ARG, "report format is md or html, not '%s'", format);
     char where[256];
-    if (run_id && !strcmp(run_id, "all")) snprintf(where, sizeof where, "true");
+    if (run_id && !strcmp(run_id, "all")) snprintf(where, sizeof where, "run_id IS NOT NULL");
     else if (run_id) {
         if (!safe_id(run_id)) return ia_set_error(IA_ERR_INVALID_ARG, "malformed run id '%s'", run_id);
         snprintf(where, sizeof where, "run_id = '%s'", run_id);
