@@ -131,6 +131,12 @@ IA_API int ia_bench_db_begin_run(ia_bench_db *db, const ia_hw_info *hw, const ch
 /* Writes one configuration's model, config, result and samples in one transaction. */
 IA_API int ia_bench_db_add_result(ia_bench_db *db, const char *run_id, const ia_bench_config *cfg,
                                   const ia_bench_result *r);
+/* Records what hw --probe-browsers found (ia_hw_probe_browsers) in web_platform_results: per
+ * probed browser one row per platform webgpu, webnn-cpu, webnn-gpu, webnn-npu and wasm. `adapter`
+ * holds the WebGPU adapter ("vendor=... fallback_adapter=true|false"), "available", or
+ * "unavailable: " and the browser's exact error; `features` the WebGPU features and limits or the
+ * WASM SIMD/threads flags; session/shader times stay NULL (the probe creates no session). */
+IA_API int ia_bench_db_add_web_probe(ia_bench_db *db, const char *run_id, const ia_hw_info *hw);
 /* Runs SQL and prints the result as table, csv or json. */
 IA_API int ia_bench_db_query(ia_bench_db *db, const char *sql, const char *format, FILE *out);
 

@@ -9,6 +9,8 @@ int ia__read_line(const char *path, char *buf, size_t len);
 void ia__hw_probe_cpu(ia_hw_cpu *c);
 void ia__hw_probe_gpu(ia_hw_info *hw);
 void ia__hw_probe_browsers(ia_hw_info *hw);
+/* Parses the bridge page's capabilities report (hw_web_probe.c); -1 when it is not a JSON object. */
+int ia__hw_parse_browser_caps(const char *json, ia_hw_browser_probe *p);
 double ia__now_s(void);
 #include <stdio.h>
 void ia__json_str(FILE *o, const char *s);

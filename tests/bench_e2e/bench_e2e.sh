@@ -216,6 +216,54 @@ transfer)
   "$IA" import --db "$W/fresh.duckdb" "$W/nothing-here" > /dev/null 2> "$W/err" && fail "a missing path was imported"
   "$IA" export --db "$DB" --format xml "$W/x" > /dev/null 2>&1 && fail "export --format xml accepted"
   ;;
+probe_browsers)
+  # hw --probe-browsers against the bridge's own report (`browser`, a separate launch): the same
+  # adapter, fallback flag, features, limits, WebNN errors and WASM flags; rows in the database
+  CHR=$(command -v chromium || command -v chromium-browser || true)
+  [ -n "$CHR" ] || { echo "SKIP: no Chromium installed (chromium or chromium-browser); scripts/bootstrap.sh installs Debian's chromium"; exit 77; }
+  "$IA" hw --probe-browsers --json --db "$DB" > "$W/hw.json" 2> "$W/hw.err" || { cat "$W/hw.err"; fail "hw --probe-browsers --json"; }
+  "$IA" browser --browser "$CHR" > "$W/caps.json" 2> "$W/caps.err" || { cat "$W/caps.err"; fail "browser"; }
+  "$IA" hw --probe-browsers --no-db > "$W/hw.txt" 2>&1 || fail "hw --probe-browsers (text)"
+  /usr/bin/python3 - "$W/hw.json" "$W/caps.json" "$W/hw.txt" <<'PY' || fail "hw --probe-browsers output"
+import json, sys
+d = json.load(open(sys.argv[1])); caps = json.load(open(sys.argv[2])); txt = open(sys.argv[3]).read()
+b = [x for x in d["browsers"] if x["name"] == "chromium"]
+assert len(b) == 1 and b[0]["probe"]["ok"] is True, d["browsers"]
+p = b[0]["probe"]
+g, cg = p["webgpu"], caps["webgpu"]
+assert g["available"] == cg["available"], (g, cg)
+if g["available"]:
+    assert (g["vendor"], g["architecture"], g["description"], g["fallback_adapter"]) == \
+        (cg["vendor"], cg["architecture"], cg["description"], cg["isFallbackAdapter"]), (g, cg)
+    assert g["features"] == cg["features"] and g["limits"] == cg["limits"], (g, cg)
+    assert ("FALLBACK (software) adapter" in txt) == g["fallback_adapter"], txt
+    # without a GPU render node or a non-CPU Vulkan device, an adapter can only be a software one
+    if d["dri_render_nodes"] == 0 and all(x["type"] == "cpu" for x in d["gpus"]):
+        assert g["fallback_adapter"] is True, g
+else:
+    assert g["error"] and g["error"] == cg["error"], (g, cg)
+for t in ("cpu", "gpu", "npu"):
+    c = caps["webnn"].get("contexts", {}).get(t, {})
+    assert p["webnn"][t]["available"] == (c.get("ok") is True), (t, p["webnn"], c)
+    if not p["webnn"][t]["available"]:
+        want = c.get("error") or caps["webnn"].get("error")
+        assert want and p["webnn"][t]["error"] == want, (t, p["webnn"][t], want)
+        assert ("webnn-%s unavailable: %s" % (t, want)) in txt, txt
+assert p["wasm"]["simd"] == caps["wasm"]["simd"] and p["wasm"]["threads"] == caps["wasm"]["threads"], (p["wasm"], caps["wasm"])
+print("chromium: webgpu %s%s; webnn %s; wasm simd %s threads %s" % (
+    "available" if g["available"] else "unavailable",
+    " (%s/%s, fallback adapter %s)" % (g["vendor"], g["architecture"], g["fallback_adapter"]) if g["available"] else "",
+    ", ".join("%s %s" % (t, "ok" if p["webnn"][t]["available"] else "unavailable: " + p["webnn"][t]["error"]) for t in ("cpu", "gpu", "npu")),
+    p["wasm"]["simd"], p["wasm"]["threads"]))
+PY
+  [ "$(q "select count(*) from web_platform_results where browser = 'chromium'")" = 5 ] || fail "expected 5 web_platform_results rows"
+  [ "$(q "select count(*) from web_platform_results w join runs r using (run_id) where r.args like 'hw --probe-browsers%'")" = 5 ] || fail "rows not tied to their run"
+  fb=$(/usr/bin/python3 -c 'import json,sys; g=[x for x in json.load(open(sys.argv[1]))["browsers"] if x["name"]=="chromium"][0]["probe"]["webgpu"]; print("fallback_adapter=" + str(g["fallback_adapter"]).lower() if g["available"] else "unavailable: ")' "$W/hw.json")
+  [ "$(q "select count(*) from web_platform_results where platform = 'webgpu' and adapter like '%$fb%'")" = 1 ] || fail "webgpu row does not match the probe ($fb)"
+  [ "$(q "select count(*) from web_platform_results where platform like 'webnn-%' and (adapter = 'available' or adapter like 'unavailable: _%')")" = 3 ] || fail "webnn rows"
+  [ "$(q "select count(*) from web_platform_results where platform = 'wasm' and features like 'simd=%threads=%'")" = 1 ] || fail "wasm row"
+  "$IA" hw --no-db > /dev/null 2>&1 && fail "--no-db without --probe-browsers accepted"
+  ;;
 render)
   # the HTML report of a real small run, rendered in headless Chromium: a non-blank screenshot and
   # one <svg> per chart section in the rendered DOM (skipped, exit 77, only when no Chromium exists)
