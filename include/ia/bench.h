@@ -56,7 +56,9 @@ IA_API int ia_bench_parse_int_list(const char *s, int64_t *out, size_t cap, size
 
 /* ---- runner -------------------------------------------------------------------------- */
 
-enum { IA_BENCH_LATENCY = 0, IA_BENCH_THROUGHPUT = 1 };
+/* IA_BENCH_GENERATE: decoder models (ia/generate.h); one iteration = one greedy generation of
+ * gen_tokens new tokens after a seq-token prompt (batch prompts at once when batch > 1). */
+enum { IA_BENCH_LATENCY = 0, IA_BENCH_THROUGHPUT = 1, IA_BENCH_GENERATE = 2 };
 enum { IA_BENCH_OK = 0, IA_BENCH_UNAVAILABLE = 1, IA_BENCH_FAILED = 2 };
 
 typedef struct ia_bench_config {
@@ -65,7 +67,8 @@ typedef struct ia_bench_config {
     const char *precision; /* fp32, ... */
     int64_t batch, seq;
     int threads;
-    int mode;              /* IA_BENCH_LATENCY or IA_BENCH_THROUGHPUT */
+    int mode;              /* IA_BENCH_LATENCY, IA_BENCH_THROUGHPUT or IA_BENCH_GENERATE */
+    int gen_tokens;        /* IA_BENCH_GENERATE: new tokens per generation (0 = 32); part of the config id */
 } ia_bench_config;
 
 struct ia_bench_result;
@@ -99,6 +102,10 @@ typedef struct ia_bench_result {
     uint64_t engine_peak_bytes; /* engine's peak of live intermediate tensor bytes */
     double cpu_ms;       /* process CPU time per iteration (user + system) */
     int hit_max_time;    /* stopped by --max-time or max_iters before the CI target */
+    /* IA_BENCH_GENERATE (medians over the iterations): time to first token (prefill + first
+     * choice), prompt tokens (batch x seq) / ttft, decode tokens/s after the first token (all rows) */
+    double ttft_ms, prefill_tokens_per_s, decode_tokens_per_s;
+    size_t new_tokens;   /* new tokens of one iteration, all rows */
     double *samples;     /* per-iteration latency in ms, n = s.n (owned by the result) */
     size_t n_samples;
 } ia_bench_result;
@@ -113,7 +120,7 @@ IA_API void ia_bench_result_free(ia_bench_result *r);
 
 /* ---- results database (DuckDB, loaded at run time) ------------------------------------- */
 
-#define IA_BENCH_SCHEMA_VERSION 1
+#define IA_BENCH_SCHEMA_VERSION 2 /* 2: generation_results */
 
 typedef struct ia_bench_db ia_bench_db;
 

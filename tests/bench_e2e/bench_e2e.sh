@@ -31,7 +31,7 @@ PY
   [ "$(q "select count(*) from results where status='unavailable' and median_ms is null and reason is not null")" = 4 ] || fail "expected 4 unavailable rows without numbers"
   [ "$(q "select count(*) = (select sum(n_iters) from results) from samples")" = true ] || fail "samples do not match n_iters"
   [ "$(q "select count(*) from configs")" = 6 ] || fail "expected 6 configs"
-  [ "$(q "select version from schema_version")" = 1 ] || fail "schema version"
+  [ "$(q "select max(version) from schema_version")" = 2 ] || fail "schema version"
   "$IA" report --db "$DB" --format md > "$W/r.md" || fail "report md"
   grep -q "unavailable: the engine has no Vulkan backend" "$W/r.md" || fail "md report lacks the unavailable device"
   "$IA" report --db "$DB" --format html -o "$W/r.html" || fail "report html"
@@ -173,14 +173,16 @@ transfer)
   A2=$W/second.duckdb
   "$IA" bench "$M" --batch 1,2 --seq 8 --threads 1 --device cpu,vulkan "${FAST[@]}" --db "$DB" > /dev/null || fail "bench"
   "$IA" bench "$M" --batch 1 --seq 8 --threads 1 "${FAST[@]}" --db "$A2" > /dev/null || fail "bench 2"
-  TABLES="runs hardware models configs results samples web_platform_results schema_version"
+  /usr/bin/python3 "$SRC/tools/fixtures/gen_models.py" --out "$W/m" --only llama_decoder >/dev/null || fail "cannot generate the decoder fixture"
+  "$IA" bench "$W/m/llama_decoder/model.onnx" --mode generate --seq 4 --gen-tokens 3 --threads 1 "${FAST[@]}" --db "$DB" > /dev/null || fail "bench generate"
+  TABLES="runs hardware models configs results samples web_platform_results generation_results schema_version"
   dump() { # dump DB: every table, rows sorted, as csv
     for t in $TABLES; do echo "## $t"; "$IA" query --db "$1" --format csv "select * from $t order by all" || return 1; done
   }
   dump "$DB" > "$W/a.txt" || fail "dump a"
   for f in parquet csv; do
     "$IA" export --db "$DB" --format $f "$W/ex_$f" > "$W/export_$f.log" || fail "export $f"
-    [ "$(ls "$W/ex_$f" | wc -l)" = 8 ] || fail "export $f: expected 8 files, got $(ls "$W/ex_$f")"
+    [ "$(ls "$W/ex_$f" | wc -l)" = 9 ] || fail "export $f: expected 9 files, got $(ls "$W/ex_$f")"
     "$IA" import --db "$W/imp_$f.duckdb" "$W/ex_$f" > "$W/import_$f.log" || { cat "$W/import_$f.log"; fail "import $f"; }
     dump "$W/imp_$f.duckdb" > "$W/b_$f.txt" || fail "dump $f"
     diff "$W/a.txt" "$W/b_$f.txt" > "$W/diff_$f" || { head -20 "$W/diff_$f"; fail "rows differ after export/import as $f"; }
@@ -193,7 +195,7 @@ transfer)
   # a second machine's run merges beside the first
   "$IA" export --db "$A2" --format parquet "$W/ex2" > /dev/null || fail "export 2"
   "$IA" import --db "$W/imp_parquet.duckdb" "$W/ex2/runs.parquet" "$W/ex2/results.parquet" "$W/ex2/samples.parquet" "$W/ex2/configs.parquet" "$W/ex2/models.parquet" > /dev/null || fail "import 2"
-  [ "$("$IA" query --db "$W/imp_parquet.duckdb" --format csv "select count(*) from runs" | tail -1)" = 2 ] || fail "expected 2 runs after the merge"
+  [ "$("$IA" query --db "$W/imp_parquet.duckdb" --format csv "select count(*) from runs" | tail -1)" = $(( $(q "select count(*) from runs") + 1 )) ] || fail "the second machine's run was not merged"
   want=$(( $(q "select count(*) from samples") + $("$IA" query --db "$A2" --format csv "select count(*) from samples" | tail -1) ))
   [ "$("$IA" query --db "$W/imp_parquet.duckdb" --format csv "select count(*) from samples" | tail -1)" = $want ] || fail "expected $want samples after the merge"
   # a stored row under the same key with other content: refused, nothing imported
@@ -263,6 +265,31 @@ PY
   [ "$(q "select count(*) from web_platform_results where platform like 'webnn-%' and (adapter = 'available' or adapter like 'unavailable: _%')")" = 3 ] || fail "webnn rows"
   [ "$(q "select count(*) from web_platform_results where platform = 'wasm' and features like 'simd=%threads=%'")" = 1 ] || fail "wasm row"
   "$IA" hw --no-db > /dev/null 2>&1 && fail "--no-db without --probe-browsers accepted"
+  ;;
+generate)
+  # --mode generate on the decoder fixture: token counts, the prefill rate as prompt / TTFT, TTFT
+  # inside the whole call, rows in generation_results; an encoder fails to load as a generator
+  /usr/bin/python3 "$SRC/tools/fixtures/gen_models.py" --out "$W/m" --only llama_decoder llama_decoder_merged >/dev/null || fail "cannot generate the decoder fixtures"
+  D=$W/m/llama_decoder/model.onnx DM=$W/m/llama_decoder_merged/model.onnx
+  "$IA" bench "$D" "$DM" --mode generate --batch 1,2 --seq 6 --gen-tokens 5 --threads 1 "${FAST[@]}" --db "$DB" --output json > "$W/g.json" || fail "bench --mode generate"
+  /usr/bin/python3 - "$W/g.json" <<'PY' || fail "generate output"
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+assert len(r) == 4 and all(x["status"] == "ok" and x["mode"] == "generate" for x in r), r
+for x in r:
+    assert x["prompt_tokens"] == x["batch"] * 6 and x["new_tokens"] == x["batch"] * 5, x
+    assert abs(x["prefill_tokens_per_s"] - x["prompt_tokens"] * 1000 / x["ttft_ms"]) <= 1e-4 * x["prefill_tokens_per_s"], x
+    assert abs(x["throughput"] - x["new_tokens"] * 1000 / x["median_ms"]) <= 1e-4 * x["throughput"], x
+    assert 0 < x["ttft_ms"] <= x["median_ms"] and x["decode_tokens_per_s"] > 0 and x["n_iters"] >= 10, x
+PY
+  [ "$(q "select count(*) from generation_results g join configs c using (config_id) where c.mode = 'generate' and g.new_tokens = c.batch * 5 and g.prompt_tokens = c.batch * c.seq")" = 4 ] || fail "expected 4 generation_results rows"
+  "$IA" bench "$D" --mode generate --seq 6 --gen-tokens 7 --threads 1 "${FAST[@]}" --db "$DB" --output md > "$W/g.md" || fail "bench --gen-tokens 7"
+  grep -q "| model.onnx | 1 | 6 | 7 |" "$W/g.md" || { cat "$W/g.md"; fail "md generation table"; }
+  [ "$(q "select count(distinct config_id) from configs where mode = 'generate'")" = 5 ] || fail "--gen-tokens is not part of the configuration"
+  "$IA" bench "$M" --mode generate --seq 6 --gen-tokens 2 "${FAST[@]}" --db "$DB" > /dev/null 2> "$W/err" && fail "an encoder ran as a generator"
+  [ "$(q "select count(*) from results where status = 'failed' and reason like 'load: generate:%'")" = 1 ] || { cat "$W/err"; fail "encoder failure not recorded"; }
+  "$IA" bench "$D" --mode generate --gen-tokens 0 --no-db > /dev/null 2>&1 && fail "--gen-tokens 0 accepted"
+  "$IA" report --db "$DB" --all --format md > /dev/null || fail "report over generate results"
   ;;
 render)
   # the HTML report of a real small run, rendered in headless Chromium: a non-blank screenshot and
