@@ -223,6 +223,53 @@ int ia_bench_report(ia_bench_db *db, const char *run_id, const char *format, FIL
         ia_free(labels); ia_free(lat); ia_free(spd); ia_free(thr); ia_free(mem); ia_free(ser);
         i = j;
     }
+    /* generation (--mode generate): time to first token, prefill and decode rates */
+    ia__rows g;
+    snprintf(sql, sizeof sql,
+             "SELECT p.run_id, p.model, p.device, p.precision, p.batch, p.seq, p.threads, g.prompt_tokens, g.new_tokens, g.ttft_ms,"
+             " g.prefill_tokens_per_s, g.decode_tokens_per_s FROM generation_results g JOIN performance_summary p USING (run_id, config_id)"
+             " WHERE p.%s ORDER BY p.run_id, p.model, p.device, p.precision, p.batch, p.seq, p.threads", where);
+    rc = ia__db_select(db, sql, &g);
+    if (rc) { ia__rows_free(&r); ia__rows_free(&env); return rc; }
+    if (g.n_rows) {
+        if (html) fprintf(out, "<section class=\"generation\"><h2>Generation</h2>\n<table><tr><th>run</th><th>model</th><th>device</th>"
+                               "<th>precision</th><th>batch</th><th>threads</th><th>prompt tokens</th><th>new tokens</th>"
+                               "<th>time to first token ms</th><th>prefill tokens/s</th><th>decode tokens/s</th></tr>\n");
+        else fprintf(out, "## Generation\n\n| run | model | device | precision | batch | threads | prompt tokens | new tokens | time to first token ms | prefill tokens/s | decode tokens/s |\n"
+                          "|---|---|---|---|---|---|---|---|---|---|---|\n");
+        char **gl = ia_calloc(g.n_rows + 1, sizeof *gl);
+        double *dec = ia_calloc(g.n_rows + 1, sizeof *dec);
+        for (size_t k = 0; k < g.n_rows; k++) {
+#define G(c) (ia__rows_get(&g, k, c) ? ia__rows_get(&g, k, c) : "")
+            if (html) {
+                fputs("<tr>", out);
+                for (int c = 0; c < 9; c++) {
+                    if (c == 5) continue; /* seq: the prompt tokens say it */
+                    fputs("<td>", out);
+                    html_esc(out, G(c));
+                    fputs("</td>", out);
+                }
+                fprintf(out, "<td>%.4g</td><td>%.4g</td><td>%.4g</td></tr>\n", atof(G(9)), atof(G(10)), atof(G(11)));
+            } else
+                fprintf(out, "| %s | %s | %s | %s | %s | %s | %s | %s | %.4g | %.4g | %.4g |\n", G(0), G(1), G(2), G(3), G(4), G(6), G(7), G(8),
+                        atof(G(9)), atof(G(10)), atof(G(11)));
+            char lb[300];
+            snprintf(lb, sizeof lb, "%s %s b%s p%s t%s", G(1), G(2), G(4), G(7), G(6));
+            gl[k] = ia_strdup(lb);
+            dec[k] = atof(G(11));
+#undef G
+        }
+        if (html) {
+            fprintf(out, "</table>\n");
+            figure_begin(out, "generation", "Decode speed");
+            svg_bars(out, "decode tokens/s per configuration", "tokens/s", gl, dec, g.n_rows);
+            fprintf(out, "</section></section>\n");
+        } else fprintf(out, "\n");
+        for (size_t k = 0; k < g.n_rows; k++) ia_free(gl[k]);
+        ia_free(gl);
+        ia_free(dec);
+    }
+    ia__rows_free(&g);
     if (html) fprintf(out, "<section class=\"env\"><h2>Environment</h2><table>\n");
     else fprintf(out, "## Environment\n\n");
     for (size_t k = 0; k < env.n_rows; k++)

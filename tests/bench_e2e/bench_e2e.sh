@@ -289,7 +289,10 @@ PY
   "$IA" bench "$M" --mode generate --seq 6 --gen-tokens 2 "${FAST[@]}" --db "$DB" > /dev/null 2> "$W/err" && fail "an encoder ran as a generator"
   [ "$(q "select count(*) from results where status = 'failed' and reason like 'load: generate:%'")" = 1 ] || { cat "$W/err"; fail "encoder failure not recorded"; }
   "$IA" bench "$D" --mode generate --gen-tokens 0 --no-db > /dev/null 2>&1 && fail "--gen-tokens 0 accepted"
-  "$IA" report --db "$DB" --all --format md > /dev/null || fail "report over generate results"
+  "$IA" report --db "$DB" --all --format md > "$W/r.md" || fail "report over generate results"
+  [ "$(sed -n '/^## Generation/,/^## Environment/p' "$W/r.md" | grep -c '^| [0-9]')" = 5 ] || { cat "$W/r.md"; fail "md report: expected 5 generation rows"; }
+  "$IA" report --db "$DB" --all --format html -o "$W/r.html" || fail "html report over generate results"
+  [ "$(grep -c 'data-topic="generation"' "$W/r.html")" = 1 ] || fail "html report: no generation figure"
   ;;
 render)
   # the HTML report of a real small run, rendered in headless Chromium: a non-blank screenshot and
