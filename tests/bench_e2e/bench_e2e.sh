@@ -300,8 +300,10 @@ render)
   CHR=${IA_CHROMIUM:-$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)}
   [ -n "$CHR" ] || { echo "SKIP: no Chromium installed (chromium, chromium-browser, google-chrome; or set IA_CHROMIUM); scripts/bootstrap.sh installs Debian's chromium"; exit 77; }
   "$IA" bench "$M" --batch 1,2,4 --seq 8 --threads 1 --device cpu,webgpu "${FAST[@]}" --db "$DB" > /dev/null || fail "bench"
-  "$IA" report --db "$DB" --format html -o "$W/report.html" || fail "report html"
-  /usr/bin/python3 "$SRC/tests/bench_e2e/render_check.py" "$CHR" "$W/report.html" "$W/render" || fail "render check"
+  /usr/bin/python3 "$SRC/tools/fixtures/gen_models.py" --out "$W/m" --only llama_decoder >/dev/null || fail "cannot generate the decoder fixture"
+  "$IA" bench "$W/m/llama_decoder/model.onnx" --mode generate --batch 1,2 --seq 4 --gen-tokens 3 --threads 1 "${FAST[@]}" --db "$DB" > /dev/null || fail "bench generate"
+  "$IA" report --db "$DB" --all --format html -o "$W/report.html" || fail "report html"
+  /usr/bin/python3 "$SRC/tests/bench_e2e/render_check.py" "$CHR" "$W/report.html" "$W/render" --expect-generation || fail "render check"
   ;;
 *) fail "unknown case $case_name" ;;
 esac

@@ -1,6 +1,6 @@
 # Renders an HTML benchmark report in headless Chromium and checks it: the screenshot is not blank
 # (PNG decoded here with zlib + struct) and every chart section of the rendered DOM holds one <svg>.
-# usage: render_check.py CHROMIUM REPORT.html WORKDIR   (exit 0 pass, 1 fail)
+# usage: render_check.py CHROMIUM REPORT.html WORKDIR [--expect-generation]   (exit 0 pass, 1 fail)
 import html.parser
 import os
 import struct
@@ -108,7 +108,7 @@ class Sections(html.parser.HTMLParser):
 
 
 def main():
-    exe, report, work = sys.argv[1:4]
+    exe, report, work = sys.argv[1:4]  # optional 4th: --expect-generation
     os.makedirs(work, exist_ok=True)
     url = "file://" + os.path.abspath(report)
     shot = os.path.join(work, "report.png")
@@ -157,6 +157,8 @@ def main():
         fail("the report contains %d <script> elements" % sp.scripts)
     if sp.external:
         fail("the report references external resources: %s" % sp.external[:5])
+    if "--expect-generation" in sys.argv and topics.count("generation") != 1:
+        fail("expected one generation figure, got %d" % topics.count("generation"))
     env = [s for s in secs if s["class"] == "env"]
     if len(env) != 1:
         fail("expected one environment section, got %d" % len(env))
