@@ -12,6 +12,8 @@ void ia__hw_probe_browsers(ia_hw_info *hw);
 /* Parses the bridge page's capabilities report (hw_web_probe.c); -1 when it is not a JSON object. */
 int ia__hw_parse_browser_caps(const char *json, ia_hw_browser_probe *p);
 double ia__now_s(void);
+/* Median of x[0..n) by selection (O(n), the input is not modified); NaN when n is 0 or out of memory. */
+double ia__stats_median(const double *x, size_t n);
 #include <stdio.h>
 void ia__json_str(FILE *o, const char *s);
 void ia__json_num(FILE *o, double v);

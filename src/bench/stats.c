@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bench/bench_internal.h"
 #include "ia/alloc.h"
 #include "ia/bench.h"
 
@@ -59,6 +60,16 @@ static double median_inplace(double *a, size_t n) {
     for (size_t i = 1; i < n / 2; i++)
         if (a[i] > lo) lo = a[i];
     return (lo + hi) / 2;
+}
+
+double ia__stats_median(const double *x, size_t n) {
+    if (!n) return NAN;
+    double *buf = ia_malloc(n * sizeof *buf);
+    if (!buf) return NAN;
+    memcpy(buf, x, n * sizeof *buf);
+    double m = median_inplace(buf, n);
+    ia_free(buf);
+    return m;
 }
 
 /* standard normal quantile of p in (0.5, 1), by bisection on erfc */
