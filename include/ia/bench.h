@@ -29,10 +29,16 @@ typedef struct ia_summary {
 
 /* Summarizes n >= 1 samples (the input is not modified). The confidence interval of the median
  * comes from `n_boot` bootstrap resamples (0 = 2000) at level `ci_level` (0 = 0.95), drawn from
- * a splitmix64 generator seeded with `seed`, so results are reproducible. */
+ * a splitmix64 generator seeded with `seed`, so results are reproducible (above
+ * IA_STATS_BOOTSTRAP_MAX_N samples: the order-statistic interval described below). */
 IA_API int ia_stats_summarize(const double *x, size_t n, double ci_level, int n_boot, uint64_t seed, ia_summary *out);
 
-/* Bootstrap percentile CI of the median alone (same generator and method as above). */
+/* Bootstrap percentile CI of the median alone (same generator and method as above). Above
+ * IA_STATS_BOOTSTRAP_MAX_N samples, where resampling costs seconds, the interval is the bootstrap's
+ * large-sample limit instead: the distribution-free order-statistic interval, order statistics at
+ * 0-based positions (n - 1) / 2 -+ z sqrt(n) / 2 (z the normal quantile of the level), linearly
+ * interpolated; n_boot and seed are then unused. */
+#define IA_STATS_BOOTSTRAP_MAX_N 20000
 IA_API int ia_stats_bootstrap_median_ci(const double *x, size_t n, double ci_level, int n_boot, uint64_t seed,
                                         double *lo, double *hi);
 
@@ -50,7 +56,9 @@ IA_API int ia_bench_parse_int_list(const char *s, int64_t *out, size_t cap, size
 
 /* ---- runner -------------------------------------------------------------------------- */
 
-enum { IA_BENCH_LATENCY = 0, IA_BENCH_THROUGHPUT = 1 };
+/* IA_BENCH_GENERATE: decoder models (ia/generate.h); one iteration = one greedy generation of
+ * gen_tokens new tokens after a seq-token prompt (batch prompts at once when batch > 1). */
+enum { IA_BENCH_LATENCY = 0, IA_BENCH_THROUGHPUT = 1, IA_BENCH_GENERATE = 2 };
 enum { IA_BENCH_OK = 0, IA_BENCH_UNAVAILABLE = 1, IA_BENCH_FAILED = 2 };
 
 typedef struct ia_bench_config {
@@ -59,7 +67,8 @@ typedef struct ia_bench_config {
     const char *precision; /* fp32, ... */
     int64_t batch, seq;
     int threads;
-    int mode;              /* IA_BENCH_LATENCY or IA_BENCH_THROUGHPUT */
+    int mode;              /* IA_BENCH_LATENCY, IA_BENCH_THROUGHPUT or IA_BENCH_GENERATE */
+    int gen_tokens;        /* IA_BENCH_GENERATE: new tokens per generation (0 = 32); part of the config id */
 } ia_bench_config;
 
 struct ia_bench_result;
@@ -93,6 +102,10 @@ typedef struct ia_bench_result {
     uint64_t engine_peak_bytes; /* engine's peak of live intermediate tensor bytes */
     double cpu_ms;       /* process CPU time per iteration (user + system) */
     int hit_max_time;    /* stopped by --max-time or max_iters before the CI target */
+    /* IA_BENCH_GENERATE (medians over the iterations): time to first token (prefill + first
+     * choice), prompt tokens (batch x seq) / ttft, decode tokens/s after the first token (all rows) */
+    double ttft_ms, prefill_tokens_per_s, decode_tokens_per_s;
+    size_t new_tokens;   /* new tokens of one iteration, all rows */
     double *samples;     /* per-iteration latency in ms, n = s.n (owned by the result) */
     size_t n_samples;
 } ia_bench_result;
@@ -107,7 +120,7 @@ IA_API void ia_bench_result_free(ia_bench_result *r);
 
 /* ---- results database (DuckDB, loaded at run time) ------------------------------------- */
 
-#define IA_BENCH_SCHEMA_VERSION 1
+#define IA_BENCH_SCHEMA_VERSION 2 /* 2: generation_results */
 
 typedef struct ia_bench_db ia_bench_db;
 
@@ -125,8 +138,25 @@ IA_API int ia_bench_db_begin_run(ia_bench_db *db, const ia_hw_info *hw, const ch
 /* Writes one configuration's model, config, result and samples in one transaction. */
 IA_API int ia_bench_db_add_result(ia_bench_db *db, const char *run_id, const ia_bench_config *cfg,
                                   const ia_bench_result *r);
+/* Records what hw --probe-browsers found (ia_hw_probe_browsers) in web_platform_results: per
+ * probed browser one row per platform webgpu, webnn-cpu, webnn-gpu, webnn-npu and wasm. `adapter`
+ * holds the WebGPU adapter ("vendor=... fallback_adapter=true|false"), "available", or
+ * "unavailable: " and the browser's exact error; `features` the WebGPU features and limits or the
+ * WASM SIMD/threads flags; session/shader times stay NULL (the probe creates no session). */
+IA_API int ia_bench_db_add_web_probe(ia_bench_db *db, const char *run_id, const ia_hw_info *hw);
 /* Runs SQL and prints the result as table, csv or json. */
 IA_API int ia_bench_db_query(ia_bench_db *db, const char *sql, const char *format, FILE *out);
+
+/* Writes every table (runs, hardware, models, configs, results, samples, web_platform_results,
+ * schema_version) to DIR/TABLE.parquet or DIR/TABLE.csv (format "parquet" or "csv", DuckDB's COPY;
+ * DIR is created when absent). One line per file goes to `log` (may be NULL). */
+IA_API int ia_bench_db_export(ia_bench_db *db, const char *dir, const char *format, FILE *log);
+/* Merges exported files (TABLE.parquet / TABLE.csv, or directories holding them) into the database
+ * in one transaction. Rows are identified by their keys (run_id; model_id; config_id; config_id +
+ * run_id; config_id + run_id + iter; the whole row for web_platform_results): rows already stored
+ * are skipped, so importing twice adds nothing; a key stored with other content (models excepted)
+ * or a newer exported schema refuses the whole import. */
+IA_API int ia_bench_db_import(ia_bench_db *db, const char *const *paths, size_t n, FILE *log);
 
 /* ---- reports and comparisons ------------------------------------------------------- */
 

@@ -43,10 +43,29 @@ typedef struct ia_hw_gpu {
     int fp16, int8;         /* shader arithmetic support; -1 = unknown */
 } ia_hw_gpu;
 
+/* What a browser's page reports when started headless against our bridge page (ia_hw_probe_browsers). */
+typedef struct ia_hw_browser_probe {
+    int status;             /* 0 not probed, 1 probed, -1 the browser could not be probed (error says why) */
+    char error[512];
+    char user_agent[256];
+    int wasm_simd, wasm_threads, cross_origin_isolated; /* 1 yes, 0 no, -1 unknown */
+    int webgpu_available;   /* an adapter was returned */
+    char webgpu_error[256]; /* why not, as the page saw it */
+    char webgpu_vendor[64], webgpu_architecture[64], webgpu_description[128], webgpu_device[64];
+    int webgpu_fallback;    /* 1: a fallback (software) adapter */
+    char webgpu_features[1024]; /* space-separated, sorted */
+    char webgpu_limits[512];    /* "name=value ..." */
+    int webnn_present;      /* navigator.ml exists */
+    char webnn_error[256];  /* why navigator.ml is absent */
+    int webnn_ok[3];        /* createContext per device type cpu, gpu, npu: 1 ok, 0 failed */
+    char webnn_errors[3][256]; /* the browser's exact error per device type */
+} ia_hw_browser_probe;
+
 typedef struct ia_hw_browser {
     char name[32];          /* chromium, google-chrome, microsoft-edge, firefox */
     char path[256];
     char version[128];      /* first line of `--version`, "" when it did not answer */
+    ia_hw_browser_probe probe; /* filled by ia_hw_probe_browsers */
 } ia_hw_browser;
 
 typedef struct ia_hw_info {
@@ -76,6 +95,12 @@ IA_API int ia_hw_probe(ia_hw_info *out);
 /* Measures fp32 FMA peak per thread count (1, 2, 4, ... up to the online CPUs) and memory read
  * bandwidth, in about `budget_s` seconds in total. */
 IA_API int ia_hw_calibrate(ia_hw_info *hw, double budget_s);
+
+/* Starts every browser found by ia_hw_probe headless against the bridge page (ia_web_probe) and
+ * records what its page reports: WebGPU adapter, features and limits, WebNN per device type with
+ * the browser's exact error, WASM SIMD and threads. A browser that cannot be started gets status -1
+ * and the reason; never fails for that. timeout_ms bounds each browser (0 = 60000). */
+IA_API int ia_hw_probe_browsers(ia_hw_info *hw, int timeout_ms);
 
 /* True when the CPU has `feature` (as named in ia_hw_cpu.features). */
 IA_API int ia_hw_has_feature(const ia_hw_info *hw, const char *feature);

@@ -43,6 +43,8 @@ static const char *SCHEMA =
     "CREATE TABLE IF NOT EXISTS samples(config_id VARCHAR, run_id VARCHAR, iter BIGINT, latency_ms DOUBLE);"
     "CREATE TABLE IF NOT EXISTS web_platform_results(run_id VARCHAR, config_id VARCHAR, browser VARCHAR, browser_version VARCHAR,"
     " platform VARCHAR, adapter VARCHAR, features VARCHAR, session_create_ms DOUBLE, shader_compile_ms DOUBLE);"
+    "CREATE TABLE IF NOT EXISTS generation_results(config_id VARCHAR, run_id VARCHAR, prompt_tokens BIGINT, new_tokens BIGINT,"
+    " ttft_ms DOUBLE, prefill_tokens_per_s DOUBLE, decode_tokens_per_s DOUBLE);"
     "CREATE OR REPLACE VIEW performance_summary AS SELECT r.run_id, m.name AS model, c.device, c.batch, c.seq, c.precision,"
     " c.threads, c.mode, r.status, r.reason, r.median_ms, r.p90_ms, r.ci_low_ms, r.ci_high_ms, r.throughput, r.peak_rss_bytes,"
     " r.load_ms, r.first_ms, r.n_iters, r.config_id FROM results r JOIN configs c USING (config_id) JOIN models m USING (model_id);"
@@ -289,11 +291,13 @@ int ia_bench_db_add_result(ia_bench_db *db, const char *run_id, const ia_bench_c
     if (file_sha256(c->model, model_id, &bytes)) snprintf(model_id, sizeof model_id, "unreadable:%s", c->model);
     const char *name = strrchr(c->model, '/');
     name = name ? name + 1 : c->model;
-    const char *mode = c->mode == IA_BENCH_THROUGHPUT ? "throughput" : "latency";
-    /* config id: FNV-1a over the fields that define the configuration */
+    const char *mode = c->mode == IA_BENCH_THROUGHPUT ? "throughput" : c->mode == IA_BENCH_GENERATE ? "generate" : "latency";
+    int gen = c->mode == IA_BENCH_GENERATE, gen_tokens = c->gen_tokens > 0 ? c->gen_tokens : 32;
+    /* config id: FNV-1a over the fields that define the configuration (generate: + new tokens) */
     char key[600];
     snprintf(key, sizeof key, "%s|%s|%lld|%lld|%s|%d|%s", model_id, c->device, (long long)c->batch, (long long)c->seq, c->precision,
              c->threads, mode);
+    if (gen) snprintf(key + strlen(key), sizeof key - strlen(key), "|%d", gen_tokens);
     uint64_t h = 1469598103934665603ull;
     for (const char *p = key; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
     snprintf(config_id, sizeof config_id, "%016llx", (unsigned long long)h);
@@ -324,6 +328,15 @@ int ia_bench_db_add_result(ia_bench_db *db, const char *run_id, const ia_bench_c
     num(o, ok ? r->first_ms : nanv); fputs(", ", o);
     num(o, ok ? r->cpu_ms : nanv);
     fprintf(o, ", %s, now()::TIMESTAMP);", r->hit_max_time ? "true" : "false");
+    if (gen && ok) {
+        fputs("\nINSERT INTO generation_results VALUES (", o);
+        lit(o, config_id); fputs(", ", o); lit(o, run_id);
+        fprintf(o, ", %lld, %zu, ", (long long)(c->batch * c->seq), r->new_tokens);
+        num(o, r->ttft_ms); fputs(", ", o);
+        num(o, r->prefill_tokens_per_s); fputs(", ", o);
+        num(o, r->decode_tokens_per_s);
+        fputs(");", o);
+    }
     fclose(o);
     int rc = lock_db(db);
     if (rc) { free(sql); return rc; }
@@ -346,6 +359,26 @@ int ia_bench_db_add_result(ia_bench_db *db, const char *run_id, const ia_bench_c
     else { char keep[512]; snprintf(keep, sizeof keep, "%s", ia_last_error()); exec(db, "ROLLBACK"); ia_set_error(rc, "%s", keep); }
     unlock_db(db);
     return rc;
+}
+
+/* ---- access for the other files of src/bench (export/import, web platform rows) ---------- */
+
+int ia__db_lock(ia_bench_db *db) { return lock_db(db); }
+void ia__db_unlock(ia_bench_db *db) { unlock_db(db); }
+int ia__db_exec(ia_bench_db *db, const char *sql) { return exec(db, sql); }
+void ia__sql_lit(FILE *o, const char *s) { lit(o, s); }
+void ia__sql_num(FILE *o, double v) { num(o, v); }
+
+int ia__db_value(ia_bench_db *db, const char *sql, char *out, size_t cap) {
+    duckdb_result res;
+    if (cap) out[0] = 0;
+    if (ia__ddb.duckdb_query(db->con, sql, &res) == DuckDBError) return db_err(db, &res, "query failed");
+    if (ia__ddb.duckdb_row_count(&res) > 0 && ia__ddb.duckdb_column_count(&res) > 0 && !ia__ddb.duckdb_value_is_null(&res, 0, 0)) {
+        char *v = ia__ddb.duckdb_value_varchar(&res, 0, 0);
+        if (v) { snprintf(out, cap, "%s", v); ia__ddb.duckdb_free(v); }
+    }
+    ia__ddb.duckdb_destroy_result(&res);
+    return IA_OK;
 }
 
 /* ---- reading --------------------------------------------------------------------------- */
@@ -379,6 +412,21 @@ int ia__db_select(ia_bench_db *db, const char *sql, ia__rows *out) {
     return rc;
 }
 #else
+int ia__db_lock(ia_bench_db *db) {
+    (void)db;
+    return ia_set_error(IA_ERR_UNAVAILABLE, "results database unavailable: %s", ia__duckdb_load());
+}
+void ia__db_unlock(ia_bench_db *db) { (void)db; }
+int ia__db_exec(ia_bench_db *db, const char *sql) {
+    (void)db; (void)sql;
+    return ia_set_error(IA_ERR_UNAVAILABLE, "results database unavailable: %s", ia__duckdb_load());
+}
+int ia__db_value(ia_bench_db *db, const char *sql, char *out, size_t cap) {
+    (void)db; (void)sql; if (cap) out[0] = 0;
+    return ia_set_error(IA_ERR_UNAVAILABLE, "results database unavailable: %s", ia__duckdb_load());
+}
+void ia__sql_lit(FILE *o, const char *s) { fputs(s ? s : "NULL", o); }
+void ia__sql_num(FILE *o, double v) { fprintf(o, "%.17g", v); }
 int ia_bench_db_begin_run(ia_bench_db *db, const ia_hw_info *hw, const char *args, char *run_id, size_t len) {
     return ia_set_error(IA_ERR_UNAVAILABLE, "results database unavailable: %s", ia__duckdb_load());
 }

@@ -71,6 +71,83 @@ static void print_bytes(FILE *o, uint64_t b) {
     else fprintf(o, "unknown");
 }
 
+static const char *yes_no(int v) { return v < 0 ? "unknown" : v ? "yes" : "no"; }
+static const char *const WEBNN_TYPES[3] = {"cpu", "gpu", "npu"};
+
+static void print_browser_probe_text(const ia_hw_browser_probe *p, FILE *o) {
+    if (!p->status) return;
+    if (p->status < 0) { fprintf(o, "          probe failed: %s\n", p->error); return; }
+    if (p->webgpu_available)
+        fprintf(o, "          webgpu  adapter vendor '%s', architecture '%s', description '%s'%s\n"
+                   "                  features: %s\n                  limits: %s\n",
+                p->webgpu_vendor, p->webgpu_architecture, p->webgpu_description,
+                p->webgpu_fallback ? ", FALLBACK (software) adapter" : ", hardware adapter", p->webgpu_features[0] ? p->webgpu_features : "none",
+                p->webgpu_limits[0] ? p->webgpu_limits : "none reported");
+    else fprintf(o, "          webgpu  unavailable: %s\n", p->webgpu_error);
+    for (int k = 0; k < 3; k++)
+        fprintf(o, "          webnn-%s %s%s%s\n", WEBNN_TYPES[k], p->webnn_ok[k] ? "available" : "unavailable", p->webnn_ok[k] ? "" : ": ",
+                p->webnn_ok[k] ? "" : p->webnn_errors[k]);
+    fprintf(o, "          wasm    simd %s, threads %s (crossOriginIsolated %s)\n", yes_no(p->wasm_simd), yes_no(p->wasm_threads),
+            yes_no(p->cross_origin_isolated));
+}
+
+static void json_tri(FILE *o, const char *key, int v) { fprintf(o, ",\"%s\":%s", key, v < 0 ? "null" : v ? "true" : "false"); }
+static void json_kv(FILE *o, const char *key, const char *v) { fprintf(o, ",\"%s\":", key); ia__json_str(o, v); }
+
+static void print_browser_probe_json(const ia_hw_browser_probe *p, FILE *o) {
+    if (!p->status) return;
+    fprintf(o, ",\"probe\":{\"ok\":%s", p->status > 0 ? "true" : "false");
+    if (p->status < 0) { json_kv(o, "error", p->error); fputc('}', o); return; }
+    json_kv(o, "user_agent", p->user_agent);
+    fprintf(o, ",\"webgpu\":{\"available\":%s", p->webgpu_available ? "true" : "false");
+    if (p->webgpu_available) {
+        json_kv(o, "vendor", p->webgpu_vendor);
+        json_kv(o, "architecture", p->webgpu_architecture);
+        json_kv(o, "description", p->webgpu_description);
+        json_kv(o, "device", p->webgpu_device);
+        json_tri(o, "fallback_adapter", p->webgpu_fallback);
+        fprintf(o, ",\"features\":[");
+        const char *f = p->webgpu_features;
+        for (int first = 1; *f; first = 0) {
+            size_t n = strcspn(f, " ");
+            char name[160];
+            snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1), f);
+            if (!first) fputc(',', o);
+            ia__json_str(o, name);
+            f += n;
+            while (*f == ' ') f++;
+        }
+        fprintf(o, "],\"limits\":{");
+        const char *l = p->webgpu_limits;
+        for (int first = 1; *l; first = 0) {
+            size_t n = strcspn(l, " ");
+            char kv[160];
+            snprintf(kv, sizeof kv, "%.*s", (int)(n < sizeof kv ? n : sizeof kv - 1), l);
+            char *eq = strchr(kv, '=');
+            if (eq) {
+                *eq = 0;
+                if (!first) fputc(',', o);
+                ia__json_str(o, kv);
+                fprintf(o, ":%s", eq[1] ? eq + 1 : "null");
+            }
+            l += n;
+            while (*l == ' ') l++;
+        }
+        fputc('}', o);
+    } else json_kv(o, "error", p->webgpu_error);
+    fprintf(o, "},\"webnn\":{\"present\":%s", p->webnn_present ? "true" : "false");
+    if (p->webnn_error[0]) json_kv(o, "error", p->webnn_error);
+    for (int k = 0; k < 3; k++) {
+        fprintf(o, ",\"%s\":{\"available\":%s", WEBNN_TYPES[k], p->webnn_ok[k] ? "true" : "false");
+        if (!p->webnn_ok[k]) json_kv(o, "error", p->webnn_errors[k]);
+        fputc('}', o);
+    }
+    fprintf(o, "},\"wasm\":{\"simd\":%s,\"threads\":%s", p->wasm_simd < 0 ? "null" : p->wasm_simd ? "true" : "false",
+            p->wasm_threads < 0 ? "null" : p->wasm_threads ? "true" : "false");
+    json_tri(o, "cross_origin_isolated", p->cross_origin_isolated);
+    fprintf(o, "}}");
+}
+
 static void print_text(const ia_hw_info *hw, FILE *o) {
     const ia_hw_cpu *c = &hw->cpu;
     fprintf(o, "cpu       %s (%s, %s)\n", c->model[0] ? c->model : "unknown model", c->vendor, c->arch);
@@ -105,9 +182,11 @@ static void print_text(const ia_hw_info *hw, FILE *o) {
     fprintf(o, "dri       %d render node%s in /dev/dri\n", hw->n_dri_render, hw->n_dri_render == 1 ? "" : "s");
     fprintf(o, "openvino  %s\nqnn       %s\n", hw->openvino_status, hw->qnn_status);
     if (!hw->n_browsers) fprintf(o, "browsers  none found on PATH\n");
-    for (int i = 0; i < hw->n_browsers; i++)
+    for (int i = 0; i < hw->n_browsers; i++) {
         fprintf(o, "browser   %s: %s (%s)\n", hw->browsers[i].name, hw->browsers[i].version[0] ? hw->browsers[i].version : "version unknown",
                 hw->browsers[i].path);
+        print_browser_probe_text(&hw->browsers[i].probe, o);
+    }
     if (hw->calibrated) {
         for (int i = 0; i < hw->n_calib; i++)
             fprintf(o, "peak fp32 %d thread%s: %.1f GFLOP/s (%s FMA loop)\n", hw->calib_threads[i], hw->calib_threads[i] == 1 ? "" : "s",
@@ -174,6 +253,7 @@ static void print_json(const ia_hw_info *hw, FILE *o) {
         JS("name", hw->browsers[i].name); fputc(',', o);
         JS("path", hw->browsers[i].path); fputc(',', o);
         JS("version", hw->browsers[i].version);
+        print_browser_probe_json(&hw->browsers[i].probe, o);
         fputc('}', o);
     }
     fprintf(o, "]");

@@ -1,5 +1,5 @@
 /* Reports of stored benchmark runs: Markdown for pull requests, or one self-contained HTML file
- * with inline SVG bar charts (latency per configuration, speedup versus CPU) and the environment. */
+ * with inline SVG charts (latency, throughput, batch scaling, memory, speedup, precision) and the environment. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +31,7 @@ static void svg_bars(FILE *o, const char *title, const char *unit, char **labels
     fprintf(o, "</text>");
     for (size_t i = 0; i < n; i++) {
         int y = 26 + 22 * (int)i;
-        double w = isfinite(v[i]) ? 400.0 * v[i] / mx : 0;
+        double w = isfinite(v[i]) ? 340.0 * v[i] / mx : 0;
         fprintf(o, "<text x=\"4\" y=\"%d\" font-size=\"11\">", y + 13);
         html_esc(o, labels[i]);
         fprintf(o, "</text><rect x=\"280\" y=\"%d\" width=\"%.1f\" height=\"16\" fill=\"#3a6ea5\"/>"
@@ -39,6 +39,65 @@ static void svg_bars(FILE *o, const char *title, const char *unit, char **labels
                 y, w, 284 + w, y + 13, v[i], unit);
     }
     fprintf(o, "</svg>\n");
+}
+
+/* line chart: one polyline per series over a log2 x axis (batch sizes), y = value */
+typedef struct line_series {
+    char label[200];
+    double x[32], y[32];
+    int n;
+} line_series;
+
+static const char *const PALETTE[] = {"#3a6ea5", "#c0504d", "#9bbb59", "#8064a2", "#f79646", "#4bacc6", "#2c4d75", "#772c2a"};
+
+static void svg_lines(FILE *o, const char *title, const char *xname, const char *unit, const line_series *s, size_t ns) {
+    double xmin = INFINITY, xmax = -INFINITY, ymax = 0;
+    for (size_t i = 0; i < ns; i++)
+        for (int k = 0; k < s[i].n; k++) {
+            double lx = log2(s[i].x[k] > 0 ? s[i].x[k] : 1);
+            if (lx < xmin) xmin = lx;
+            if (lx > xmax) xmax = lx;
+            if (isfinite(s[i].y[k]) && s[i].y[k] > ymax) ymax = s[i].y[k];
+        }
+    if (!(xmax > xmin)) { xmin -= 1; xmax += 1; }
+    if (ymax <= 0) ymax = 1;
+    const double X0 = 60, W = 440, Y0 = 30, H = 200;
+    int h = (int)(Y0 + H + 40 + 16 * (double)ns);
+    fprintf(o, "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" height=\"%d\" role=\"img\" aria-label=\"", h);
+    html_esc(o, title);
+    fprintf(o, "\"><text x=\"4\" y=\"16\" font-size=\"13\" font-weight=\"bold\">");
+    html_esc(o, title);
+    fprintf(o, "</text><line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"#000\"/><line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"#000\"/>",
+            X0, Y0, X0, Y0 + H, X0, Y0 + H, X0 + W, Y0 + H);
+    fprintf(o, "<text x=\"4\" y=\"%g\" font-size=\"11\">%.4g %s</text><text x=\"4\" y=\"%g\" font-size=\"11\">0</text>", Y0 + 10, ymax, unit, Y0 + H);
+    fprintf(o, "<text x=\"%g\" y=\"%g\" font-size=\"11\">%s (log2 scale) %.4g to %.4g</text>", X0, Y0 + H + 16, xname, exp2(xmin), exp2(xmax));
+    for (size_t i = 0; i < ns; i++) {
+        const char *col = PALETTE[i % (sizeof PALETTE / sizeof PALETTE[0])];
+        fprintf(o, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", col);
+        for (int k = 0; k < s[i].n; k++) {
+            double px = X0 + W * (log2(s[i].x[k] > 0 ? s[i].x[k] : 1) - xmin) / (xmax - xmin);
+            double py = Y0 + H - H * (isfinite(s[i].y[k]) ? s[i].y[k] : 0) / ymax;
+            fprintf(o, "%s%.1f,%.1f", k ? " " : "", px, py);
+        }
+        fprintf(o, "\"/>");
+        for (int k = 0; k < s[i].n; k++) {
+            double px = X0 + W * (log2(s[i].x[k] > 0 ? s[i].x[k] : 1) - xmin) / (xmax - xmin);
+            double py = Y0 + H - H * (isfinite(s[i].y[k]) ? s[i].y[k] : 0) / ymax;
+            fprintf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"><title>%s %.4g: %.4g %s</title></circle>", px, py, col, xname, s[i].x[k], s[i].y[k], unit);
+        }
+        double ly = Y0 + H + 32 + 16 * (double)i;
+        fprintf(o, "<rect x=\"%g\" y=\"%g\" width=\"12\" height=\"10\" fill=\"%s\"/><text x=\"%g\" y=\"%g\" font-size=\"11\">", X0, ly - 9, col, X0 + 16, ly);
+        html_esc(o, s[i].label);
+        fprintf(o, "</text>");
+    }
+    fprintf(o, "</svg>\n");
+}
+
+/* one figure per topic: exactly one chart in each (checked by the render test) */
+static void figure_begin(FILE *o, const char *topic, const char *caption) {
+    fprintf(o, "<section class=\"figure\" data-topic=\"%s\"><h3>", topic);
+    html_esc(o, caption);
+    fprintf(o, "</h3>\n");
 }
 
 static int safe_id(const char *s) {
@@ -51,7 +110,7 @@ int ia_bench_report(ia_bench_db *db, const char *run_id, const char *format, FIL
     int html = format && !strcmp(format, "html");
     if (format && !html && strcmp(format, "md")) return ia_set_error(IA_ERR_INVALID_ARG, "report format is md or html, not '%s'", format);
     char where[256];
-    if (run_id && !strcmp(run_id, "all")) snprintf(where, sizeof where, "true");
+    if (run_id && !strcmp(run_id, "all")) snprintf(where, sizeof where, "run_id IS NOT NULL");
     else if (run_id) {
         if (!safe_id(run_id)) return ia_set_error(IA_ERR_INVALID_ARG, "malformed run id '%s'", run_id);
         snprintf(where, sizeof where, "run_id = '%s'", run_id);
@@ -88,7 +147,11 @@ int ia_bench_report(ia_bench_db *db, const char *run_id, const char *format, FIL
         else fprintf(out, "<table><tr><th>device</th><th>precision</th><th>batch</th><th>seq</th><th>threads</th><th>status</th><th>median ms</th><th>p90 ms</th><th>95%% CI</th><th>samples/s</th><th>speedup vs CPU</th><th>load ms</th><th>first ms</th><th>peak RSS MiB</th><th>iters</th></tr>\n");
         char **labels = ia_calloc(j - i + 1, sizeof *labels);
         double *lat = ia_calloc(j - i + 1, sizeof *lat), *spd = ia_calloc(j - i + 1, sizeof *spd);
-        size_t nl = 0;
+        double *thr = ia_calloc(j - i + 1, sizeof *thr), *mem = ia_calloc(j - i + 1, sizeof *mem);
+        line_series *ser = ia_calloc(j - i + 1, sizeof *ser);
+        size_t nl = 0, ns = 0;
+        int n_prec = 0;
+        char precs[4][16] = {{0}};
         for (size_t k = i; k < j; k++) {
 #define G(c) (ia__rows_get(&r, k, c) ? ia__rows_get(&r, k, c) : "")
             int ok = !strcmp(G(7), "ok");
@@ -98,7 +161,19 @@ int ia_bench_report(ia_bench_db *db, const char *run_id, const char *format, FIL
                 snprintf(lb, sizeof lb, "%s %s b%s s%s t%s", G(2), G(3), G(4), G(5), G(6));
                 labels[nl] = ia_strdup(lb);
                 lat[nl] = atof(G(9));
+                thr[nl] = atof(G(13));
+                mem[nl] = rss;
                 spd[nl++] = ia__rows_get(&r, k, 18) ? atof(G(18)) : NAN;
+                /* batch scaling: one series per device, precision, seq, threads */
+                char sk[200];
+                snprintf(sk, sizeof sk, "%s %s s%s t%s", G(2), G(3), G(5), G(6));
+                size_t si = 0;
+                while (si < ns && strcmp(ser[si].label, sk)) si++;
+                if (si == ns) snprintf(ser[ns++].label, sizeof ser[0].label, "%s", sk);
+                if (ser[si].n < 32) { ser[si].x[ser[si].n] = atof(G(4)); ser[si].y[ser[si].n++] = atof(G(13)); }
+                int pi = 0;
+                while (pi < n_prec && strcmp(precs[pi], G(3))) pi++;
+                if (pi == n_prec && n_prec < 4) snprintf(precs[n_prec++], sizeof precs[0], "%s", G(3));
             }
             if (!html) {
                 if (ok) fprintf(out, "| %s | %s | %s | %s | %s | ok | %.4g | %.4g | %.4g-%.4g | %.4g | %s%.3g | %.3g | %.3g | %.1f | %s |\n", G(2), G(3), G(4), G(5), G(6),
@@ -117,15 +192,84 @@ int ia_bench_report(ia_bench_db *db, const char *run_id, const char *format, FIL
         if (html) {
             fprintf(out, "</table>\n");
             if (nl) {
+                figure_begin(out, "latency", "Latency per device");
                 svg_bars(out, "median latency per configuration", "ms", labels, lat, nl);
+                fprintf(out, "</section>\n");
+                figure_begin(out, "throughput", "Throughput per device");
+                svg_bars(out, "throughput per configuration", "samples/s", labels, thr, nl);
+                fprintf(out, "</section>\n");
+                figure_begin(out, "batch-scaling", "Batch-size scaling");
+                svg_lines(out, "throughput versus batch size", "batch", "samples/s", ser, ns);
+                fprintf(out, "</section>\n");
+                figure_begin(out, "memory", "Memory per device");
+                svg_bars(out, "process peak RSS per configuration", "MiB", labels, mem, nl);
+                fprintf(out, "</section>\n");
+                figure_begin(out, "speedup", "Speedup versus CPU");
                 svg_bars(out, "speedup versus the fastest CPU configuration", "x", labels, spd, nl);
+                fprintf(out, "</section>\n");
+                if (n_prec > 1) {
+                    figure_begin(out, "precision", "Precision trade-offs");
+                    svg_bars(out, "median latency per configuration and precision", "ms", labels, lat, nl);
+                    fprintf(out, "</section>\n");
+                } else {
+                    fprintf(out, "<p>Precision trade-offs: only ");
+                    html_esc(out, n_prec ? precs[0] : "one precision");
+                    fprintf(out, " was measured for this model.</p>\n");
+                }
             } else fprintf(out, "<p>No configuration of this model produced numbers.</p>\n");
             fprintf(out, "</section>\n");
         } else fprintf(out, "\n");
         for (size_t k = 0; k < nl; k++) ia_free(labels[k]);
-        ia_free(labels); ia_free(lat); ia_free(spd);
+        ia_free(labels); ia_free(lat); ia_free(spd); ia_free(thr); ia_free(mem); ia_free(ser);
         i = j;
     }
+    /* generation (--mode generate): time to first token, prefill and decode rates */
+    ia__rows g;
+    snprintf(sql, sizeof sql,
+             "SELECT p.run_id, p.model, p.device, p.precision, p.batch, p.seq, p.threads, g.prompt_tokens, g.new_tokens, g.ttft_ms,"
+             " g.prefill_tokens_per_s, g.decode_tokens_per_s FROM generation_results g JOIN performance_summary p USING (run_id, config_id)"
+             " WHERE p.%s ORDER BY p.run_id, p.model, p.device, p.precision, p.batch, p.seq, p.threads", where);
+    rc = ia__db_select(db, sql, &g);
+    if (rc) { ia__rows_free(&r); ia__rows_free(&env); return rc; }
+    if (g.n_rows) {
+        if (html) fprintf(out, "<section class=\"generation\"><h2>Generation</h2>\n<table><tr><th>run</th><th>model</th><th>device</th>"
+                               "<th>precision</th><th>batch</th><th>threads</th><th>prompt tokens</th><th>new tokens</th>"
+                               "<th>time to first token ms</th><th>prefill tokens/s</th><th>decode tokens/s</th></tr>\n");
+        else fprintf(out, "## Generation\n\n| run | model | device | precision | batch | threads | prompt tokens | new tokens | time to first token ms | prefill tokens/s | decode tokens/s |\n"
+                          "|---|---|---|---|---|---|---|---|---|---|---|\n");
+        char **gl = ia_calloc(g.n_rows + 1, sizeof *gl);
+        double *dec = ia_calloc(g.n_rows + 1, sizeof *dec);
+        for (size_t k = 0; k < g.n_rows; k++) {
+#define G(c) (ia__rows_get(&g, k, c) ? ia__rows_get(&g, k, c) : "")
+            if (html) {
+                fputs("<tr>", out);
+                for (int c = 0; c < 9; c++) {
+                    if (c == 5) continue; /* seq: the prompt tokens say it */
+                    fputs("<td>", out);
+                    html_esc(out, G(c));
+                    fputs("</td>", out);
+                }
+                fprintf(out, "<td>%.4g</td><td>%.4g</td><td>%.4g</td></tr>\n", atof(G(9)), atof(G(10)), atof(G(11)));
+            } else
+                fprintf(out, "| %s | %s | %s | %s | %s | %s | %s | %s | %.4g | %.4g | %.4g |\n", G(0), G(1), G(2), G(3), G(4), G(6), G(7), G(8),
+                        atof(G(9)), atof(G(10)), atof(G(11)));
+            char lb[300];
+            snprintf(lb, sizeof lb, "%s %s b%s p%s t%s", G(1), G(2), G(4), G(7), G(6));
+            gl[k] = ia_strdup(lb);
+            dec[k] = atof(G(11));
+#undef G
+        }
+        if (html) {
+            fprintf(out, "</table>\n");
+            figure_begin(out, "generation", "Decode speed");
+            svg_bars(out, "decode tokens/s per configuration", "tokens/s", gl, dec, g.n_rows);
+            fprintf(out, "</section></section>\n");
+        } else fprintf(out, "\n");
+        for (size_t k = 0; k < g.n_rows; k++) ia_free(gl[k]);
+        ia_free(gl);
+        ia_free(dec);
+    }
+    ia__rows_free(&g);
     if (html) fprintf(out, "<section class=\"env\"><h2>Environment</h2><table>\n");
     else fprintf(out, "## Environment\n\n");
     for (size_t k = 0; k < env.n_rows; k++)

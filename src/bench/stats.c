@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bench/bench_internal.h"
 #include "ia/alloc.h"
 #include "ia/bench.h"
 
@@ -61,10 +62,56 @@ static double median_inplace(double *a, size_t n) {
     return (lo + hi) / 2;
 }
 
+double ia__stats_median(const double *x, size_t n) {
+    if (!n) return NAN;
+    double *buf = ia_malloc(n * sizeof *buf);
+    if (!buf) return NAN;
+    memcpy(buf, x, n * sizeof *buf);
+    double m = median_inplace(buf, n);
+    ia_free(buf);
+    return m;
+}
+
+/* standard normal quantile of p in (0.5, 1), by bisection on erfc */
+static double normal_quantile(double p) {
+    double a = 0, b = 10;
+    for (int i = 0; i < 200; i++) {
+        double m = (a + b) / 2;
+        if (0.5 * erfc(m / sqrt(2.0)) > 1 - p) a = m; else b = m;
+    }
+    return (a + b) / 2;
+}
+
+/* value at fractional 0-based order-statistic position h (linear interpolation), by selection */
+static double order_stat(double *a, size_t n, double h) {
+    if (h <= 0) h = 0;
+    if (h >= (double)(n - 1)) h = (double)(n - 1);
+    size_t k = (size_t)floor(h);
+    double v = select_kth(a, n, k);
+    if (k + 1 >= n || h == (double)k) return v;
+    double nx = a[k + 1]; /* smallest of a[k+1 .. n), all >= v after the selection */
+    for (size_t i = k + 2; i < n; i++)
+        if (a[i] < nx) nx = a[i];
+    return v + (nx - v) * (h - (double)k);
+}
+
 int ia_stats_bootstrap_median_ci(const double *x, size_t n, double level, int n_boot, uint64_t seed, double *lo, double *hi) {
     if (!x || !n || !lo || !hi) return ia_set_error(IA_ERR_INVALID_ARG, "bootstrap: no samples");
     if (level <= 0 || level >= 1) level = 0.95;
     if (n_boot <= 0) n_boot = 2000;
+    if (n > IA_STATS_BOOTSTRAP_MAX_N) {
+        /* large n: the bootstrap percentile interval's limit, the distribution-free order-statistic
+         * interval of the median at positions (n - 1) / 2 -+ z sqrt(n) / 2 */
+        double *buf = ia_malloc(n * sizeof *buf);
+        if (!buf) return ia_set_error(IA_ERR_NOMEM, "median CI: out of memory");
+        double z = normal_quantile((1 + level) / 2), c = ((double)n - 1) / 2, d = z * sqrt((double)n) / 2;
+        memcpy(buf, x, n * sizeof *buf);
+        *lo = order_stat(buf, n, c - d);
+        memcpy(buf, x, n * sizeof *buf);
+        *hi = order_stat(buf, n, c + d);
+        ia_free(buf);
+        return IA_OK;
+    }
     double *buf = ia_malloc(n * sizeof *buf), *meds = ia_malloc((size_t)n_boot * sizeof *meds);
     if (!buf || !meds) { ia_free(buf); ia_free(meds); return ia_set_error(IA_ERR_NOMEM, "bootstrap: out of memory"); }
     uint64_t st = seed;
@@ -107,8 +154,7 @@ int ia_stats_summarize(const double *x, size_t n, double level, int n_boot, uint
     o->q3 = ia_stats_quantile_sorted(s, n, 0.75);
     o->iqr = o->q3 - o->q1;
     for (size_t i = 0; i < n; i++) s[i] = fabs(x[i] - o->median);
-    qsort(s, n, sizeof *s, cmp_double);
-    o->mad = ia_stats_quantile_sorted(s, n, 0.5);
+    o->mad = median_inplace(s, n); /* same value as the quantile of the sorted deviations, O(n) */
     ia_free(s);
     return ia_stats_bootstrap_median_ci(x, n, level, n_boot, seed, &o->ci_low, &o->ci_high);
 }

@@ -37,6 +37,8 @@ int ia_cmd_bench(int argc, char **argv);
 int ia_cmd_report(int argc, char **argv);
 int ia_cmd_compare(int argc, char **argv);
 int ia_cmd_query(int argc, char **argv);
+int ia_cmd_export(int argc, char **argv);
+int ia_cmd_import(int argc, char **argv);
 /* performance model (cmd_predict.c, cmd_recommend.c) */
 int ia_cmd_predict(int argc, char **argv);
 int ia_cmd_recommend(int argc, char **argv);

@@ -64,6 +64,10 @@ static void print_results(const ia_bench_config *c, const ia_bench_result *r, si
                        r[i].s.median, r[i].s.p90, r[i].s.p99, r[i].s.mean, r[i].s.stdev, r[i].s.ci_low, r[i].s.ci_high, r[i].s.iqr,
                        r[i].s.n, r[i].throughput, r[i].load_ms, r[i].first_ms, (unsigned long long)r[i].peak_rss_bytes, r[i].cpu_ms,
                        r[i].hit_max_time ? "true" : "false");
+            if (r[i].status == IA_BENCH_OK && c[i].mode == IA_BENCH_GENERATE)
+                printf(",\"mode\":\"generate\",\"prompt_tokens\":%lld,\"new_tokens\":%zu,\"ttft_ms\":%.6g,\"prefill_tokens_per_s\":%.6g,"
+                       "\"decode_tokens_per_s\":%.6g", (long long)(c[i].batch * c[i].seq), r[i].new_tokens, r[i].ttft_ms,
+                       r[i].prefill_tokens_per_s, r[i].decode_tokens_per_s);
             printf("}");
         }
         printf("]}\n");
@@ -106,11 +110,21 @@ static void print_results(const ia_bench_config *c, const ia_bench_result *r, si
             else printf("%s | | | | | | | |\n", x->reason);
         }
     }
+    if (csv || sql) return;
+    int hdr = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].mode != IA_BENCH_GENERATE || r[i].status != IA_BENCH_OK) continue;
+        if (!hdr++) printf("\nGeneration (greedy, medians over iterations; samples/s above = new tokens/s end to end):\n\n"
+                           "| model | batch | prompt tokens | new tokens | time to first token ms | prefill tokens/s | decode tokens/s |\n|---|---|---|---|---|---|---|\n");
+        const char *m = strrchr(c[i].model, '/');
+        printf("| %s | %lld | %lld | %zu | %.3f | %.1f | %.1f |\n", m ? m + 1 : c[i].model, (long long)c[i].batch, (long long)c[i].seq,
+               r[i].new_tokens, r[i].ttft_ms, r[i].prefill_tokens_per_s, r[i].decode_tokens_per_s);
+    }
 }
 
 static void usage(void) {
     fprintf(stderr, "usage: ipfs-accelerate bench MODEL... [--device cpu,vulkan,...|auto] [--batch LIST] [--seq LIST] [--threads LIST]\n"
-                    "       [--precision fp32,...] [--mode latency|throughput] [--warmup N] [--min-iters N] [--max-iters N]\n"
+                    "       [--precision fp32,...] [--mode latency|throughput|generate] [--gen-tokens N] [--warmup N] [--min-iters N] [--max-iters N]\n"
                     "       [--min-time S] [--max-time S] [--target-ci F] [--no-interleave] [--dim NAME=N]...\n"
                     "       [--output md|csv|json|sql] [--db FILE | --no-db] [--quiet]\n"
                     "LIST: 1,4,16 or ranges 16-512*2 (geometric) and 1-8+1 (arithmetic)\n");
@@ -126,7 +140,7 @@ int ia_cmd_bench(int argc, char **argv) {
     size_t n_b = 1, n_s = 1, n_t = 1;
     const char *output = "md", *db_path = NULL, *dim_names[MAXL];
     int64_t dim_values[MAXL];
-    int n_dims = 0, no_db = 0, mode = IA_BENCH_LATENCY, quiet = 0;
+    int n_dims = 0, no_db = 0, mode = IA_BENCH_LATENCY, quiet = 0, gen_tokens = 32;
     ia_bench_options o;
     ia_bench_options_init(&o);
     devices[0] = "cpu";
@@ -159,7 +173,13 @@ int ia_cmd_bench(int argc, char **argv) {
         else if (!strcmp(a, "--mode")) {
             if (!strcmp(v, "latency")) mode = IA_BENCH_LATENCY;
             else if (!strcmp(v, "throughput")) mode = IA_BENCH_THROUGHPUT;
-            else { fprintf(stderr, "bench: --mode takes latency or throughput (generate is not implemented yet)\n"); return IA_EXIT_USAGE; }
+            else if (!strcmp(v, "generate")) mode = IA_BENCH_GENERATE;
+            else { fprintf(stderr, "bench: --mode takes latency, throughput or generate\n"); return IA_EXIT_USAGE; }
+        } else if (!strcmp(a, "--gen-tokens")) {
+            char *e;
+            long g = strtol(v, &e, 10);
+            if (*e || g < 1 || g > 100000) { fprintf(stderr, "bench: --gen-tokens takes 1..100000\n"); return IA_EXIT_USAGE; }
+            gen_tokens = (int)g;
         } else if (!strcmp(a, "--warmup")) o.warmup = atoi(v);
         else if (!strcmp(a, "--min-iters")) o.min_iters = atoi(v);
         else if (!strcmp(a, "--max-iters")) o.max_iters = atoi(v);
@@ -213,7 +233,7 @@ int ia_cmd_bench(int argc, char **argv) {
                 for (size_t b = 0; b < n_b; b++)
                     for (size_t s = 0; s < n_s; s++)
                         for (size_t t = 0; t < n_t; t++)
-                            cfg[k++] = (ia_bench_config){models[m], devices[d], precisions[p], batches[b], seqs[s], (int)threads[t], mode};
+                            cfg[k++] = (ia_bench_config){models[m], devices[d], precisions[p], batches[b], seqs[s], (int)threads[t], mode, gen_tokens};
     bench_ctx ctx = {0};
     char dbp[4200];
     if (!no_db) {
@@ -346,4 +366,48 @@ void ia__json_str_cli(FILE *o, const char *s) {
         else fputc(*p, o);
     }
     fputc('"', o);
+}
+
+int ia_cmd_export(int argc, char **argv) {
+    const char *db_path = NULL, *fmt = NULL, *dir = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--db") && i + 1 < argc) db_path = argv[++i];
+        else if (!strcmp(argv[i], "--format") && i + 1 < argc) fmt = argv[++i];
+        else if (argv[i][0] != '-' && !dir) dir = argv[i];
+        else { fprintf(stderr, "usage: ipfs-accelerate export [--db FILE] --format parquet|csv DIR\n"); return IA_EXIT_USAGE; }
+    }
+    if (!dir || !fmt || (strcmp(fmt, "parquet") && strcmp(fmt, "csv"))) {
+        fprintf(stderr, "usage: ipfs-accelerate export [--db FILE] --format parquet|csv DIR\n");
+        return IA_EXIT_USAGE;
+    }
+    ia_bench_db *db;
+    if (open_db("export", db_path, &db)) return IA_EXIT_FAIL;
+    int rc = ia_bench_db_export(db, dir, fmt, stdout);
+    if (rc) fprintf(stderr, "export: %s\n", ia_last_error());
+    ia_bench_db_close(db);
+    return rc ? IA_EXIT_FAIL : IA_EXIT_OK;
+}
+
+int ia_cmd_import(int argc, char **argv) {
+    const char *db_path = NULL;
+    const char **paths = calloc((size_t)argc + 1, sizeof *paths);
+    size_t n = 0;
+    if (!paths) return IA_EXIT_FAIL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--db") && i + 1 < argc) db_path = argv[++i];
+        else if (argv[i][0] != '-') paths[n++] = argv[i];
+        else { n = 0; break; }
+    }
+    if (!n) {
+        fprintf(stderr, "usage: ipfs-accelerate import [--db FILE] FILE.parquet|FILE.csv|DIR...\n");
+        free(paths);
+        return IA_EXIT_USAGE;
+    }
+    ia_bench_db *db;
+    if (open_db("import", db_path, &db)) { free(paths); return IA_EXIT_FAIL; }
+    int rc = ia_bench_db_import(db, paths, n, stdout);
+    if (rc) fprintf(stderr, "import: %s\n", ia_last_error());
+    ia_bench_db_close(db);
+    free(paths);
+    return rc ? IA_EXIT_FAIL : IA_EXIT_OK;
 }

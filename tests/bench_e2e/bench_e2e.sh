@@ -31,7 +31,7 @@ PY
   [ "$(q "select count(*) from results where status='unavailable' and median_ms is null and reason is not null")" = 4 ] || fail "expected 4 unavailable rows without numbers"
   [ "$(q "select count(*) = (select sum(n_iters) from results) from samples")" = true ] || fail "samples do not match n_iters"
   [ "$(q "select count(*) from configs")" = 6 ] || fail "expected 6 configs"
-  [ "$(q "select version from schema_version")" = 1 ] || fail "schema version"
+  [ "$(q "select max(version) from schema_version")" = 2 ] || fail "schema version"
   "$IA" report --db "$DB" --format md > "$W/r.md" || fail "report md"
   grep -q "unavailable: the engine has no Vulkan backend" "$W/r.md" || fail "md report lacks the unavailable device"
   "$IA" report --db "$DB" --format html -o "$W/r.html" || fail "report html"
@@ -166,6 +166,144 @@ PY
   "$IA" predict "$M" --db "$DB" --device tpu > /dev/null 2>&1 && fail "unknown device accepted"
   "$IA" predict "$M" --db "$W/empty.duckdb" --batch 1 --seq 8 > "$W/e.md" || fail "predict on an empty database"
   grep -q "leave-one-out: not possible" "$W/e.md" && grep -q "no measured result of this model" "$W/e.md" || { cat "$W/e.md"; fail "empty database output"; }
+  ;;
+transfer)
+  # export from two databases ("two machines"), import into fresh ones: the same rows come back,
+  # importing twice adds nothing, conflicting or newer-schema files are refused with nothing imported
+  A2=$W/second.duckdb
+  "$IA" bench "$M" --batch 1,2 --seq 8 --threads 1 --device cpu,vulkan "${FAST[@]}" --db "$DB" > /dev/null || fail "bench"
+  "$IA" bench "$M" --batch 1 --seq 8 --threads 1 "${FAST[@]}" --db "$A2" > /dev/null || fail "bench 2"
+  /usr/bin/python3 "$SRC/tools/fixtures/gen_models.py" --out "$W/m" --only llama_decoder >/dev/null || fail "cannot generate the decoder fixture"
+  "$IA" bench "$W/m/llama_decoder/model.onnx" --mode generate --seq 4 --gen-tokens 3 --threads 1 "${FAST[@]}" --db "$DB" > /dev/null || fail "bench generate"
+  TABLES="runs hardware models configs results samples web_platform_results generation_results schema_version"
+  dump() { # dump DB: every table, rows sorted, as csv
+    for t in $TABLES; do echo "## $t"; "$IA" query --db "$1" --format csv "select * from $t order by all" || return 1; done
+  }
+  dump "$DB" > "$W/a.txt" || fail "dump a"
+  for f in parquet csv; do
+    "$IA" export --db "$DB" --format $f "$W/ex_$f" > "$W/export_$f.log" || fail "export $f"
+    [ "$(ls "$W/ex_$f" | wc -l)" = 9 ] || fail "export $f: expected 9 files, got $(ls "$W/ex_$f")"
+    "$IA" import --db "$W/imp_$f.duckdb" "$W/ex_$f" > "$W/import_$f.log" || { cat "$W/import_$f.log"; fail "import $f"; }
+    dump "$W/imp_$f.duckdb" > "$W/b_$f.txt" || fail "dump $f"
+    diff "$W/a.txt" "$W/b_$f.txt" > "$W/diff_$f" || { head -20 "$W/diff_$f"; fail "rows differ after export/import as $f"; }
+    "$IA" import --db "$W/imp_$f.duckdb" "$W/ex_$f" > "$W/import2_$f.log" || fail "second import $f"
+    dump "$W/imp_$f.duckdb" > "$W/c_$f.txt" || fail "dump $f"
+    diff -q "$W/a.txt" "$W/c_$f.txt" > /dev/null || fail "importing $f twice changed the rows"
+    grep -q "0 rows added to samples" "$W/import2_$f.log" || fail "second import $f added samples"
+  done
+  [ "$(wc -l < "$W/a.txt")" -gt 30 ] || fail "dump too short to mean anything"
+  # a second machine's run merges beside the first
+  "$IA" export --db "$A2" --format parquet "$W/ex2" > /dev/null || fail "export 2"
+  "$IA" import --db "$W/imp_parquet.duckdb" "$W/ex2/runs.parquet" "$W/ex2/results.parquet" "$W/ex2/samples.parquet" "$W/ex2/configs.parquet" "$W/ex2/models.parquet" > /dev/null || fail "import 2"
+  [ "$("$IA" query --db "$W/imp_parquet.duckdb" --format csv "select count(*) from runs" | tail -1)" = $(( $(q "select count(*) from runs") + 1 )) ] || fail "the second machine's run was not merged"
+  want=$(( $(q "select count(*) from samples") + $("$IA" query --db "$A2" --format csv "select count(*) from samples" | tail -1) ))
+  [ "$("$IA" query --db "$W/imp_parquet.duckdb" --format csv "select count(*) from samples" | tail -1)" = $want ] || fail "expected $want samples after the merge"
+  # a stored row under the same key with other content: refused, nothing imported
+  "$IA" query --db "$W/imp_csv.duckdb" "update results set median_ms = median_ms * 2 where status = 'ok'" > /dev/null || fail "update"
+  "$IA" query --db "$W/imp_csv.duckdb" "delete from samples where iter = 0" > /dev/null || fail "delete"
+  n0=$("$IA" query --db "$W/imp_csv.duckdb" --format csv "select count(*) from samples" | tail -1)
+  "$IA" import --db "$W/imp_csv.duckdb" "$W/ex_parquet" > /dev/null 2> "$W/err" && fail "a conflicting import succeeded"
+  grep -q "other content" "$W/err" || { cat "$W/err"; fail "no clear conflict error"; }
+  [ "$("$IA" query --db "$W/imp_csv.duckdb" --format csv "select count(*) from samples" | tail -1)" = "$n0" ] || fail "a refused import changed samples"
+  # newer exported schema, files that are not tables, unknown names, missing paths
+  mkdir -p "$W/newer" && printf 'version\n99\n' > "$W/newer/schema_version.csv" && cp "$W/ex_csv/runs.csv" "$W/newer/"
+  "$IA" import --db "$W/fresh.duckdb" "$W/newer" > /dev/null 2> "$W/err" && fail "a newer schema was imported"
+  grep -q "newer than this build" "$W/err" || { cat "$W/err"; fail "no clear newer-schema error"; }
+  [ "$("$IA" query --db "$W/fresh.duckdb" --format csv "select count(*) from runs" | tail -1)" = 0 ] || fail "refused import left runs"
+  echo "not parquet" > "$W/results.parquet"
+  "$IA" import --db "$W/fresh.duckdb" "$W/results.parquet" > /dev/null 2> "$W/err" && fail "a text file imported as parquet"
+  grep -q "cannot read it as that table" "$W/err" || { cat "$W/err"; fail "no clear error for a bad parquet file"; }
+  "$IA" import --db "$W/fresh.duckdb" "$W/ex_parquet/../a.txt" > /dev/null 2> "$W/err" && fail "an unknown file name was imported"
+  grep -q "not named after a results table" "$W/err" || fail "no clear error for an unknown file name"
+  "$IA" import --db "$W/fresh.duckdb" "$W/nothing-here" > /dev/null 2> "$W/err" && fail "a missing path was imported"
+  "$IA" export --db "$DB" --format xml "$W/x" > /dev/null 2>&1 && fail "export --format xml accepted"
+  ;;
+probe_browsers)
+  # hw --probe-browsers against the bridge's own report (`browser`, a separate launch): the same
+  # adapter, fallback flag, features, limits, WebNN errors and WASM flags; rows in the database
+  CHR=$(command -v chromium || command -v chromium-browser || true)
+  [ -n "$CHR" ] || { echo "SKIP: no Chromium installed (chromium or chromium-browser); scripts/bootstrap.sh installs Debian's chromium"; exit 77; }
+  "$IA" hw --probe-browsers --json --db "$DB" > "$W/hw.json" 2> "$W/hw.err" || { cat "$W/hw.err"; fail "hw --probe-browsers --json"; }
+  "$IA" browser --browser "$CHR" > "$W/caps.json" 2> "$W/caps.err" || { cat "$W/caps.err"; fail "browser"; }
+  "$IA" hw --probe-browsers --no-db > "$W/hw.txt" 2>&1 || fail "hw --probe-browsers (text)"
+  /usr/bin/python3 - "$W/hw.json" "$W/caps.json" "$W/hw.txt" <<'PY' || fail "hw --probe-browsers output"
+import json, sys
+d = json.load(open(sys.argv[1])); caps = json.load(open(sys.argv[2])); txt = open(sys.argv[3]).read()
+b = [x for x in d["browsers"] if x["name"] == "chromium"]
+assert len(b) == 1 and b[0]["probe"]["ok"] is True, d["browsers"]
+p = b[0]["probe"]
+g, cg = p["webgpu"], caps["webgpu"]
+assert g["available"] == cg["available"], (g, cg)
+if g["available"]:
+    assert (g["vendor"], g["architecture"], g["description"], g["fallback_adapter"]) == \
+        (cg["vendor"], cg["architecture"], cg["description"], cg["isFallbackAdapter"]), (g, cg)
+    assert g["features"] == cg["features"] and g["limits"] == cg["limits"], (g, cg)
+    assert ("FALLBACK (software) adapter" in txt) == g["fallback_adapter"], txt
+    # without a GPU render node or a non-CPU Vulkan device, an adapter can only be a software one
+    if d["dri_render_nodes"] == 0 and all(x["type"] == "cpu" for x in d["gpus"]):
+        assert g["fallback_adapter"] is True, g
+else:
+    assert g["error"] and g["error"] == cg["error"], (g, cg)
+for t in ("cpu", "gpu", "npu"):
+    c = caps["webnn"].get("contexts", {}).get(t, {})
+    assert p["webnn"][t]["available"] == (c.get("ok") is True), (t, p["webnn"], c)
+    if not p["webnn"][t]["available"]:
+        want = c.get("error") or caps["webnn"].get("error")
+        assert want and p["webnn"][t]["error"] == want, (t, p["webnn"][t], want)
+        assert ("webnn-%s unavailable: %s" % (t, want)) in txt, txt
+assert p["wasm"]["simd"] == caps["wasm"]["simd"] and p["wasm"]["threads"] == caps["wasm"]["threads"], (p["wasm"], caps["wasm"])
+print("chromium: webgpu %s%s; webnn %s; wasm simd %s threads %s" % (
+    "available" if g["available"] else "unavailable",
+    " (%s/%s, fallback adapter %s)" % (g["vendor"], g["architecture"], g["fallback_adapter"]) if g["available"] else "",
+    ", ".join("%s %s" % (t, "ok" if p["webnn"][t]["available"] else "unavailable: " + p["webnn"][t]["error"]) for t in ("cpu", "gpu", "npu")),
+    p["wasm"]["simd"], p["wasm"]["threads"]))
+PY
+  [ "$(q "select count(*) from web_platform_results where browser = 'chromium'")" = 5 ] || fail "expected 5 web_platform_results rows"
+  [ "$(q "select count(*) from web_platform_results w join runs r using (run_id) where r.args like 'hw --probe-browsers%'")" = 5 ] || fail "rows not tied to their run"
+  fb=$(/usr/bin/python3 -c 'import json,sys; g=[x for x in json.load(open(sys.argv[1]))["browsers"] if x["name"]=="chromium"][0]["probe"]["webgpu"]; print("fallback_adapter=" + str(g["fallback_adapter"]).lower() if g["available"] else "unavailable: ")' "$W/hw.json")
+  [ "$(q "select count(*) from web_platform_results where platform = 'webgpu' and adapter like '%$fb%'")" = 1 ] || fail "webgpu row does not match the probe ($fb)"
+  [ "$(q "select count(*) from web_platform_results where platform like 'webnn-%' and (adapter = 'available' or adapter like 'unavailable: _%')")" = 3 ] || fail "webnn rows"
+  [ "$(q "select count(*) from web_platform_results where platform = 'wasm' and features like 'simd=%threads=%'")" = 1 ] || fail "wasm row"
+  "$IA" hw --no-db > /dev/null 2>&1 && fail "--no-db without --probe-browsers accepted"
+  ;;
+generate)
+  # --mode generate on the decoder fixture: token counts, the prefill rate as prompt / TTFT, TTFT
+  # inside the whole call, rows in generation_results; an encoder fails to load as a generator
+  /usr/bin/python3 "$SRC/tools/fixtures/gen_models.py" --out "$W/m" --only llama_decoder llama_decoder_merged >/dev/null || fail "cannot generate the decoder fixtures"
+  D=$W/m/llama_decoder/model.onnx DM=$W/m/llama_decoder_merged/model.onnx
+  "$IA" bench "$D" "$DM" --mode generate --batch 1,2 --seq 6 --gen-tokens 5 --threads 1 "${FAST[@]}" --db "$DB" --output json > "$W/g.json" || fail "bench --mode generate"
+  /usr/bin/python3 - "$W/g.json" <<'PY' || fail "generate output"
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+assert len(r) == 4 and all(x["status"] == "ok" and x["mode"] == "generate" for x in r), r
+for x in r:
+    assert x["prompt_tokens"] == x["batch"] * 6 and x["new_tokens"] == x["batch"] * 5, x
+    assert abs(x["prefill_tokens_per_s"] - x["prompt_tokens"] * 1000 / x["ttft_ms"]) <= 1e-4 * x["prefill_tokens_per_s"], x
+    assert abs(x["throughput"] - x["new_tokens"] * 1000 / x["median_ms"]) <= 1e-4 * x["throughput"], x
+    assert 0 < x["ttft_ms"] <= x["median_ms"] and x["decode_tokens_per_s"] > 0 and x["n_iters"] >= 10, x
+PY
+  [ "$(q "select count(*) from generation_results g join configs c using (config_id) where c.mode = 'generate' and g.new_tokens = c.batch * 5 and g.prompt_tokens = c.batch * c.seq")" = 4 ] || fail "expected 4 generation_results rows"
+  "$IA" bench "$D" --mode generate --seq 6 --gen-tokens 7 --threads 1 "${FAST[@]}" --db "$DB" --output md > "$W/g.md" || fail "bench --gen-tokens 7"
+  grep -q "| model.onnx | 1 | 6 | 7 |" "$W/g.md" || { cat "$W/g.md"; fail "md generation table"; }
+  [ "$(q "select count(distinct config_id) from configs where mode = 'generate'")" = 5 ] || fail "--gen-tokens is not part of the configuration"
+  "$IA" bench "$M" --mode generate --seq 6 --gen-tokens 2 "${FAST[@]}" --db "$DB" > /dev/null 2> "$W/err" && fail "an encoder ran as a generator"
+  [ "$(q "select count(*) from results where status = 'failed' and reason like 'load: generate:%'")" = 1 ] || { cat "$W/err"; fail "encoder failure not recorded"; }
+  "$IA" bench "$D" --mode generate --gen-tokens 0 --no-db > /dev/null 2>&1 && fail "--gen-tokens 0 accepted"
+  "$IA" report --db "$DB" --all --format md > "$W/r.md" || fail "report over generate results"
+  [ "$(sed -n '/^## Generation/,/^## Environment/p' "$W/r.md" | grep -c '^| [0-9]')" = 5 ] || { cat "$W/r.md"; fail "md report: expected 5 generation rows"; }
+  "$IA" report --db "$DB" --all --format html -o "$W/r.html" || fail "html report over generate results"
+  [ "$(grep -c 'data-topic="generation"' "$W/r.html")" = 1 ] || fail "html report: no generation figure"
+  ;;
+render)
+  # the HTML report of a real small run, rendered in headless Chromium: a non-blank screenshot and
+  # one <svg> per chart section in the rendered DOM (skipped, exit 77, only when no Chromium exists)
+  CHR=${IA_CHROMIUM:-$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)}
+  [ -n "$CHR" ] || { echo "SKIP: no Chromium installed (chromium, chromium-browser, google-chrome; or set IA_CHROMIUM); scripts/bootstrap.sh installs Debian's chromium"; exit 77; }
+  "$IA" bench "$M" --batch 1,2,4 --seq 8 --threads 1 --device cpu,webgpu "${FAST[@]}" --db "$DB" > /dev/null || fail "bench"
+  /usr/bin/python3 "$SRC/tools/fixtures/gen_models.py" --out "$W/m" --only llama_decoder >/dev/null || fail "cannot generate the decoder fixture"
+  "$IA" bench "$W/m/llama_decoder/model.onnx" --mode generate --batch 1,2 --seq 4 --gen-tokens 3 --threads 1 "${FAST[@]}" --db "$DB" > /dev/null || fail "bench generate"
+  "$IA" report --db "$DB" --all --format html -o "$W/report.html" || fail "report html"
+  /usr/bin/python3 "$SRC/tests/bench_e2e/render_check.py" "$CHR" "$W/report.html" "$W/render" --expect-generation || fail "render check"
   ;;
 *) fail "unknown case $case_name" ;;
 esac

@@ -176,5 +176,62 @@ TEST(mann_whitney_rejects_empty) {
     CHECK(ia_stats_mann_whitney(a, 1, a, 0, &u, &p) != IA_OK);
 }
 
-UNIT_MAIN(CASE(summary_matches_numpy_continuous), CASE(summary_matches_numpy_with_ties_and_even_n), CASE(quantiles_small_cases),
+/* Above IA_STATS_BOOTSTRAP_MAX_N samples the CI of the median is the order-statistic interval:
+ * checked against numpy's sort + interp of the same positions, and against numpy's own percentile
+ * bootstrap (400 resamples, its generator): both bounds within a quarter of the interval width. */
+static const char *PY_LARGE =
+    "import sys, math\n"
+    "import numpy as np\n"
+    "from statistics import NormalDist\n"
+    "x = np.array([float(v) for v in open(sys.argv[1]).read().split()])\n"
+    "n = len(x); s = np.sort(x)\n"
+    "z = NormalDist().inv_cdf(0.975); c = (n - 1) / 2; d = z * math.sqrt(n) / 2\n"
+    "pos = np.arange(n, dtype=float)\n"
+    "lo, hi = np.interp(c - d, pos, s), np.interp(c + d, pos, s)\n"
+    "rng = np.random.default_rng(1)\n"
+    "meds = np.array([np.median(x[rng.integers(0, n, n)]) for _ in range(400)])\n"
+    "print(repr(float(lo)), repr(float(hi)), repr(float(np.percentile(meds, 2.5))), repr(float(np.percentile(meds, 97.5))))\n";
+
+TEST(large_n_median_ci_matches_numpy) {
+    size_t n = 30001;
+    double *x = malloc(n * sizeof *x);
+    CHECK(x != NULL);
+    if (!x) return;
+    for (size_t i = 0; i < n; i++) x[i] = exp(urand() + urand()); /* skewed, continuous */
+    char dir[] = "/tmp/ia_stats_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char pyp[256], datap[256], cmd[700];
+    snprintf(pyp, sizeof pyp, "%s/oracle.py", dir);
+    snprintf(datap, sizeof datap, "%s/x.txt", dir);
+    FILE *f = fopen(pyp, "w");
+    fputs(PY_LARGE, f);
+    fclose(f);
+    f = fopen(datap, "w");
+    for (size_t i = 0; i < n; i++) fprintf(f, "%.17g\n", x[i]);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s", pyp, datap);
+    double ref[4];
+    int got = 0;
+    FILE *p = popen(cmd, "r");
+    if (p) {
+        while (got < 4 && fscanf(p, "%lf", &ref[got]) == 1) got++;
+        pclose(p);
+    }
+    unlink(pyp);
+    unlink(datap);
+    rmdir(dir);
+    CHECK_MSG(got == 4, "python3/numpy oracle did not run (is /usr/bin/python3 with numpy installed?)");
+    if (got != 4) { free(x); return; }
+    double lo, hi;
+    CHECK(ia_stats_bootstrap_median_ci(x, n, 0.95, 2000, 5, &lo, &hi) == IA_OK);
+    CHECK_MSG(close_to(lo, ref[0]) && close_to(hi, ref[1]), "order-statistic CI [%.17g, %.17g], numpy [%.17g, %.17g]", lo, hi, ref[0], ref[1]);
+    double w = ref[3] - ref[2];
+    CHECK_MSG(fabs(lo - ref[2]) <= 0.25 * w && fabs(hi - ref[3]) <= 0.25 * w, "CI [%g, %g] far from numpy's bootstrap [%g, %g]", lo, hi, ref[2], ref[3]);
+    ia_summary s;
+    CHECK(ia_stats_summarize(x, n, 0.95, 0, 1, &s) == IA_OK);
+    CHECK(s.ci_low == lo && s.ci_high == hi && s.ci_low < s.median && s.median < s.ci_high);
+    free(x);
+}
+
+UNIT_MAIN(CASE(large_n_median_ci_matches_numpy), CASE(summary_matches_numpy_continuous), CASE(summary_matches_numpy_with_ties_and_even_n), CASE(quantiles_small_cases),
           CASE(mann_whitney_exact_matches_enumeration), CASE(mann_whitney_rejects_empty))
