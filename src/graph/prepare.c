@@ -322,9 +322,23 @@ static int prepare_states(ia_graph *g, ia_exec_env *env) {
     return IA_OK;
 }
 
+/* Drops the resident pages of the model's file mappings once the loader has read them: parsing
+ * touched every page, yet many initializers were copied out (unaligned raw data) and more will
+ * be replaced by pre-packed copies. The mappings are private and read-only, so this loses
+ * nothing; the pages still in use (zero-copy weights) come back from the page cache on access. */
+static void drop_file_pages(const ia_model *m) {
+    uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+    for (size_t i = 0; m && i <= m->n_external; i++) {
+        const ia_filemap *fm = i < m->n_external ? m->external_maps[i] : m->file_map;
+        if (!fm || !fm->len || ((uintptr_t)fm->addr & (pg - 1))) continue;
+        madvise(fm->addr, fm->len, MADV_DONTNEED);
+    }
+}
+
 int ia__graph_prepare(ia_graph *g, int optimize_level, ia_exec_env *env) {
     int rc = resolve_ops(g);
     if (rc) return rc;
+    if (!g->parent && !ia__opt_disabled("drop_pages")) drop_file_pages(g->model);
     if ((rc = make_cvalues(g))) return rc;
     /* constants of every graph become shared values (subgraph ones too) */
     const char *force = getenv("IA_OPTIMIZE"); /* test override: run every session at this level */
