@@ -5,7 +5,7 @@
  * divide the scores by scale, 0: multiply). Float32 only. */
 #include <math.h>
 #include <string.h>
-#include "ops/fastmath.h"
+#include "ops/fused/softmax_tile.h"
 #include "ops/kernel_util.h"
 #include "ops/nn/gemm_f32.h"
 
@@ -54,32 +54,8 @@ static void att_task(void *p, int64_t begin, int64_t end, int t) {
             if (j->d) ia_gemm_f32(NULL, 0, 1, rows, kn, j->d, 1.0f, q, j->d, k + k0 * j->d, j->d, 0.0f, s, KTILE);
             else memset(s, 0, (size_t)(rows * KTILE) * sizeof(float));
             for (int64_t r = 0; r < rows; r++) {
-                float *sr = s + r * KTILE;
-                if (j->div)
-                    for (int64_t c = 0; c < kn; c++) sr[c] /= j->scale;
-                else
-                    for (int64_t c = 0; c < kn; c++) sr[c] *= j->scale;
-                if (mask) {
-                    const float *mr = mask + r * j->m_row + k0 * j->m_col;
-                    for (int64_t c = 0; c < kn; c++) sr[c] += mr[c * j->m_col];
-                }
-                float m = mx[r];
-                for (int64_t c = 0; c < kn; c++) m = sr[c] > m ? sr[c] : m;
-                float corr = mx[r] == m ? 1.0f : expf(mx[r] - m); /* expf(-inf) = 0 on the first tile */
-                float l = 0;
-                if (m == -INFINITY) { /* every score so far is -inf: they weigh nothing yet */
-                    for (int64_t c = 0; c < kn; c++) sr[c] = 0;
-                    corr = 1.0f;
-                } else {
-                    for (int64_t c = 0; c < kn; c++) {
-                        float e = ia_fast_exp(sr[c] - m);
-                        e = ia_fast_select(sr[c] - m < -87.0f, 0.0f, e); /* true zero far out */
-                        sr[c] = e;
-                        l += e;
-                    }
-                }
-                sum[r] = sum[r] * corr + l;
-                mx[r] = m;
+                const float *mr = mask ? mask + r * j->m_row + k0 * j->m_col : NULL;
+                float corr = ia__softmax_tile(s + r * KTILE, kn, j->scale, j->div, mr, j->m_col, &mx[r], &sum[r]);
                 if (corr != 1.0f) {
                     float *ar = acc + r * j->dv;
                     for (int64_t c = 0; c < j->dv; c++) ar[c] *= corr;
