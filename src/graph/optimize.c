@@ -30,6 +30,8 @@ static int listed(const char *list, const char *name) {
     return 0;
 }
 
+int ia__opt_disabled(const char *name) { return listed(getenv("IA_OPT_DISABLE"), name); }
+
 int ia__graph_optimize(ia_graph *g) {
     const char *off = getenv("IA_OPT_DISABLE");
     size_t before = g->n_nodes;

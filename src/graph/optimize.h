@@ -18,6 +18,10 @@ typedef struct ia_opt_pass {
  * inferred, constants folded). Passes named in the environment variable IA_OPT_DISABLE
  * (comma separated, or "all") are skipped. */
 int ia__graph_optimize(ia_graph *g);
+/* Whether IA_OPT_DISABLE names `name` (or says "all"). Besides the passes it switches off two
+ * memory steps of session creation (prepare.c): "drop_packed" (dropping constants that
+ * pre-packed copies replace) and "drop_pages" (releasing the model file's resident pages). */
+int ia__opt_disabled(const char *name);
 /* The passes in the order they run; *count receives their number. */
 const ia_opt_pass *ia__opt_passes(size_t *count);
 

@@ -2,12 +2,16 @@
  * is unsupported), infers element types and shapes by running kernels in shape-only mode,
  * and folds nodes whose inputs are all constant (which also resolves Shape/Gather/Concat
  * chains once input shapes are known). */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include "graph/optimize.h"
 #include "ia/alloc.h"
 #include "ia/log.h"
+#include "onnx/proto.h"
 #include "runtime/exec.h"
 
 #define FOLD_MAX_BYTES (64u << 20) /* never materialise a folded constant above this */
@@ -213,8 +217,47 @@ static int make_cvalues(ia_graph *g) {
     return IA_OK;
 }
 
+/* Whether a subgraph of `g` (at any depth below `level` graphs under the top-level one) reads
+ * top-level slot `s` through the outer scope. */
+static int subgraph_reads(const ia_graph *g, int level, int s) {
+    for (size_t i = 0; i < g->n_nodes; i++)
+        for (int a = 0; a < g->nodes[i].n_attrs; a++) {
+            const ia_attr *at = &g->nodes[i].attrs[a];
+            size_t n = at->g ? 1 : at->graphs ? at->n : 0;
+            for (size_t k = 0; k < n; k++) {
+                const ia_graph *sg = at->g ? at->g : at->graphs[k];
+                for (size_t v = 0; v < sg->n_values; v++)
+                    if (sg->values[v].outer_level == level + 1 && sg->values[v].outer_index == s) return 1;
+                /* nested subgraphs name the top-level slot with a larger outer_level */
+                if (subgraph_reads(sg, level + 1, s)) return 1;
+            }
+        }
+    return 0;
+}
+
+/* Replaces constant slot `s`'s data by a data-less tensor of the same dtype and shape, once
+ * every reader has declared that its prepared state replaces it (pre-packed weights): the
+ * original is freed (or, when it lies in the mapped model file, its pages are dropped). */
+static void drop_const_data(ia_graph *g, int s) {
+    ia_value_slot *v = &g->values[s];
+    ia_tensor *t = v->init, *empty;
+    if (!t || !t->data || t->nbytes < 4096) return;
+    if (ia_tensor_wrap(t->dtype, t->rank, t->dims, NULL, SIZE_MAX, noop_release, NULL, &empty)) return;
+    if (t->release == ia__filemap_tensor_release) {
+        /* a private read-only file mapping: dropping its pages loses nothing, a later access
+         * would read the file again */
+        uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), b = ((uintptr_t)t->data + pg - 1) & ~(pg - 1),
+                  e = ((uintptr_t)t->data + t->nbytes) & ~(pg - 1);
+        if (e > b) madvise((void *)b, e - b, MADV_DONTNEED);
+    }
+    IA_LOG_D("dropping the data of '%s' (%zu bytes): every reader uses its pre-packed form", v->name, t->nbytes);
+    if (set_const(v, empty)) IA_LOG_W("could not replace constant '%s'", v->name);
+    ia_tensor_release(empty);
+}
+
 /* Calls ia_op_def.prepare on the top-level graph's nodes that are not folded away, with only
- * constant (non-overridable) inputs bound, and keeps the states they set in `env`. */
+ * constant (non-overridable) inputs bound, and keeps the states they set in `env`. A constant
+ * whose every reader declares that its state replaces it is dropped (drop_const_data). */
 static int prepare_states(ia_graph *g, ia_exec_env *env) {
     ia__exec_env_free_states(env);
     env->node_state = ia_calloc(g->n_nodes ? g->n_nodes : 1, sizeof *env->node_state);
@@ -225,6 +268,14 @@ static int prepare_states(ia_graph *g, ia_exec_env *env) {
     }
     env->n_node_state = g->n_nodes;
     env->state_graph = g;
+    /* readers of each slot, and how many of them read a prepared state instead of the data */
+    int *readers = ia_calloc(g->n_values ? g->n_values : 1, 2 * sizeof *readers), *covered;
+    if (!readers) return IA_ERR_NOMEM;
+    covered = readers + g->n_values;
+    for (size_t i = 0; i < g->n_nodes; i++)
+        for (int k = 0; k < g->nodes[i].n_inputs; k++)
+            if (g->nodes[i].inputs[k] >= 0) readers[g->nodes[i].inputs[k]]++;
+    int dropped = 0, may_drop = !ia__opt_disabled("drop_packed");
     ia_value *inb[64], *outb[64] = {0};
     for (size_t i = 0; i < g->n_nodes; i++) {
         ia_node *n = &g->nodes[i];
@@ -247,17 +298,47 @@ static int prepare_states(ia_graph *g, ia_exec_env *env) {
         if (n->op->prepare(&ctx) == IA_OK) {
             env->node_state[i] = ctx.new_state;
             env->node_state_free[i] = ctx.new_state_free;
+            for (int k = 0; ctx.new_state && k < n->n_inputs && k < 32; k++) {
+                int s = n->inputs[k];
+                if (s < 0 || !(ctx.new_state_inputs & (1u << k))) continue;
+                const ia_value_slot *v = &g->values[s];
+                if (++covered[s] == readers[s] && may_drop && inb[k] && !v->is_input && !v->is_output && !v->outer_level &&
+                    !subgraph_reads(g, 0, s)) {
+                    drop_const_data(g, s);
+                    dropped = 1;
+                }
+            }
         } else if (ctx.new_state && ctx.new_state_free) {
             ctx.new_state_free(ctx.new_state);
         }
         ia__kctx_cleanup(&ctx, 1);
     }
+    ia_free(readers);
+#ifdef __GLIBC__
+    if (dropped) malloc_trim(0); /* hand the freed weights' heap pages back to the system */
+#else
+    (void)dropped;
+#endif
     return IA_OK;
+}
+
+/* Drops the resident pages of the model's file mappings once the loader has read them: parsing
+ * touched every page, yet many initializers were copied out (unaligned raw data) and more will
+ * be replaced by pre-packed copies. The mappings are private and read-only, so this loses
+ * nothing; the pages still in use (zero-copy weights) come back from the page cache on access. */
+static void drop_file_pages(const ia_model *m) {
+    uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+    for (size_t i = 0; m && i <= m->n_external; i++) {
+        const ia_filemap *fm = i < m->n_external ? m->external_maps[i] : m->file_map;
+        if (!fm || !fm->len || ((uintptr_t)fm->addr & (pg - 1))) continue;
+        madvise(fm->addr, fm->len, MADV_DONTNEED);
+    }
 }
 
 int ia__graph_prepare(ia_graph *g, int optimize_level, ia_exec_env *env) {
     int rc = resolve_ops(g);
     if (rc) return rc;
+    if (!g->parent && !ia__opt_disabled("drop_pages")) drop_file_pages(g->model);
     if ((rc = make_cvalues(g))) return rc;
     /* constants of every graph become shared values (subgraph ones too) */
     const char *force = getenv("IA_OPTIMIZE"); /* test override: run every session at this level */

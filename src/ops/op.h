@@ -30,7 +30,10 @@ enum {
     IA_OPF_SHAPE_INFER = 1 << 0, /* kernel honours shape-only mode (step 3 above) */
     IA_OPF_SHAPE_VALUE = 1 << 1, /* output values depend only on input shapes (Shape, Size) */
     IA_OPF_NONDETERMINISTIC = 1 << 2, /* random ops: never constant-folded */
-    IA_OPF_CONTROL_FLOW = 1 << 3      /* If/Loop/Scan/SequenceMap: runs subgraphs */
+    IA_OPF_CONTROL_FLOW = 1 << 3,     /* If/Loop/Scan/SequenceMap: runs subgraphs */
+    /* the kernel writes every element of each output it creates with ia_kctx_output, so the
+     * executor does not zero-fill them first (other ops get zero-filled outputs) */
+    IA_OPF_WRITES_OUTPUTS = 1 << 4
 };
 
 typedef struct ia_op_def {
@@ -70,8 +73,8 @@ int ia_kctx_shape_only(const ia_kctx *ctx);
 int ia_kctx_output_wanted(const ia_kctx *ctx, int i);
 
 /* ---- outputs ---- */
-/* Creates output i with the given dtype and shape (zero-filled storage, none in shape-only
- * mode) and returns it in *out (may be NULL). Omitted outputs get a scratch tensor that is
+/* Creates output i with the given dtype and shape (zero-filled storage unless the op has
+ * IA_OPF_WRITES_OUTPUTS, none in shape-only mode) and returns it in *out (may be NULL). Omitted outputs get a scratch tensor that is
  * dropped. Fails with IA_ERR_LIMIT if the size is absurd. */
 int ia_kctx_output(ia_kctx *ctx, int i, int dtype, int rank, const int64_t *dims, ia_tensor **out);
 /* Sets output i to `v` (ownership passes to the executor). */
@@ -112,6 +115,11 @@ int ia_kctx_run_subgraph(ia_kctx *ctx, struct ia_graph *g, size_t n_in, ia_value
  * of the session: treat it as read-only. */
 int ia_kctx_set_state(ia_kctx *ctx, void *state, void (*destroy)(void *state));
 void *ia_kctx_state(const ia_kctx *ctx);
+/* During prepare, after ia_kctx_set_state: declares that at run time the kernel reads only the
+ * state, never the data of constant input i (0..31; its dtype and shape are still read). When
+ * every reader of a constant declares this, the session drops the constant's data (the packed
+ * copy replaces it), so the weights are not held twice. */
+void ia_kctx_state_replaces_input(ia_kctx *ctx, int i);
 
 /* Scratch memory for the duration of the kernel call (freed by the executor afterwards). */
 void *ia_kctx_scratch(ia_kctx *ctx, size_t bytes);

@@ -96,7 +96,7 @@ static void give_back(void *ctx, void *data) {
     pool_unref_locked(p);
 }
 
-int ia__bufpool_tensor(ia_bufpool *p, int dtype, int rank, const int64_t *dims, ia_tensor **out) {
+int ia__bufpool_tensor(ia_bufpool *p, int dtype, int rank, const int64_t *dims, int zero, ia_tensor **out) {
     *out = NULL;
     if (!p || dtype == IA_DTYPE_STRING) return ia_tensor_create(dtype, rank, dims, out);
     int64_t n = ia_shape_numel(rank, dims);
@@ -131,7 +131,7 @@ int ia__bufpool_tensor(ia_bufpool *p, int dtype, int rank, const int64_t *dims, 
     }
     b->last_run = p->run;
     void *data = (unsigned char *)b + HDR;
-    memset(data, 0, bytes);
+    if (zero) memset(data, 0, bytes);
     int rc = ia_tensor_wrap(dtype, rank, dims, data, bytes, give_back, p, out);
     if (rc) {
         give_back(p, data);

@@ -12,8 +12,9 @@ typedef struct ia_bufpool ia_bufpool;
 int ia__bufpool_create(ia_bufpool **out);
 /* Drops the session's reference; the pool lives on while tensors from it are alive. */
 void ia__bufpool_release(ia_bufpool *p);
-/* A zero-filled tensor whose storage comes from the pool (strings are not pooled). */
-int ia__bufpool_tensor(ia_bufpool *p, int dtype, int rank, const int64_t *dims, ia_tensor **out);
+/* A tensor whose storage comes from the pool (strings are not pooled), zero-filled when `zero`
+ * (its contents are otherwise undefined). */
+int ia__bufpool_tensor(ia_bufpool *p, int dtype, int rank, const int64_t *dims, int zero, ia_tensor **out);
 /* Marks the start / end of a run; the end frees cached buffers this run did not reuse. */
 void ia__bufpool_run_begin(ia_bufpool *p);
 void ia__bufpool_run_end(ia_bufpool *p);

@@ -51,6 +51,7 @@ struct ia_kctx {
     int has_err;
     void *new_state; /* set by ia_kctx_set_state during a prepare call */
     void (*new_state_free)(void *);
+    unsigned new_state_inputs; /* inputs the new state replaces (ia_kctx_state_replaces_input) */
 };
 
 /* Runs graph `g`. `inputs` (g->n_inputs entries, borrowed, NULL = use the initializer

@@ -58,7 +58,8 @@ int ia_kctx_output(ia_kctx *c, int i, int dtype, int rank, const int64_t *dims, 
         if (c->env->max_tensor_bytes && bytes > c->env->max_tensor_bytes)
             return ia_kctx_fail(c, IA_ERR_LIMIT, "output %d would need %llu bytes, over the limit of %llu", i,
                                 (unsigned long long)bytes, (unsigned long long)c->env->max_tensor_bytes);
-        rc = ia__bufpool_tensor(c->env->buffers, dtype, rank, dims, &t);
+        int zero = !(c->node->op && (c->node->op->flags & IA_OPF_WRITES_OUTPUTS));
+        rc = ia__bufpool_tensor(c->env->buffers, dtype, rank, dims, zero, &t);
         if (!rc) {
             c->env->live_bytes += t->nbytes;
             if (c->env->live_bytes > c->env->peak_bytes) c->env->peak_bytes = c->env->live_bytes;
@@ -228,6 +229,10 @@ int ia_kctx_set_state(ia_kctx *c, void *state, void (*destroy)(void *)) {
     c->new_state = state;
     c->new_state_free = destroy;
     return IA_OK;
+}
+
+void ia_kctx_state_replaces_input(ia_kctx *c, int i) {
+    if (i >= 0 && i < 32) c->new_state_inputs |= 1u << i;
 }
 
 void *ia_kctx_state(const ia_kctx *c) {

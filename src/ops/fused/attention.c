@@ -5,7 +5,8 @@
  * divide the scores by scale, 0: multiply). Float32 only. */
 #include <math.h>
 #include <string.h>
-#include "ops/fastmath.h"
+#include "ia/alloc.h"
+#include "ops/fused/softmax_tile.h"
 #include "ops/kernel_util.h"
 #include "ops/nn/gemm_f32.h"
 
@@ -24,6 +25,9 @@ typedef struct att_job {
     int div;
     float *scratch; /* per thread: QBLK*KTILE scores, QBLK*dv accumulators, 2*QBLK row stats */
     size_t per_thread;
+    /* with several query blocks: K^T and V of each output batch packed once, shared by them */
+    ia_gemm_packed_b **pk, **pv;
+    int pack_failed;
 } att_job;
 
 static int64_t boff(const att_job *j, int64_t b, const int64_t *strides) {
@@ -51,41 +55,21 @@ static void att_task(void *p, int64_t begin, int64_t end, int t) {
         memset(acc, 0, (size_t)(rows * j->dv) * sizeof(float));
         for (int64_t k0 = 0; k0 < j->sk; k0 += KTILE) {
             int64_t kn = j->sk - k0 < KTILE ? j->sk - k0 : KTILE;
-            if (j->d) ia_gemm_f32(NULL, 0, 1, rows, kn, j->d, 1.0f, q, j->d, k + k0 * j->d, j->d, 0.0f, s, KTILE);
-            else memset(s, 0, (size_t)(rows * KTILE) * sizeof(float));
+            if (!j->d)
+                memset(s, 0, (size_t)(rows * KTILE) * sizeof(float));
+            else if (!j->pk || ia_gemm_f32_packed_block(NULL, rows, 1.0f, q, j->d, j->pk[b], 0, j->d, k0, kn, 0.0f, s, KTILE))
+                ia_gemm_f32(NULL, 0, 1, rows, kn, j->d, 1.0f, q, j->d, k + k0 * j->d, j->d, 0.0f, s, KTILE);
             for (int64_t r = 0; r < rows; r++) {
-                float *sr = s + r * KTILE;
-                if (j->div)
-                    for (int64_t c = 0; c < kn; c++) sr[c] /= j->scale;
-                else
-                    for (int64_t c = 0; c < kn; c++) sr[c] *= j->scale;
-                if (mask) {
-                    const float *mr = mask + r * j->m_row + k0 * j->m_col;
-                    for (int64_t c = 0; c < kn; c++) sr[c] += mr[c * j->m_col];
-                }
-                float m = mx[r];
-                for (int64_t c = 0; c < kn; c++) m = sr[c] > m ? sr[c] : m;
-                float corr = mx[r] == m ? 1.0f : expf(mx[r] - m); /* expf(-inf) = 0 on the first tile */
-                float l = 0;
-                if (m == -INFINITY) { /* every score so far is -inf: they weigh nothing yet */
-                    for (int64_t c = 0; c < kn; c++) sr[c] = 0;
-                    corr = 1.0f;
-                } else {
-                    for (int64_t c = 0; c < kn; c++) {
-                        float e = ia_fast_exp(sr[c] - m);
-                        e = ia_fast_select(sr[c] - m < -87.0f, 0.0f, e); /* true zero far out */
-                        sr[c] = e;
-                        l += e;
-                    }
-                }
-                sum[r] = sum[r] * corr + l;
-                mx[r] = m;
+                const float *mr = mask ? mask + r * j->m_row + k0 * j->m_col : NULL;
+                float corr = ia__softmax_tile(s + r * KTILE, kn, j->scale, j->div, mr, j->m_col, &mx[r], &sum[r]);
                 if (corr != 1.0f) {
                     float *ar = acc + r * j->dv;
                     for (int64_t c = 0; c < j->dv; c++) ar[c] *= corr;
                 }
             }
-            if (j->dv) ia_gemm_f32(NULL, 0, 0, rows, j->dv, kn, 1.0f, s, KTILE, v + k0 * j->dv, j->dv, 1.0f, acc, j->dv);
+            if (j->dv &&
+                (!j->pv || ia_gemm_f32_packed_block(NULL, rows, 1.0f, s, KTILE, j->pv[b], k0, kn, 0, j->dv, 1.0f, acc, j->dv)))
+                ia_gemm_f32(NULL, 0, 0, rows, j->dv, kn, 1.0f, s, KTILE, v + k0 * j->dv, j->dv, 1.0f, acc, j->dv);
         }
         float *o = j->out + b * j->sq * j->dv + q0 * j->dv;
         for (int64_t r = 0; r < rows; r++) {
@@ -93,6 +77,17 @@ static void att_task(void *p, int64_t begin, int64_t end, int t) {
             for (int64_t c = 0; c < j->dv; c++) o[r * j->dv + c] = acc[r * j->dv + c] * inv;
         }
     }
+}
+
+/* Packs K^T and V of output batches [begin, end) (pack_failed on any failure: the tasks then
+ * use the unpacked path). */
+static void att_pack(void *p, int64_t begin, int64_t end, int t) {
+    (void)t;
+    att_job *j = p;
+    for (int64_t b = begin; b < end; b++)
+        if (ia_gemm_f32_pack_b(1, j->d, j->sk, j->k + boff(j, b, j->ks), j->d, &j->pk[b]) ||
+            ia_gemm_f32_pack_b(0, j->sk, j->dv, j->v + boff(j, b, j->vs), j->dv, &j->pv[b]))
+            __atomic_store_n(&j->pack_failed, 1, __ATOMIC_RELAXED);
 }
 
 /* Element strides of tensor t's batch dims (all but the last two, aligned right) within the
@@ -188,6 +183,21 @@ int ia_op_fused_attention(ia_kctx *ctx) {
     int threads = ia_threadpool_size(ia_kctx_pool(ctx));
     j.scratch = ia_kctx_scratch(ctx, j.per_thread * (size_t)threads * sizeof(float));
     if (!j.scratch) return IA_ERR_NOMEM;
+    /* several query blocks read the same keys and values: pack them once per batch, not once
+     * per block and tile (K^T's depth, the head size, must fit one depth block of the packing) */
+    if (j.nqb > 1 && d > 0 && d <= 256 && dv > 0 && (j.pk = ia_calloc((size_t)j.nbatch * 2, sizeof *j.pk))) {
+        j.pv = j.pk + j.nbatch;
+        ia_parallel_for(ia_kctx_pool(ctx), j.nbatch, 1, att_pack, &j);
+        if (j.pack_failed) {
+            for (int64_t b = 0; b < 2 * j.nbatch; b++) ia_gemm_f32_packed_b_free(j.pk[b]);
+            ia_free(j.pk);
+            j.pk = j.pv = NULL;
+        }
+    }
     ia_parallel_for(ia_kctx_pool(ctx), j.nbatch * j.nqb, 1, att_task, &j);
+    if (j.pk) {
+        for (int64_t b = 0; b < 2 * j.nbatch; b++) ia_gemm_f32_packed_b_free(j.pk[b]);
+        ia_free(j.pk);
+    }
     return IA_OK;
 }

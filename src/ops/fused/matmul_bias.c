@@ -34,6 +34,7 @@ int ia_op_fused_matmul_bias_prepare(ia_kctx *ctx) {
     ia_gemm_packed_b *pb;
     int rc = ia_gemm_f32_pack_b(0, B->dims[0], B->dims[1], B->data, B->dims[1], &pb);
     if (rc) return rc;
+    ia_kctx_state_replaces_input(ctx, 1); /* the kernel always takes the packed path for this B */
     return ia_kctx_set_state(ctx, pb, packed_free);
 }
 

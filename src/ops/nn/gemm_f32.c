@@ -384,6 +384,19 @@ int ia_gemm_f32(ia_threadpool *pool, int trans_a, int trans_b, int64_t m, int64_
     return gemm_run(pool, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, NULL, beta, c, ldc);
 }
 
+int ia_gemm_f32_packed_block(ia_threadpool *pool, int64_t m, float alpha, const float *a, int64_t lda,
+                             const ia_gemm_packed_b *b, int64_t p0, int64_t kb, int64_t j0, int64_t nb, float beta,
+                             float *c, int64_t ldc) {
+    if (p0 < 0 || kb <= 0 || j0 < 0 || nb <= 0 || p0 % b->kc || kb != min64(b->kc, b->k - p0) || j0 % b->kern->nr ||
+        j0 + nb > b->n)
+        return IA_ERR_INVALID_ARG;
+    ia_gemm_packed_b view = *b; /* one depth block: its panels start at j0 * kb */
+    view.data = b->data + p0 * b->n_pad + j0 * kb;
+    view.k = kb;
+    view.n = nb;
+    return gemm_run(pool, 0, 0, m, nb, kb, alpha, a, lda, NULL, 0, &view, beta, c, ldc);
+}
+
 int ia_gemm_f32_packed(ia_threadpool *pool, int trans_a, int64_t m, float alpha, const float *a, int64_t lda,
                        const ia_gemm_packed_b *b, float beta, float *c, int64_t ldc) {
     return gemm_run(pool, trans_a, 0, m, b->n, b->k, alpha, a, lda, NULL, 0, b, beta, c, ldc);

@@ -26,6 +26,14 @@ size_t ia_gemm_f32_packed_bytes(const ia_gemm_packed_b *p);
 /* ia_gemm_f32 with op(B) given packed (its k and n). */
 int ia_gemm_f32_packed(ia_threadpool *pool, int trans_a, int64_t m, float alpha, const float *a, int64_t lda,
                        const ia_gemm_packed_b *b, float beta, float *c, int64_t ldc);
+/* ia_gemm_f32_packed on a block of the packed B: depth rows [p0, p0 + kb) and columns
+ * [j0, j0 + nb). The block must be one whole depth block of the packing (p0 a multiple of its
+ * depth block, kb reaching the block's end or k) and j0 a multiple of its column strip;
+ * otherwise returns IA_ERR_INVALID_ARG and computes nothing (callers fall back to
+ * ia_gemm_f32). A is m x kb. */
+int ia_gemm_f32_packed_block(ia_threadpool *pool, int64_t m, float alpha, const float *a, int64_t lda,
+                             const ia_gemm_packed_b *b, int64_t p0, int64_t kb, int64_t j0, int64_t nb, float beta,
+                             float *c, int64_t ldc);
 
 /* ---- internal, for tests and benchmarks ---- */
 enum {

@@ -19,24 +19,28 @@
 #define GK_LOAD(p) (*(const gk_vu *)(const void *)(p))
 #define GK_STORE(p, v) (*(gk_vu *)(void *)(p) = (v))
 
-/* c[rows x cols] = (accumulate ? c : 0) + alpha * packed a strip (kb x MR) * packed b strip (kb x NR) */
-GK_ATTR static void GK_FN(micro)(int64_t kb, const float *restrict a, const float *restrict b, float *restrict c,
-                                 int64_t ldc, float alpha, int rows, int cols, int accumulate) {
+/* c[R x cols] = (accumulate ? c : 0) + alpha * packed a strip (kb x MR, first R rows used) *
+ * packed b strip (kb x NR), for a compile-time R <= MR after inlining: edge strips of fewer
+ * rows run only their own rows' FMAs. */
+GK_ATTR static inline __attribute__((always_inline)) void GK_FN(micro_rows)(int64_t kb, const float *restrict a,
+                                                                            const float *restrict b, float *restrict c,
+                                                                            int64_t ldc, float alpha, const int R,
+                                                                            int cols, int accumulate) {
     gk_v acc[GK_MR][GK_NRV];
-    for (int i = 0; i < GK_MR; i++)
+    for (int i = 0; i < R; i++)
         for (int v = 0; v < GK_NRV; v++) acc[i][v] = GK_SPLAT(0.0f);
     for (int64_t p = 0; p < kb; p++) {
         gk_v bv[GK_NRV];
         for (int v = 0; v < GK_NRV; v++) bv[v] = GK_LOAD(b + p * GK_NR + v * GK_VW);
         const float *ap = a + p * GK_MR;
-        for (int i = 0; i < GK_MR; i++) {
+        for (int i = 0; i < R; i++) {
             gk_v av = GK_SPLAT(ap[i]);
             for (int v = 0; v < GK_NRV; v++) acc[i][v] = GK_FMA(av, bv[v], acc[i][v]);
         }
     }
     gk_v al = GK_SPLAT(alpha);
-    if (rows == GK_MR && cols == GK_NR) {
-        for (int i = 0; i < GK_MR; i++)
+    if (cols == GK_NR) {
+        for (int i = 0; i < R; i++)
             for (int v = 0; v < GK_NRV; v++) {
                 float *cp = c + i * ldc + v * GK_VW;
                 gk_v r = acc[i][v] * al;
@@ -46,10 +50,62 @@ GK_ATTR static void GK_FN(micro)(int64_t kb, const float *restrict a, const floa
         return;
     }
     float tmp[GK_MR][GK_NR];
-    for (int i = 0; i < GK_MR; i++)
+    for (int i = 0; i < R; i++)
         for (int v = 0; v < GK_NRV; v++) GK_STORE(&tmp[i][v * GK_VW], acc[i][v] * al);
-    for (int i = 0; i < rows; i++)
+    for (int i = 0; i < R; i++)
         for (int q = 0; q < cols; q++) c[i * ldc + q] = (accumulate ? c[i * ldc + q] : 0.0f) + tmp[i][q];
+}
+
+/* c[rows x cols] = (accumulate ? c : 0) + alpha * packed a strip (kb x MR) * packed b strip (kb x NR) */
+GK_ATTR static void GK_FN(micro)(int64_t kb, const float *restrict a, const float *restrict b, float *restrict c,
+                                 int64_t ldc, float alpha, int rows, int cols, int accumulate) {
+#define GK_ROWS(R) GK_FN(micro_rows)(kb, a, b, c, ldc, alpha, R, cols, accumulate)
+    switch (rows) {
+#if GK_MR > 1
+    case 1: GK_ROWS(1); return;
+#endif
+#if GK_MR > 2
+    case 2: GK_ROWS(2); return;
+#endif
+#if GK_MR > 3
+    case 3: GK_ROWS(3); return;
+#endif
+#if GK_MR > 4
+    case 4: GK_ROWS(4); return;
+#endif
+#if GK_MR > 5
+    case 5: GK_ROWS(5); return;
+#endif
+#if GK_MR > 6
+    case 6: GK_ROWS(6); return;
+#endif
+#if GK_MR > 7
+    case 7: GK_ROWS(7); return;
+#endif
+#if GK_MR > 8
+    case 8: GK_ROWS(8); return;
+#endif
+#if GK_MR > 9
+    case 9: GK_ROWS(9); return;
+#endif
+#if GK_MR > 10
+    case 10: GK_ROWS(10); return;
+#endif
+#if GK_MR > 11
+    case 11: GK_ROWS(11); return;
+#endif
+#if GK_MR > 12
+    case 12: GK_ROWS(12); return;
+#endif
+#if GK_MR > 13
+    case 13: GK_ROWS(13); return;
+#endif
+#if GK_MR > 14
+#error "micro: add cases for row counts above 13"
+#endif
+    default: GK_ROWS(GK_MR); return;
+    }
+#undef GK_ROWS
 }
 
 /* Small M, B row-major (k x n): M rows x NV vectors of columns over depth [p0, p1). B is

@@ -60,6 +60,8 @@ static int prepare_b(ia_kctx *ctx, int trans_b) {
     ia_gemm_packed_b *pb;
     int rc = ia_gemm_f32_pack_b(trans_b, k, n, B->data, B->dims[1], &pb);
     if (rc) return rc;
+    /* the kernels take the packed path whenever B is this constant (rank 2, float32) */
+    ia_kctx_state_replaces_input(ctx, 1);
     return ia_kctx_set_state(ctx, pb, packed_free);
 }
 

@@ -1,0 +1,37 @@
+/* The activation loops of the fused kernels (MatMulBias, Activation). On x86-64 Linux they are
+ * compiled twice, for AVX2 (8 lanes) and for the baseline ISA (4 lanes), and the loader picks
+ * one by CPU (ifunc); both give the same results (no FMA contraction happens in either). */
+#include "ops/fused/act.h"
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define IA_ACT_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define IA_ACT_CLONES
+#endif
+
+IA_ACT_CLONES void ia__act_apply(int act, const float *x, float *y, int64_t n) {
+    switch (act) {
+    case IA_ACT_RELU:
+        for (int64_t i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0.0f;
+        break;
+    case IA_ACT_GELU_ERF:
+        for (int64_t i = 0; i < n; i++) y[i] = x[i] * 0.5f * (1.0f + ia_fast_erf(x[i] * 0.70710678118654752f));
+        break;
+    case IA_ACT_GELU_TANH:
+        for (int64_t i = 0; i < n; i++) {
+            float v = x[i];
+            y[i] = v * 0.5f * (1.0f + ia_fast_tanh(0.79788456080286536f * (v + 0.044715f * v * v * v)));
+        }
+        break;
+    case IA_ACT_SIGMOID:
+        for (int64_t i = 0; i < n; i++) y[i] = ia_fast_sigmoid(x[i]);
+        break;
+    case IA_ACT_SILU:
+        for (int64_t i = 0; i < n; i++) y[i] = x[i] * ia_fast_sigmoid(x[i]);
+        break;
+    default:
+        if (x != y)
+            for (int64_t i = 0; i < n; i++) y[i] = x[i];
+        break;
+    }
+}

@@ -1,0 +1,125 @@
+/* The Attention kernel's per-row online-softmax step over one tile of scores (scale, additive
+ * mask, running max, exp, running sum), in 8-lane vectors, compiled for AVX2+FMA and for the
+ * baseline ISA and picked at run time. Same results as the scalar loop it replaces up to the
+ * order of the sum (ia_fast_exp's formula lane by lane). */
+#include <math.h>
+#include "ops/fastmath.h"
+#include "ops/fused/softmax_tile.h"
+#include "ops/nn/gemm_f32.h"
+
+#if defined(__GNUC__) && !defined(__clang__)
+/* the 32-byte vectors pass between static inline helpers only: no ABI to keep */
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
+typedef float vf __attribute__((vector_size(32)));
+typedef int32_t vi __attribute__((vector_size(32)));
+typedef float vf_u __attribute__((vector_size(32), aligned(4))); /* unaligned loads / stores */
+
+#define TILE_BODY                                                                                           \
+    static inline vf sel(vi m, vf a, vf b) { return (vf)(((vi)a & m) | ((vi)b & ~m)); }                  \
+    static inline vf splat(float x) { return (vf){x, x, x, x, x, x, x, x}; }                             \
+    /* ia_fast_exp lane by lane */                                                                       \
+    static inline vf vexp(vf x) {                                                                        \
+        x = sel(x > splat(88.0f), splat(88.0f), x);                                                      \
+        x = sel(x < splat(-87.0f), splat(-87.0f), x);                                                    \
+        vf t = x * 1.44269504088896341f + 12582912.0f;                                                   \
+        vf n = t - 12582912.0f;                                                                          \
+        vf r = x - n * 0.693359375f;                                                                     \
+        r = r + n * 2.12194440e-4f;                                                                      \
+        vf p = splat(1.9875691500e-4f);                                                                  \
+        p = p * r + 1.3981999507e-3f;                                                                    \
+        p = p * r + 8.3334519073e-3f;                                                                    \
+        p = p * r + 4.1665795894e-2f;                                                                    \
+        p = p * r + 1.6666665459e-1f;                                                                    \
+        p = p * r + 5.0000001201e-1f;                                                                    \
+        p = p * r * r + r + 1.0f;                                                                        \
+        vi s = ((vi)t - 0x4B400000 + 127) << 23;                                                         \
+        return p * (vf)s;                                                                                \
+    }                                                                                                    \
+    static float FN(float *sr, int64_t kn, float scale, int div, const float *mr, int64_t m_col,        \
+                    float *mx, float *sum) {                                                             \
+        int64_t c = 0;                                                                                   \
+        vf vm = splat(-INFINITY);                                                                        \
+        const int vmask = mr && m_col == 1;                                                              \
+        for (; c + 8 <= kn; c += 8) {                                                                    \
+            vf v = *(const vf_u *)(sr + c);                                                              \
+            v = div ? v / scale : v * scale;                                                             \
+            if (vmask) v += *(const vf_u *)(mr + c);                                                     \
+            *(vf_u *)(sr + c) = v;                                                                       \
+            vm = sel(v > vm, v, vm);                                                                     \
+        }                                                                                                \
+        float m = *mx;                                                                                   \
+        for (int u = 0; u < 8; u++) m = vm[u] > m ? vm[u] : m;                                           \
+        for (; c < kn; c++) {                                                                            \
+            sr[c] = div ? sr[c] / scale : sr[c] * scale;                                                 \
+            if (vmask) sr[c] += mr[c];                                                                   \
+            m = sr[c] > m ? sr[c] : m;                                                                   \
+        }                                                                                                \
+        if (mr && m_col != 1) { /* a strided mask: add it now and take the max again */                 \
+            m = *mx;                                                                                     \
+            for (c = 0; c < kn; c++) {                                                                   \
+                sr[c] += mr[c * m_col];                                                                  \
+                m = sr[c] > m ? sr[c] : m;                                                               \
+            }                                                                                            \
+        }                                                                                                \
+        float corr = *mx == m ? 1.0f : expf(*mx - m); /* expf(-inf) = 0 on the first tile */             \
+        float l = 0;                                                                                     \
+        if (m == -INFINITY) { /* every score so far is -inf: they weigh nothing yet */                   \
+            for (c = 0; c < kn; c++) sr[c] = 0;                                                          \
+            corr = 1.0f;                                                                                 \
+        } else {                                                                                         \
+            vf vs = splat(0.0f), vmax = splat(m);                                                        \
+            for (c = 0; c + 8 <= kn; c += 8) {                                                           \
+                vf x = *(const vf_u *)(sr + c) - vmax;                                                   \
+                vf e = sel(x < splat(-87.0f), splat(0.0f), vexp(x)); /* true zero far out */             \
+                *(vf_u *)(sr + c) = e;                                                                   \
+                vs += e;                                                                                 \
+            }                                                                                            \
+            for (int u = 0; u < 8; u++) l += vs[u];                                                      \
+            for (; c < kn; c++) {                                                                        \
+                float e = ia_fast_exp(sr[c] - m);                                                        \
+                e = ia_fast_select(sr[c] - m < -87.0f, 0.0f, e);                                         \
+                sr[c] = e;                                                                               \
+                l += e;                                                                                  \
+            }                                                                                            \
+        }                                                                                                \
+        *sum = *sum * corr + l;                                                                          \
+        *mx = m;                                                                                         \
+        return corr;                                                                                     \
+    }
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#define FN tile_avx2
+#define sel sel_avx2
+#define splat splat_avx2
+#define vexp vexp_avx2
+TILE_BODY
+#undef FN
+#undef sel
+#undef splat
+#undef vexp
+#pragma GCC pop_options
+#endif
+
+#define FN tile_base
+TILE_BODY
+#undef FN
+
+typedef float (*tile_fn)(float *, int64_t, float, int, const float *, int64_t, float *, float *);
+
+float ia__softmax_tile(float *sr, int64_t kn, float scale, int div, const float *mr, int64_t m_col, float *mx,
+                       float *sum) {
+    static tile_fn fn;
+    tile_fn f = __atomic_load_n(&fn, __ATOMIC_ACQUIRE);
+    if (!f) {
+        f = tile_base;
+#if defined(__GNUC__) && defined(__x86_64__)
+        if (ia__gemm_f32_kernel_supported(IA_GEMM_KERNEL_AVX2)) f = tile_avx2;
+#endif
+        __atomic_store_n(&fn, f, __ATOMIC_RELEASE);
+    }
+    return f(sr, kn, scale, div, mr, m_col, mx, sum);
+}
