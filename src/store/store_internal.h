@@ -65,6 +65,11 @@ int ia__unixfs_encode(ia__buf *out, int type, const uint8_t *data, size_t data_l
                       uint64_t filesize, const uint64_t *blocksizes, size_t nblocksizes, int has_hash_fanout,
                       uint64_t hash_type, uint64_t fanout);
 
+/* The bytes around a chunk in a dag-pb leaf as kubo writes it,
+ * PBNode{Data: UnixFS{Type=File, Data=chunk (omitted when empty), filesize=len}}: the prefix
+ * (at most 24 bytes) and suffix (at most 12). Returns the whole block's size. */
+size_t ia__unixfs_leaf_frame(uint64_t len, uint8_t pre[24], size_t *np, uint8_t post[12], size_t *nq);
+
 /* Store-wide lock (root/lock): shared for add and import, exclusive for gc. */
 int ia__store_lock(ia_blockstore *bs, int exclusive);
 void ia__store_unlock(ia_blockstore *bs);

@@ -109,19 +109,9 @@ static int make_leaf(imp *im, const uint8_t *data, size_t len, entry *out) {
         return put_blockv(im, &out->cid, &v, 1);
     }
     /* PBNode{Data: UnixFS{Type=File, Data=chunk (when not empty), filesize=len}} */
-    uint8_t pre[32], post[12];
-    size_t inner = 2 + (len ? 1 + ia__varint_size(len) + len : 0) + 1 + ia__varint_size(len);
-    size_t np = 0, nq = 0;
-    pre[np++] = 0x0a;
-    np += ia_varint_encode(inner, pre + np);
-    pre[np++] = 0x08;
-    pre[np++] = 0x02;
-    if (len) {
-        pre[np++] = 0x12;
-        np += ia_varint_encode(len, pre + np);
-    }
-    post[nq++] = 0x18;
-    nq += ia_varint_encode(len, post + nq);
+    uint8_t pre[24], post[12];
+    size_t np, nq;
+    ia__unixfs_leaf_frame(len, pre, &np, post, &nq);
     if ((rc = hash3(im, pre, np, data, len, post, nq, d))) return rc;
     memset(&out->cid, 0, sizeof out->cid);
     ia__cid_set(&out->cid, im->o->cid_version, IA_CODEC_DAG_PB, d);
