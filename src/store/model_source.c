@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <openssl/evp.h>
-#include <sys/uio.h>
 #include "ia/model.h"
 #include "ia/threadpool.h"
 #include "onnx/pbwire.h"
@@ -144,15 +143,15 @@ static int walk(src_ctx *x, leaf_list *ll, const ia_cid *cid, uint8_t *dst, uint
     return rc;
 }
 
-/* Reads all of an iovec list at `off` (regular files may return short reads). */
-static int preadv_all(int fd, struct iovec *iov, int n, off_t off) {
+/* Reads exactly n bytes at off (regular files may return short reads). */
+static int pread_all(int fd, uint8_t *p, size_t n, off_t off) {
     while (n > 0) {
-        ssize_t r = preadv(fd, iov, n, off);
+        ssize_t r = pread(fd, p, n, off);
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) return -1;
+        p += r;
+        n -= (size_t)r;
         off += r;
-        while (n > 0 && (size_t)r >= iov->iov_len) { r -= (ssize_t)iov->iov_len; iov++; n--; }
-        if (n > 0) { iov->iov_base = (uint8_t *)iov->iov_base + r; iov->iov_len -= (size_t)r; }
     }
     return 0;
 }
@@ -162,6 +161,9 @@ typedef struct leaf_job {
     leaf *v;
     uint8_t *dst;
 } leaf_job;
+
+/* Pieces read and hashed in turn, so the hash reads what the copy just left in the cache. */
+#define PIECE (128 * 1024)
 
 static void read_leaf(leaf_job *j, leaf *f, EVP_MD_CTX *md) {
     char path[PATH_MAX];
@@ -178,19 +180,24 @@ static void read_leaf(leaf_job *j, leaf *f, EVP_MD_CTX *md) {
         close(fd);
         return;
     }
-    struct iovec iov[3] = {{gpre, np}, {j->dst + f->off, (size_t)f->size}, {gpost, nq}};
-    int rr = f->kind == LEAF_PB ? preadv_all(fd, iov, 3, 0) : preadv_all(fd, iov + 1, 1, 0);
-    if (rr) { f->status = LS_IO; f->err = errno ? errno : EIO; close(fd); return; }
-    close(fd);
+    /* this thread allocates the buffer pages it is about to fill, in one call rather than a
+     * fault per page (ignored where the kernel lacks it: the copy then faults them in) */
+    uint8_t *d0 = j->dst + f->off;
+    uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), lo = (uintptr_t)d0 & ~(pg - 1),
+              hi = ((uintptr_t)d0 + (size_t)f->size + pg - 1) & ~(pg - 1);
+    if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+    int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    if (ok && np) ok = !pread_all(fd, gpre, np, 0) && EVP_DigestUpdate(md, gpre, np);
+    for (size_t pos = 0; ok && pos < (size_t)f->size; pos += PIECE) {
+        size_t n = (size_t)f->size - pos < PIECE ? (size_t)f->size - pos : PIECE;
+        ok = !pread_all(fd, d0 + pos, n, (off_t)(np + pos)) && EVP_DigestUpdate(md, d0 + pos, n);
+    }
+    if (ok && nq) ok = !pread_all(fd, gpost, nq, (off_t)(np + (size_t)f->size)) && EVP_DigestUpdate(md, gpost, nq);
     uint8_t d[32];
     unsigned dl = 0;
-    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL) || (np && !EVP_DigestUpdate(md, gpre, np)) ||
-        !EVP_DigestUpdate(md, j->dst + f->off, (size_t)f->size) || (nq && !EVP_DigestUpdate(md, gpost, nq)) ||
-        !EVP_DigestFinal_ex(md, d, &dl) || dl != 32) {
-        f->status = LS_IO;
-        f->err = ENOMEM;
-        return;
-    }
+    if (ok) ok = EVP_DigestFinal_ex(md, d, &dl) && dl == 32;
+    if (!ok) { f->err = errno ? errno : EIO; f->status = LS_IO; close(fd); return; }
+    close(fd);
     if (memcmp(d, f->cid.digest, 32)) { f->status = LS_CORRUPT; return; }
     /* the block is what its CID names; a dag-pb one is a leaf only if framed as one */
     if (f->kind == LEAF_PB && (memcmp(gpre, pre, np) || memcmp(gpost, post, nq))) f->status = LS_WALK;
@@ -279,8 +286,8 @@ static int materialize(src_ctx *x, const ia_cid *cid, const char *rel, const cha
         x->fds[x->nfds++] = fd;
         if (ftruncate(fd, (off_t)size)) return ia_set_error(IA_ERR_IO, "cannot size a %llu-byte buffer: %s", (unsigned long long)size, strerror(errno));
         if (size) {
-            /* MAP_POPULATE: the pages are allocated in one go, not faulted in one by one */
-            uint8_t *m = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+            /* the pages are allocated by the threads that fill them (see read_leaf) */
+            uint8_t *m = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
             if (m == MAP_FAILED) return ia_set_error(IA_ERR_IO, "cannot map a %llu-byte buffer: %s", (unsigned long long)size, strerror(errno));
             rc = fill(x, cid, m, size);
             munmap(m, (size_t)size);
