@@ -120,6 +120,8 @@ typedef struct ia_add_options {
     uint32_t hamt_fanout;       /* 256 */
     int progress;               /* print a progress bar to stderr when it is a terminal */
     int pin;                    /* pin the root recursively (under the same lock as the add) */
+    int preserve_mode;          /* write files' and directories' permission bits (UnixFS mode) */
+    int preserve_mtime;         /* write their modification times (UnixFS mtime, with nanoseconds) */
 } ia_add_options;
 
 /* Profiles: "unixfs-v0-2015" (kubo's default: CIDv0, dag-pb leaves, 256 KiB chunks, 174 links,
@@ -135,6 +137,11 @@ typedef void (*ia_add_entry_fn)(void *user, const char *path, const ia_cid *cid,
  * the single path's CID. Memory does not grow with file size. */
 IA_API int ia_add_paths(ia_blockstore *bs, const char *const *paths, size_t npaths, const ia_add_options *o,
                         ia_add_entry_fn fn, void *user, ia_cid *root);
+/* Imports one file read from fd until end of file (standard input for `add -`). `name` is what fn
+ * reports and, with o->wrap, the entry's name in the wrapping directory; NULL = the file's CID
+ * (as kubo names unnamed standard input). No mode or mtime is written (there is no file to stat). */
+IA_API int ia_add_fd(ia_blockstore *bs, int fd, const char *name, const ia_add_options *o, ia_add_entry_fn fn,
+                     void *user, ia_cid *root);
 /* Imports one file's bytes from memory. */
 IA_API int ia_add_bytes(ia_blockstore *bs, const void *data, size_t len, const ia_add_options *o, ia_cid *root);
 

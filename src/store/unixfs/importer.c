@@ -15,8 +15,6 @@
 #include "store/store_internal.h"
 
 int ia__blockstore_putv(ia_blockstore *bs, const ia_cid *cid, const struct iovec *iov, int niov);
-int ia__hamt_build(ia_blockstore *bs, uint32_t cid_version, ia__link_in *links, size_t n, uint32_t fanout,
-                   ia_cid *cid, uint64_t *tsize);
 
 int ia_add_options_init(ia_add_options *o, const char *profile) {
     memset(o, 0, sizeof *o);
@@ -55,6 +53,7 @@ typedef struct imp {
     uint8_t *chunk;
     ia__buf nb, ub;
     EVP_MD_CTX *md;
+    const ia__unixfs_meta *meta; /* of the file being imported */
     /* progress */
     int progress;
     uint64_t done, total;
@@ -133,7 +132,7 @@ static int emit_node(imp *im, uint64_t child_tsize, entry *out) {
 }
 
 /* Internal file node over the entries of one level. */
-static int make_file_node(imp *im, const level *lv, entry *out) {
+static int make_file_node(imp *im, const level *lv, const ia__unixfs_meta *meta, entry *out) {
     uint64_t *bsz = ia_malloc(lv->n * sizeof *bsz);
     ia__link_in *links = ia_calloc(lv->n, sizeof *links);
     int rc = (!bsz || !links) ? ia_set_error(IA_ERR_NOMEM, "out of memory") : IA_OK;
@@ -148,6 +147,7 @@ static int make_file_node(imp *im, const level *lv, entry *out) {
     }
     im->ub.len = im->nb.len = 0;
     if (!rc) rc = ia__unixfs_encode(&im->ub, IA_UNIXFS_FILE, NULL, 0, 0, 1, fs, bsz, lv->n, 0, 0, 0);
+    if (!rc) rc = ia__unixfs_put_meta(&im->ub, meta);
     if (!rc) rc = ia__dagpb_encode(&im->nb, links, lv->n, im->ub.p, im->ub.len, 1);
     if (!rc) rc = emit_node(im, ts, out);
     out->fsize = fs;
@@ -169,7 +169,7 @@ static int push_entry(imp *im, level *lv, size_t *nlv, size_t i, entry e) {
         }
         if (lv[i].n < maxl) { lv[i].e[lv[i].n++] = e; return IA_OK; }
         entry up;
-        int rc = make_file_node(im, &lv[i], &up);
+        int rc = make_file_node(im, &lv[i], im->meta, &up);
         if (rc) return rc;
         lv[i].n = 0;
         lv[i].e[lv[i].n++] = e;
@@ -182,10 +182,11 @@ typedef int (*read_fn)(void *src, uint8_t *buf, size_t cap, size_t *got);
 
 /* Balanced layout, streamed: levels[0] gathers leaves; a full level becomes one node of the
  * level above when the next entry arrives. The result equals kubo's balanced builder. */
-static int import_stream(imp *im, read_fn rd, void *src, entry *root) {
+static int import_stream(imp *im, read_fn rd, void *src, const ia__unixfs_meta *meta, entry *root) {
     level lv[16];
     size_t nlv = 0;
     int rc = IA_OK, first = 1;
+    im->meta = meta; /* every file node carries it, inner ones too, as ipfs-unixfs-importer writes them */
     memset(lv, 0, sizeof lv);
     for (;;) {
         size_t got = 0;
@@ -200,16 +201,33 @@ static int import_stream(imp *im, read_fn rd, void *src, entry *root) {
         if (got < im->o->chunk_size) break;
     }
     if (rc) goto out;
+    int has_meta = meta && meta->given; /* a default mode, not written, still turns the leaf into a node */
     for (size_t i = 0; i < nlv; i++) {
-        if (i == nlv - 1 && lv[i].n == 1) { *root = lv[i].e[0]; break; }
+        if (i == nlv - 1 && lv[i].n == 1) {
+            *root = lv[i].e[0];
+            /* one chunk (only a single leaf is ever alone at the top): with metadata it becomes a
+             * File node holding the chunk inline, as ipfs-unixfs-importer does (a raw leaf has
+             * nowhere to keep a mode or mtime) */
+            if (has_meta) {
+                size_t len = (size_t)root->fsize;
+                im->ub.len = im->nb.len = 0;
+                rc = ia__unixfs_encode(&im->ub, IA_UNIXFS_FILE, im->chunk, len, len > 0, 1, len, NULL, 0, 0, 0, 0);
+                if (!rc) rc = ia__unixfs_put_meta(&im->ub, meta);
+                if (!rc) rc = ia__dagpb_encode(&im->nb, NULL, 0, im->ub.p, im->ub.len, 1);
+                if (!rc) rc = emit_node(im, 0, root);
+                root->fsize = len;
+            }
+            break;
+        }
         if (lv[i].n == 0) continue;
         entry up;
-        if ((rc = make_file_node(im, &lv[i], &up))) break;
+        if ((rc = make_file_node(im, &lv[i], meta, &up))) break;
         lv[i].n = 0;
         if (i + 1 == nlv) { *root = up; break; }
         if ((rc = push_entry(im, lv, &nlv, i + 1, up))) break;
     }
 out:
+    im->meta = NULL;
     for (size_t i = 0; i < nlv; i++) ia_free(lv[i].e);
     return rc;
 }
@@ -280,7 +298,7 @@ int ia_add_bytes(ia_blockstore *bs, const void *data, size_t len, const ia_add_o
     mem_src m = {data, len, 0};
     if (!rc && bs) rc = ia__store_lock(bs, 0);
     if (!rc) {
-        rc = import_stream(&im, mem_read, &m, &e);
+        rc = import_stream(&im, mem_read, &m, NULL, &e);
         if (bs) {
             int f = ia_blockstore_flush(bs);
             if (!rc) rc = f;
@@ -292,14 +310,32 @@ int ia_add_bytes(ia_blockstore *bs, const void *data, size_t len, const ia_add_o
     return rc;
 }
 
-static int import_file(imp *im, const char *path, entry *out) {
+/* --preserve-mode / --preserve-mtime: the metadata of a file or directory, as ipfs-unixfs writes
+ * it (a mode equal to the default, 0644 for files and 0755 for directories, is left out). */
+static const ia__unixfs_meta *stat_meta(const imp *im, const struct stat *st, int dir, ia__unixfs_meta *m) {
+    memset(m, 0, sizeof *m);
+    m->given = im->o->preserve_mode || im->o->preserve_mtime;
+    if (im->o->preserve_mode) {
+        m->mode = (uint32_t)st->st_mode & 07777;
+        m->has_mode = m->mode != (dir ? 0755u : 0644u);
+    }
+    if (im->o->preserve_mtime) {
+        m->has_mtime = 1;
+        m->sec = (int64_t)st->st_mtim.tv_sec;
+        m->nsec = (uint32_t)st->st_mtim.tv_nsec;
+    }
+    return m;
+}
+
+static int import_file(imp *im, const char *path, const struct stat *st, entry *out) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return ia_set_error(IA_ERR_IO, "cannot open %s: %s", path, strerror(errno));
 #ifdef POSIX_FADV_SEQUENTIAL
     posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
     fd_src s = {fd, path};
-    int rc = import_stream(im, fd_read, &s, out);
+    ia__unixfs_meta m;
+    int rc = import_stream(im, fd_read, &s, stat_meta(im, st, 0, &m), out);
     close(fd);
     return rc;
 }
@@ -325,20 +361,23 @@ static size_t cid_bytes_len(const ia_cid *c) {
 
 /* A directory from sorted links: flat, or a HAMT when its estimated size exceeds the threshold
  * (links estimate: names + CID bytes; block estimate: the encoded block's bytes). */
-static int make_dir(imp *im, ia__link_in *links, size_t n, entry *out) {
+static int make_dir(imp *im, ia__link_in *links, size_t n, const ia__unixfs_meta *meta, entry *out) {
     uint64_t est = 0, ts = 0;
+    im->ub.len = 0;
+    int rc = ia__unixfs_encode(&im->ub, IA_UNIXFS_DIRECTORY, NULL, 0, 0, 0, 0, NULL, 0, 0, 0, 0);
+    if (!rc) rc = ia__unixfs_put_meta(&im->ub, meta);
+    if (rc) return rc;
     for (size_t i = 0; i < n; i++) {
         ts += links[i].tsize;
         est += im->o->hamt_block_estimate ? ia__dagpb_link_size(&links[i]) : links[i].name_len + cid_bytes_len(&links[i].cid);
     }
-    if (im->o->hamt_block_estimate) est += 4;
+    if (im->o->hamt_block_estimate) est += 1 + ia__varint_size(im->ub.len) + im->ub.len; /* the Data field */
     if (im->o->hamt_threshold && est > im->o->hamt_threshold) {
         out->fsize = 0;
-        return ia__hamt_build(im->bs, im->o->cid_version, links, n, im->o->hamt_fanout, &out->cid, &out->tsize);
+        return ia__hamt_build(im->bs, im->o->cid_version, links, n, im->o->hamt_fanout, meta, &out->cid, &out->tsize);
     }
-    static const uint8_t dir_data[] = {0x08, 0x01};
     im->nb.len = 0;
-    int rc = ia__dagpb_encode(&im->nb, links, n, dir_data, sizeof dir_data, 1);
+    rc = ia__dagpb_encode(&im->nb, links, n, im->ub.p, im->ub.len, 1);
     if (!rc) rc = emit_node(im, ts, out);
     out->fsize = 0;
     return rc;
@@ -364,7 +403,7 @@ static int str_cmp(const void *a, const void *b) { return strcmp(*(char *const *
 
 static int import_path(imp *im, const char *path, const char *rel, entry *out);
 
-static int import_dir(imp *im, const char *path, const char *rel, entry *out) {
+static int import_dir(imp *im, const char *path, const char *rel, const struct stat *st, entry *out) {
     DIR *d = opendir(path);
     if (!d) return ia_set_error(IA_ERR_IO, "cannot read directory %s: %s", path, strerror(errno));
     char **names = NULL;
@@ -406,7 +445,8 @@ static int import_dir(imp *im, const char *path, const char *rel, entry *out) {
         ia_free(cp);
         ia_free(cr);
     }
-    if (!rc) rc = make_dir(im, links, n, out);
+    ia__unixfs_meta m;
+    if (!rc) rc = make_dir(im, links, n, stat_meta(im, st, 1, &m), out);
     if (!rc) rc = report_dir(im, rel, out);
     for (size_t i = 0; i < n; i++) ia_free(names[i]);
     ia_free(names);
@@ -418,9 +458,9 @@ static int import_path(imp *im, const char *path, const char *rel, entry *out) {
     struct stat st;
     if (lstat(path, &st)) return ia_set_error(IA_ERR_IO, "cannot stat %s: %s", path, strerror(errno));
     int rc;
-    if (S_ISDIR(st.st_mode)) return import_dir(im, path, rel, out);
+    if (S_ISDIR(st.st_mode)) return import_dir(im, path, rel, &st, out);
     if (S_ISLNK(st.st_mode)) rc = import_symlink(im, path, out);
-    else if (S_ISREG(st.st_mode)) rc = import_file(im, path, out);
+    else if (S_ISREG(st.st_mode)) rc = import_file(im, path, &st, out);
     else return ia_set_error(IA_ERR_UNSUPPORTED, "%s is not a regular file, directory or symlink", path);
     if (!rc && im->fn) im->fn(im->user, rel, &out->cid, out->fsize);
     return rc;
@@ -485,7 +525,7 @@ int ia_add_paths(ia_blockstore *bs, const char *const *paths, size_t npaths, con
         for (size_t i = 1; !rc && i < npaths; i++)
             if (!strcmp(links[i - 1].name, links[i].name))
                 rc = ia_set_error(IA_ERR_INVALID_ARG, "two inputs are both named '%s'", links[i].name);
-        if (!rc) rc = make_dir(&im, links, npaths, &e);
+        if (!rc) rc = make_dir(&im, links, npaths, NULL, &e); /* the wrapping directory has no metadata */
         if (!rc) rc = report_dir(&im, "", &e);
     }
     progress_update(&im, 1);
@@ -501,6 +541,42 @@ int ia_add_paths(ia_blockstore *bs, const char *const *paths, size_t npaths, con
     }
     ia_free(links);
     ia_free(names);
+    imp_free(&im);
+    return rc;
+}
+
+int ia_add_fd(ia_blockstore *bs, int fd, const char *name, const ia_add_options *o, ia_add_entry_fn fn, void *user,
+              ia_cid *root) {
+    imp im;
+    int rc = imp_init(&im, bs, o, fn, user);
+    if (rc) { imp_free(&im); return rc; }
+    im.progress = 0; /* the size is not known in advance */
+    if (name && (!name[0] || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")))
+        rc = ia_set_error(IA_ERR_INVALID_ARG, "'%s' cannot be a file name in a directory", name);
+    if (!rc && bs) rc = ia__store_lock(bs, 0);
+    if (rc) { imp_free(&im); return rc; }
+    entry f, e;
+    fd_src s = {fd, name ? name : "standard input"};
+    rc = import_stream(&im, fd_read, &s, NULL, &f);
+    char cs[IA_CID_MAX_STRING] = "";
+    if (!rc && !name && ia_cid_format(&f.cid, 0, cs, sizeof cs)) rc = ia_set_error(IA_ERR_RUNTIME, "cannot format a CID");
+    const char *nm = name ? name : cs; /* kubo names unnamed standard input by its CID */
+    e = f;
+    if (!rc && o->wrap) {
+        ia__link_in l = {f.cid, nm, strlen(nm), f.tsize};
+        rc = make_dir(&im, &l, 1, NULL, &e);
+    }
+    if (bs) {
+        int fl = ia_blockstore_flush(bs);
+        if (!rc) rc = fl;
+        if (!rc && o->pin) rc = ia_pin_add(bs, &e.cid, IA_PIN_RECURSIVE);
+        ia__store_unlock(bs);
+    }
+    if (!rc) {
+        if (fn) fn(user, nm, &f.cid, f.fsize);
+        if (fn && o->wrap) fn(user, "", &e.cid, e.tsize);
+        *root = e.cid;
+    }
     imp_free(&im);
     return rc;
 }
