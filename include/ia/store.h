@@ -83,6 +83,12 @@ IA_API int ia_store_default_root(char *out, size_t cap);
  * and shard its next-to-last two characters, as kubo's flatfs. Writes go to a temporary file,
  * are synced and renamed into place, so readers never see a partial block. */
 IA_API int ia_blockstore_open(const char *root, ia_blockstore **out);
+/* Opens a CARv2 file (with its index) as a read-only blockstore: each block is found by binary
+ * search in the file's sorted multihash index and read at its offset, without scanning the payload,
+ * and verified against its CID on every read. Reading (resolve, cat, ls, get, DAG walks) works as
+ * on the on-disk store; writing, pins and gc are refused. CARv1 files and CARv2 files without an
+ * index are refused with a message saying to import them instead. */
+IA_API int ia_blockstore_open_car(const char *path, ia_blockstore **out);
 IA_API void ia_blockstore_close(ia_blockstore *bs);
 IA_API const char *ia_blockstore_root(const ia_blockstore *bs);
 /* Stores a block; the caller vouches that `data` hashes to `cid` (the importer computes it).

@@ -37,6 +37,13 @@ static int open_store(ia_blockstore **bs, const char *cmd) {
     return IA_EXIT_OK;
 }
 
+/* The store, or with --car FILE a CARv2 file read through its index (read-only). */
+static int open_source(ia_blockstore **bs, const char *car, const char *cmd) {
+    if (!car) return open_store(bs, cmd);
+    if (ia_blockstore_open_car(car, bs)) return fail(cmd);
+    return IA_EXIT_OK;
+}
+
 static void print_cid(const ia_cid *c, FILE *o) {
     char s[IA_CID_MAX_STRING];
     if (!ia_cid_format(c, 0, s, sizeof s)) fputs(s, o);
@@ -207,19 +214,20 @@ static int stdout_write(void *user, const void *data, size_t len) {
 }
 
 int ia_cmd_cat(int argc, char **argv) {
-    const char *path = NULL, *v;
+    const char *path = NULL, *car = NULL, *v;
     uint64_t off = 0, len = UINT64_MAX;
     for (int i = 1; i < argc; i++) {
         if ((v = opt_value(argc, argv, &i, "--offset")) || (v = opt_value(argc, argv, &i, "-o"))) {
             if (parse_u64(v, &off)) { fprintf(stderr, "cat: bad --offset\n"); return IA_EXIT_USAGE; }
         } else if ((v = opt_value(argc, argv, &i, "--length")) || (v = opt_value(argc, argv, &i, "-l"))) {
             if (parse_u64(v, &len)) { fprintf(stderr, "cat: bad --length\n"); return IA_EXIT_USAGE; }
-        } else if (argv[i][0] == '-') { fprintf(stderr, "cat: unknown option %s\n", argv[i]); return IA_EXIT_USAGE; }
+        } else if ((v = opt_value(argc, argv, &i, "--car"))) car = v;
+        else if (argv[i][0] == '-') { fprintf(stderr, "cat: unknown option %s\n", argv[i]); return IA_EXIT_USAGE; }
         else path = argv[i];
     }
-    if (!path) { fprintf(stderr, "usage: ipfs-accelerate cat CID[/path] [--offset N] [--length N]\n"); return IA_EXIT_USAGE; }
+    if (!path) { fprintf(stderr, "usage: ipfs-accelerate cat CID[/path] [--offset N] [--length N] [--car FILE.car]\n"); return IA_EXIT_USAGE; }
     ia_blockstore *bs;
-    if (open_store(&bs, "cat")) return IA_EXIT_FAIL;
+    if (open_source(&bs, car, "cat")) return IA_EXIT_FAIL;
     ia_cid c;
     int rc = ia_store_resolve(bs, path, &c);
     if (!rc) rc = ia_store_cat(bs, &c, off, len, stdout_write, NULL);
@@ -236,26 +244,33 @@ static int ls_print(void *user, const char *name, const ia_cid *cid, uint64_t ts
 }
 
 int ia_cmd_ls(int argc, char **argv) {
-    if (argc != 2) { fprintf(stderr, "usage: ipfs-accelerate ls CID[/path]\n"); return IA_EXIT_USAGE; }
+    const char *path = NULL, *car = NULL, *v;
+    for (int i = 1; i < argc; i++) {
+        if ((v = opt_value(argc, argv, &i, "--car"))) car = v;
+        else if (argv[i][0] == '-' || path) { path = NULL; break; }
+        else path = argv[i];
+    }
+    if (!path) { fprintf(stderr, "usage: ipfs-accelerate ls CID[/path] [--car FILE.car]\n"); return IA_EXIT_USAGE; }
     ia_blockstore *bs;
-    if (open_store(&bs, "ls")) return IA_EXIT_FAIL;
+    if (open_source(&bs, car, "ls")) return IA_EXIT_FAIL;
     ia_cid c;
-    int rc = ia_store_resolve(bs, argv[1], &c);
+    int rc = ia_store_resolve(bs, path, &c);
     if (!rc) rc = ia_store_ls(bs, &c, ls_print, NULL);
     ia_blockstore_close(bs);
     return rc ? fail("ls") : IA_EXIT_OK;
 }
 
 int ia_cmd_get(int argc, char **argv) {
-    const char *path = NULL, *out = NULL, *v;
+    const char *path = NULL, *out = NULL, *car = NULL, *v;
     for (int i = 1; i < argc; i++) {
         if ((v = opt_value(argc, argv, &i, "-o")) || (v = opt_value(argc, argv, &i, "--output"))) out = v;
+        else if ((v = opt_value(argc, argv, &i, "--car"))) car = v;
         else if (argv[i][0] == '-') { fprintf(stderr, "get: unknown option %s\n", argv[i]); return IA_EXIT_USAGE; }
         else path = argv[i];
     }
-    if (!path) { fprintf(stderr, "usage: ipfs-accelerate get CID[/path] [-o PATH]\n"); return IA_EXIT_USAGE; }
+    if (!path) { fprintf(stderr, "usage: ipfs-accelerate get CID[/path] [-o PATH] [--car FILE.car]\n"); return IA_EXIT_USAGE; }
     ia_blockstore *bs;
-    if (open_store(&bs, "get")) return IA_EXIT_FAIL;
+    if (open_source(&bs, car, "get")) return IA_EXIT_FAIL;
     ia_cid c;
     char def[IA_CID_MAX_STRING];
     int rc = ia_store_resolve(bs, path, &c);
