@@ -12,6 +12,7 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
+#include "ia/threadpool.h"
 #include "store/store_internal.h"
 
 int ia__blockstore_putv(ia_blockstore *bs, const ia_cid *cid, const struct iovec *iov, int niov);
@@ -50,10 +51,14 @@ typedef struct imp {
     const ia_add_options *o;
     ia_add_entry_fn fn;
     void *user;
-    uint8_t *chunk;
     ia__buf nb, ub;
-    EVP_MD_CTX *md;
     const ia__unixfs_meta *meta; /* of the file being imported */
+    /* chunks are read a batch at a time (one large read) and hashed on the pool */
+    ia_threadpool *pool;
+    uint8_t *batch;
+    size_t batch_chunks;
+    uint8_t (*dig)[32];
+    size_t *lens;
     /* progress */
     int progress;
     uint64_t done, total;
@@ -87,21 +92,24 @@ static int put_blockv(imp *im, const ia_cid *cid, const struct iovec *v, int n) 
     return im->bs ? ia__blockstore_putv(im->bs, cid, v, n) : IA_OK;
 }
 
-static int hash3(imp *im, const void *a, size_t al, const void *b, size_t bl, const void *c, size_t cl, uint8_t out[32]) {
-    if (!EVP_DigestInit_ex(im->md, EVP_sha256(), NULL) || !EVP_DigestUpdate(im->md, a, al) ||
-        (bl && !EVP_DigestUpdate(im->md, b, bl)) || (cl && !EVP_DigestUpdate(im->md, c, cl)) ||
-        !EVP_DigestFinal_ex(im->md, out, NULL))
-        return ia_set_error(IA_ERR_RUNTIME, "SHA-256 failed in OpenSSL");
+
+/* The digest of one leaf (a raw block, or a UnixFS File node holding the chunk); runs on the
+ * thread pool, so it uses its own hash context and no shared state. */
+static int leaf_digest(EVP_MD_CTX *md, int raw, const uint8_t *data, size_t len, uint8_t out[32]) {
+    uint8_t pre[24], post[12];
+    size_t np = 0, nq = 0;
+    if (!raw) ia__unixfs_leaf_frame(len, pre, &np, post, &nq);
+    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL) || (np && !EVP_DigestUpdate(md, pre, np)) ||
+        (len && !EVP_DigestUpdate(md, data, len)) || (nq && !EVP_DigestUpdate(md, post, nq)) ||
+        !EVP_DigestFinal_ex(md, out, NULL))
+        return IA_ERR_RUNTIME;
     return IA_OK;
 }
 
-/* One leaf: a raw block, or a UnixFS File node holding the chunk. */
-static int make_leaf(imp *im, const uint8_t *data, size_t len, entry *out) {
-    uint8_t d[32];
-    int rc;
+/* Names and stores one leaf whose digest is known. */
+static int put_leaf(imp *im, const uint8_t *data, size_t len, const uint8_t d[32], entry *out) {
+    memset(&out->cid, 0, sizeof out->cid);
     if (im->o->raw_leaves) {
-        if ((rc = hash3(im, data, len, NULL, 0, NULL, 0, d))) return rc;
-        memset(&out->cid, 0, sizeof out->cid);
         ia__cid_set(&out->cid, 1, IA_CODEC_RAW, d);
         struct iovec v = {(void *)data, len};
         out->tsize = out->fsize = len;
@@ -111,8 +119,6 @@ static int make_leaf(imp *im, const uint8_t *data, size_t len, entry *out) {
     uint8_t pre[24], post[12];
     size_t np, nq;
     ia__unixfs_leaf_frame(len, pre, &np, post, &nq);
-    if ((rc = hash3(im, pre, np, data, len, post, nq, d))) return rc;
-    memset(&out->cid, 0, sizeof out->cid);
     ia__cid_set(&out->cid, im->o->cid_version, IA_CODEC_DAG_PB, d);
     struct iovec v[3] = {{pre, np}, {(void *)data, len}, {post, nq}};
     out->tsize = np + len + nq;
@@ -180,6 +186,22 @@ static int push_entry(imp *im, level *lv, size_t *nlv, size_t i, entry e) {
 
 typedef int (*read_fn)(void *src, uint8_t *buf, size_t cap, size_t *got);
 
+typedef struct hash_job {
+    imp *im;
+    int failed;
+} hash_job;
+
+static void hash_leaves(void *ctx, int64_t b, int64_t e, int tid) {
+    (void)tid;
+    hash_job *j = ctx;
+    imp *im = j->im;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    for (int64_t k = b; k < e; k++)
+        if (leaf_digest(md, im->o->raw_leaves, im->batch + (size_t)k * im->o->chunk_size, im->lens[k], im->dig[k]))
+            __atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
+    EVP_MD_CTX_free(md);
+}
+
 /* Balanced layout, streamed: levels[0] gathers leaves; a full level becomes one node of the
  * level above when the next entry arrives. The result equals kubo's balanced builder. */
 static int import_stream(imp *im, read_fn rd, void *src, const ia__unixfs_meta *meta, entry *root) {
@@ -187,18 +209,28 @@ static int import_stream(imp *im, read_fn rd, void *src, const ia__unixfs_meta *
     size_t nlv = 0;
     int rc = IA_OK, first = 1;
     im->meta = meta; /* every file node carries it, inner ones too, as ipfs-unixfs-importer writes them */
-    memset(lv, 0, sizeof lv);
-    for (;;) {
+    const size_t cs = im->o->chunk_size;
+    const uint8_t *last = im->batch;
+    for (int done = 0; !done;) {
         size_t got = 0;
-        if ((rc = rd(src, im->chunk, im->o->chunk_size, &got))) break;
+        if ((rc = rd(src, im->batch, cs * im->batch_chunks, &got))) break;
         if (got == 0 && !first) break;
+        done = got < cs * im->batch_chunks;
+        size_t n = got ? (got + cs - 1) / cs : 1; /* an empty file is one empty leaf */
+        for (size_t k = 0; k < n; k++) im->lens[k] = k + 1 < n ? cs : got - k * cs;
         first = 0;
-        entry e;
-        if ((rc = make_leaf(im, im->chunk, got, &e))) break;
-        im->done += got;
-        progress_update(im, 0);
-        if ((rc = push_entry(im, lv, &nlv, 0, e))) goto out;
-        if (got < im->o->chunk_size) break;
+        hash_job hj = {im, 0};
+        ia_parallel_for(n > 1 ? im->pool : NULL, (int64_t)n, 1, hash_leaves, &hj);
+        if (hj.failed) { rc = ia_set_error(IA_ERR_RUNTIME, "SHA-256 failed in OpenSSL"); break; }
+        for (size_t k = 0; k < n && !rc; k++) {
+            entry e;
+            last = im->batch + k * cs;
+            if ((rc = put_leaf(im, last, im->lens[k], im->dig[k], &e))) break;
+            im->done += im->lens[k];
+            progress_update(im, 0);
+            rc = push_entry(im, lv, &nlv, 0, e);
+        }
+        if (rc) goto out;
     }
     if (rc) goto out;
     int has_meta = meta && meta->given; /* a default mode, not written, still turns the leaf into a node */
@@ -211,7 +243,7 @@ static int import_stream(imp *im, read_fn rd, void *src, const ia__unixfs_meta *
             if (has_meta) {
                 size_t len = (size_t)root->fsize;
                 im->ub.len = im->nb.len = 0;
-                rc = ia__unixfs_encode(&im->ub, IA_UNIXFS_FILE, im->chunk, len, len > 0, 1, len, NULL, 0, 0, 0, 0);
+                rc = ia__unixfs_encode(&im->ub, IA_UNIXFS_FILE, last, len, len > 0, 1, len, NULL, 0, 0, 0, 0);
                 if (!rc) rc = ia__unixfs_put_meta(&im->ub, meta);
                 if (!rc) rc = ia__dagpb_encode(&im->nb, NULL, 0, im->ub.p, im->ub.len, 1);
                 if (!rc) rc = emit_node(im, 0, root);
@@ -274,17 +306,25 @@ static int imp_init(imp *im, ia_blockstore *bs, const ia_add_options *o, ia_add_
     im->o = o;
     im->fn = fn;
     im->user = user;
-    im->chunk = ia_malloc(o->chunk_size);
-    im->md = EVP_MD_CTX_new();
-    if (!im->chunk || !im->md) return ia_set_error(IA_ERR_NOMEM, "out of memory");
+    /* about 16 MiB of chunks per batch (at most 64), so memory stays bounded whatever the file size */
+    im->batch_chunks = (16u << 20) / o->chunk_size;
+    if (im->batch_chunks < 1) im->batch_chunks = 1;
+    if (im->batch_chunks > 64) im->batch_chunks = 64;
+    im->batch = ia_malloc(o->chunk_size * im->batch_chunks);
+    im->dig = ia_malloc(im->batch_chunks * sizeof *im->dig);
+    im->lens = ia_malloc(im->batch_chunks * sizeof *im->lens);
+    if (!im->batch || !im->dig || !im->lens) return ia_set_error(IA_ERR_NOMEM, "out of memory");
+    if (ia_threadpool_create(0, &im->pool)) im->pool = NULL; /* no pool: leaves are hashed serially */
     im->t0 = im->last = now_s();
     im->progress = o->progress && isatty(2);
     return IA_OK;
 }
 
 static void imp_free(imp *im) {
-    ia_free(im->chunk);
-    EVP_MD_CTX_free(im->md);
+    ia_free(im->batch);
+    ia_free(im->dig);
+    ia_free(im->lens);
+    ia_threadpool_destroy(im->pool);
     ia__buf_free(&im->nb);
     ia__buf_free(&im->ub);
     for (size_t i = 0; i < im->ndirs; i++) ia_free(im->dirs[i].path);
