@@ -104,8 +104,9 @@ int ia__car_index_open(const char *path, ia__car_index **out) {
     int e = errno;
     close(fd);
     if (m == MAP_FAILED) {
+        int rc = c->len ? ia_set_error(IA_ERR_IO, "cannot map %s: %s", path, strerror(e)) : ia_set_error(IA_ERR_PARSE, "%s is empty", path);
         ia__car_index_close(c);
-        return c->len ? ia_set_error(IA_ERR_IO, "cannot map %s: %s", path, strerror(e)) : ia_set_error(IA_ERR_PARSE, "%s is empty", path);
+        return rc;
     }
     c->map = m;
     int rc = IA_OK;
