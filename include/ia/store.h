@@ -83,6 +83,12 @@ IA_API int ia_store_default_root(char *out, size_t cap);
  * and shard its next-to-last two characters, as kubo's flatfs. Writes go to a temporary file,
  * are synced and renamed into place, so readers never see a partial block. */
 IA_API int ia_blockstore_open(const char *root, ia_blockstore **out);
+/* Opens a CARv2 file (with its index) as a read-only blockstore: each block is found by binary
+ * search in the file's sorted multihash index and read at its offset, without scanning the payload,
+ * and verified against its CID on every read. Reading (resolve, cat, ls, get, DAG walks) works as
+ * on the on-disk store; writing, pins and gc are refused. CARv1 files and CARv2 files without an
+ * index are refused with a message saying to import them instead. */
+IA_API int ia_blockstore_open_car(const char *path, ia_blockstore **out);
 IA_API void ia_blockstore_close(ia_blockstore *bs);
 IA_API const char *ia_blockstore_root(const ia_blockstore *bs);
 /* Stores a block; the caller vouches that `data` hashes to `cid` (the importer computes it).
@@ -120,6 +126,8 @@ typedef struct ia_add_options {
     uint32_t hamt_fanout;       /* 256 */
     int progress;               /* print a progress bar to stderr when it is a terminal */
     int pin;                    /* pin the root recursively (under the same lock as the add) */
+    int preserve_mode;          /* write files' and directories' permission bits (UnixFS mode) */
+    int preserve_mtime;         /* write their modification times (UnixFS mtime, with nanoseconds) */
 } ia_add_options;
 
 /* Profiles: "unixfs-v0-2015" (kubo's default: CIDv0, dag-pb leaves, 256 KiB chunks, 174 links,
@@ -135,6 +143,11 @@ typedef void (*ia_add_entry_fn)(void *user, const char *path, const ia_cid *cid,
  * the single path's CID. Memory does not grow with file size. */
 IA_API int ia_add_paths(ia_blockstore *bs, const char *const *paths, size_t npaths, const ia_add_options *o,
                         ia_add_entry_fn fn, void *user, ia_cid *root);
+/* Imports one file read from fd until end of file (standard input for `add -`). `name` is what fn
+ * reports and, with o->wrap, the entry's name in the wrapping directory; NULL = the file's CID
+ * (as kubo names unnamed standard input). No mode or mtime is written (there is no file to stat). */
+IA_API int ia_add_fd(ia_blockstore *bs, int fd, const char *name, const ia_add_options *o, ia_add_entry_fn fn,
+                     void *user, ia_cid *root);
 /* Imports one file's bytes from memory. */
 IA_API int ia_add_bytes(ia_blockstore *bs, const void *data, size_t len, const ia_add_options *o, ia_cid *root);
 

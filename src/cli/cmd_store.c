@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "cli/cli.h"
 #include "ipfs_accelerate.h"
 
@@ -33,6 +34,13 @@ static int parse_u64(const char *s, uint64_t *v) {
 
 static int open_store(ia_blockstore **bs, const char *cmd) {
     if (ia_blockstore_open(NULL, bs)) return fail(cmd);
+    return IA_EXIT_OK;
+}
+
+/* The store, or with --car FILE a CARv2 file read through its index (read-only). */
+static int open_source(ia_blockstore **bs, const char *car, const char *cmd) {
+    if (!car) return open_store(bs, cmd);
+    if (ia_blockstore_open_car(car, bs)) return fail(cmd);
     return IA_EXIT_OK;
 }
 
@@ -107,8 +115,9 @@ static void on_added(void *user, const char *path, const ia_cid *cid, uint64_t s
 }
 
 int ia_cmd_add(int argc, char **argv) {
-    const char *profile = NULL, **paths = ia_calloc((size_t)argc, sizeof *paths);
+    const char *profile = NULL, *stdin_name = NULL, **paths = ia_calloc((size_t)argc, sizeof *paths);
     int recursive = 0, quiet = 0, only_hash = 0, wrap = 0, hidden = 0, cidv = -1, raw = -1, pin = 1, progress = 1;
+    int pmode = 0, pmtime = 0, use_stdin = 0;
     uint64_t chunk = 0, maxl = 0;
     size_t np = 0;
     if (!paths) return IA_EXIT_FAIL;
@@ -125,6 +134,12 @@ int ia_cmd_add(int argc, char **argv) {
         else if (!strcmp(a, "--pin=false")) pin = 0;
         else if (!strcmp(a, "--pin") || !strcmp(a, "--pin=true")) pin = 1;
         else if (!strcmp(a, "--progress=false") || !strcmp(a, "--no-progress")) progress = 0;
+        else if (!strcmp(a, "--preserve-mode") || !strcmp(a, "--preserve-mode=true")) pmode = 1;
+        else if (!strcmp(a, "--preserve-mode=false")) pmode = 0;
+        else if (!strcmp(a, "--preserve-mtime") || !strcmp(a, "--preserve-mtime=true")) pmtime = 1;
+        else if (!strcmp(a, "--preserve-mtime=false")) pmtime = 0;
+        else if (!strcmp(a, "-")) use_stdin = 1;
+        else if ((v = opt_value(argc, argv, &i, "--stdin-name"))) stdin_name = v;
         else if ((v = opt_value(argc, argv, &i, "--cid-version"))) {
             if (strcmp(v, "0") && strcmp(v, "1")) { fprintf(stderr, "add: --cid-version must be 0 or 1\n"); ia_free(paths); return IA_EXIT_USAGE; }
             cidv = v[0] - '0';
@@ -140,9 +155,13 @@ int ia_cmd_add(int argc, char **argv) {
         else if (a[0] == '-' && a[1]) { fprintf(stderr, "add: unknown option %s\n", a); ia_free(paths); return IA_EXIT_USAGE; }
         else paths[np++] = a;
     }
-    if (!np) {
+    if (!np && !use_stdin && !isatty(0)) use_stdin = 1; /* as kubo: no path and data piped in */
+    if (use_stdin && np) { fprintf(stderr, "add: give either paths or '-' (standard input), not both\n"); ia_free(paths); return IA_EXIT_USAGE; }
+    if (!np && !use_stdin) {
         fprintf(stderr, "usage: ipfs-accelerate add [-r] [-Q] [-q] [-n] [-w] [--hidden] [--cid-version=0|1] [--raw-leaves[=true|false]]\n"
-                        "       [--chunker=size-N] [--max-links=N] [--profile=unixfs-v0-2015|unixfs-v1-2025] [--pin=false] PATH...\n");
+                        "       [--chunker=size-N] [--max-links=N] [--profile=unixfs-v0-2015|unixfs-v1-2025] [--pin=false]\n"
+                        "       [--preserve-mode] [--preserve-mtime] PATH...\n"
+                        "       ipfs-accelerate add [options] [--stdin-name NAME] [-]   (standard input)\n");
         ia_free(paths);
         return IA_EXIT_USAGE;
     }
@@ -162,6 +181,8 @@ int ia_cmd_add(int argc, char **argv) {
     o.wrap = wrap;
     o.progress = progress && quiet < 2;
     o.pin = pin && !only_hash;
+    o.preserve_mode = pmode;
+    o.preserve_mtime = pmtime;
     for (size_t i = 0; i < np; i++) {
         struct stat st;
         if (stat(paths[i], &st)) { fprintf(stderr, "add: %s: %s\n", paths[i], strerror(errno)); ia_free(paths); return IA_EXIT_FAIL; }
@@ -175,7 +196,8 @@ int ia_cmd_add(int argc, char **argv) {
     if (!only_hash && open_store(&bs, "add")) { ia_free(paths); return IA_EXIT_FAIL; }
     add_out out = {quiet};
     ia_cid root;
-    int rc = ia_add_paths(bs, paths, np, &o, on_added, &out, &root);
+    int rc = use_stdin ? ia_add_fd(bs, 0, stdin_name, &o, on_added, &out, &root)
+                       : ia_add_paths(bs, paths, np, &o, on_added, &out, &root);
     ia_blockstore_close(bs);
     ia_free(paths);
     if (rc) return fail("add");
@@ -192,19 +214,20 @@ static int stdout_write(void *user, const void *data, size_t len) {
 }
 
 int ia_cmd_cat(int argc, char **argv) {
-    const char *path = NULL, *v;
+    const char *path = NULL, *car = NULL, *v;
     uint64_t off = 0, len = UINT64_MAX;
     for (int i = 1; i < argc; i++) {
         if ((v = opt_value(argc, argv, &i, "--offset")) || (v = opt_value(argc, argv, &i, "-o"))) {
             if (parse_u64(v, &off)) { fprintf(stderr, "cat: bad --offset\n"); return IA_EXIT_USAGE; }
         } else if ((v = opt_value(argc, argv, &i, "--length")) || (v = opt_value(argc, argv, &i, "-l"))) {
             if (parse_u64(v, &len)) { fprintf(stderr, "cat: bad --length\n"); return IA_EXIT_USAGE; }
-        } else if (argv[i][0] == '-') { fprintf(stderr, "cat: unknown option %s\n", argv[i]); return IA_EXIT_USAGE; }
+        } else if ((v = opt_value(argc, argv, &i, "--car"))) car = v;
+        else if (argv[i][0] == '-') { fprintf(stderr, "cat: unknown option %s\n", argv[i]); return IA_EXIT_USAGE; }
         else path = argv[i];
     }
-    if (!path) { fprintf(stderr, "usage: ipfs-accelerate cat CID[/path] [--offset N] [--length N]\n"); return IA_EXIT_USAGE; }
+    if (!path) { fprintf(stderr, "usage: ipfs-accelerate cat CID[/path] [--offset N] [--length N] [--car FILE.car]\n"); return IA_EXIT_USAGE; }
     ia_blockstore *bs;
-    if (open_store(&bs, "cat")) return IA_EXIT_FAIL;
+    if (open_source(&bs, car, "cat")) return IA_EXIT_FAIL;
     ia_cid c;
     int rc = ia_store_resolve(bs, path, &c);
     if (!rc) rc = ia_store_cat(bs, &c, off, len, stdout_write, NULL);
@@ -221,26 +244,33 @@ static int ls_print(void *user, const char *name, const ia_cid *cid, uint64_t ts
 }
 
 int ia_cmd_ls(int argc, char **argv) {
-    if (argc != 2) { fprintf(stderr, "usage: ipfs-accelerate ls CID[/path]\n"); return IA_EXIT_USAGE; }
+    const char *path = NULL, *car = NULL, *v;
+    for (int i = 1; i < argc; i++) {
+        if ((v = opt_value(argc, argv, &i, "--car"))) car = v;
+        else if (argv[i][0] == '-' || path) { path = NULL; break; }
+        else path = argv[i];
+    }
+    if (!path) { fprintf(stderr, "usage: ipfs-accelerate ls CID[/path] [--car FILE.car]\n"); return IA_EXIT_USAGE; }
     ia_blockstore *bs;
-    if (open_store(&bs, "ls")) return IA_EXIT_FAIL;
+    if (open_source(&bs, car, "ls")) return IA_EXIT_FAIL;
     ia_cid c;
-    int rc = ia_store_resolve(bs, argv[1], &c);
+    int rc = ia_store_resolve(bs, path, &c);
     if (!rc) rc = ia_store_ls(bs, &c, ls_print, NULL);
     ia_blockstore_close(bs);
     return rc ? fail("ls") : IA_EXIT_OK;
 }
 
 int ia_cmd_get(int argc, char **argv) {
-    const char *path = NULL, *out = NULL, *v;
+    const char *path = NULL, *out = NULL, *car = NULL, *v;
     for (int i = 1; i < argc; i++) {
         if ((v = opt_value(argc, argv, &i, "-o")) || (v = opt_value(argc, argv, &i, "--output"))) out = v;
+        else if ((v = opt_value(argc, argv, &i, "--car"))) car = v;
         else if (argv[i][0] == '-') { fprintf(stderr, "get: unknown option %s\n", argv[i]); return IA_EXIT_USAGE; }
         else path = argv[i];
     }
-    if (!path) { fprintf(stderr, "usage: ipfs-accelerate get CID[/path] [-o PATH]\n"); return IA_EXIT_USAGE; }
+    if (!path) { fprintf(stderr, "usage: ipfs-accelerate get CID[/path] [-o PATH] [--car FILE.car]\n"); return IA_EXIT_USAGE; }
     ia_blockstore *bs;
-    if (open_store(&bs, "get")) return IA_EXIT_FAIL;
+    if (open_source(&bs, car, "get")) return IA_EXIT_FAIL;
     ia_cid c;
     char def[IA_CID_MAX_STRING];
     int rc = ia_store_resolve(bs, path, &c);

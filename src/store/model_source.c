@@ -12,7 +12,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <openssl/evp.h>
 #include "ia/model.h"
+#include "ia/threadpool.h"
 #include "onnx/pbwire.h"
 #include "store/store_internal.h"
 
@@ -33,6 +35,7 @@ typedef struct src_ctx {
     size_t nfds;
     char *links[MAX_FILES * 2]; /* symlinks and sub-directories created in tmpdir, removed in reverse */
     size_t nlinks;
+    ia_threadpool *pool; /* reads and hashes leaves in parallel (NULL: serially) */
 } src_ctx;
 
 static int cid_str(const ia_cid *c, char *out, size_t cap) {
@@ -40,40 +43,61 @@ static int cid_str(const ia_cid *c, char *out, size_t cap) {
     return 0;
 }
 
-/* Reads the file DAG at cid into dst (exactly `size` bytes), verifying every block. Raw leaves are
- * read straight into dst and hashed there; dag-pb nodes are small or are leaves whose data is
- * copied out of the (verified) block. */
-static int fill(src_ctx *x, const ia_cid *cid, uint8_t *dst, uint64_t size, int depth) {
+/* Reading a file DAG into one buffer happens in two steps. The walk (serial) reads and verifies
+ * the small internal nodes and lists the leaves with their place in the buffer; the leaves (nearly
+ * all the bytes) are then read and hashed on the thread pool, each straight into its final place:
+ * a raw leaf is the chunk, and a dag-pb leaf written as kubo writes it is read with preadv so that
+ * its few framing bytes go to a small buffer and the chunk to its place. A dag-pb block that only
+ * has a leaf's size but not its framing goes back through the walk. */
+
+enum { LEAF_RAW = 0, LEAF_PB = 1 };
+enum { LS_OK = 0, LS_MISSING, LS_IO, LS_SIZE, LS_CORRUPT, LS_WALK };
+
+typedef struct leaf {
+    ia_cid cid;
+    uint64_t off, size; /* where the chunk goes in the buffer, and its length */
+    int kind, status, err;
+    long long found; /* the block's size on disk (LS_SIZE) */
+} leaf;
+
+typedef struct leaf_list {
+    leaf *v;
+    size_t n, cap;
+} leaf_list;
+
+static int push_leaf(leaf_list *l, const ia_cid *cid, uint64_t off, uint64_t size, int kind) {
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 64;
+        leaf *nv = ia_realloc(l->v, nc * sizeof *nv);
+        if (!nv) return ia_set_error(IA_ERR_NOMEM, "out of memory");
+        l->v = nv;
+        l->cap = nc;
+    }
+    leaf *f = &l->v[l->n++];
+    memset(f, 0, sizeof *f);
+    f->cid = *cid;
+    f->off = off;
+    f->size = size;
+    f->kind = kind;
+    return IA_OK;
+}
+
+/* Walks the file DAG at cid (its bytes go to dst + off, exactly `size` of them): internal nodes
+ * are read and checked here, leaves are listed. `walk_leaf` forces a dag-pb block through the walk
+ * even when its size is a leaf's. */
+static int walk(src_ctx *x, leaf_list *ll, const ia_cid *cid, uint8_t *dst, uint64_t off, uint64_t size, int depth,
+                int walk_leaf) {
     char cs[IA_CID_MAX_STRING];
     if (depth > 64) return ia_set_error(IA_ERR_LIMIT, "file DAG deeper than 64 levels");
-    if (cid->codec == IA_CODEC_RAW && cid->mh_code != IA_MH_IDENTITY) {
+    if (cid->mh_code == IA_MH_SHA2_256 && cid->codec == IA_CODEC_RAW) return push_leaf(ll, cid, off, size, LEAF_RAW);
+    if (cid->mh_code == IA_MH_SHA2_256 && cid->codec == IA_CODEC_DAG_PB && size && !walk_leaf) {
+        uint8_t pre[24], post[12];
+        size_t np, nq, total = ia__unixfs_leaf_frame(size, pre, &np, post, &nq);
         char path[PATH_MAX];
-        int rc = ia__blockstore_block_path(x->bs, cid, path, sizeof path);
-        if (rc) return rc;
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        cid_str(cid, cs, sizeof cs);
-        if (fd < 0) {
-            if (errno == ENOENT) return ia_set_error(IA_ERR_NOT_FOUND, "block %s is not in the store", cs);
-            return ia_set_error(IA_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-        }
         struct stat st;
-        if (fstat(fd, &st) || (uint64_t)st.st_size != size) {
-            close(fd);
-            return ia_set_error(IA_ERR_PARSE, "block %s has %lld bytes, its parent says %llu (corrupted: %s)", cs,
-                                (long long)st.st_size, (unsigned long long)size, path);
-        }
-        size_t got = 0;
-        while (got < size) {
-            ssize_t r = pread(fd, dst + got, (size_t)size - got, (off_t)got);
-            if (r < 0 && errno == EINTR) continue;
-            if (r <= 0) { close(fd); return ia_set_error(IA_ERR_IO, "reading %s failed", path); }
-            got += (size_t)r;
-        }
-        close(fd);
-        int ok = ia__cid_verify(cid, dst, (size_t)size);
-        if (ok < 0) return ok;
-        if (!ok) return ia_set_error(IA_ERR_PARSE, "block %s is corrupted (its bytes do not hash to its CID): %s", cs, path);
-        return IA_OK;
+        if (!ia__blockstore_block_path(x->bs, cid, path, sizeof path) && stat(path, &st) == 0 &&
+            (uint64_t)st.st_size == total)
+            return push_leaf(ll, cid, off, size, LEAF_PB);
     }
     uint8_t *raw;
     size_t rlen;
@@ -81,7 +105,7 @@ static int fill(src_ctx *x, const ia_cid *cid, uint8_t *dst, uint64_t size, int 
     if (rc) return rc;
     if (cid->codec == IA_CODEC_RAW) { /* identity raw */
         if (rlen != size) rc = ia_set_error(IA_ERR_PARSE, "inline block size does not match its parent");
-        else if (rlen) memcpy(dst, raw, rlen);
+        else if (rlen) memcpy(dst + off, raw, rlen);
         ia_free(raw);
         return rc;
     }
@@ -107,15 +131,115 @@ static int fill(src_ctx *x, const ia_cid *cid, uint8_t *dst, uint64_t size, int 
     }
     if (!rc && total != size) rc = ia_set_error(IA_ERR_PARSE, "block %s holds %llu bytes, its parent says %llu", cs,
                                                 (unsigned long long)total, (unsigned long long)size);
-    if (!rc && u.data_len) memcpy(dst, u.data, u.data_len);
-    uint64_t off = u.data_len;
+    if (!rc && u.data_len) memcpy(dst + off, u.data, u.data_len);
+    uint64_t o = off + u.data_len;
     for (size_t i = 0; !rc && i < pb.nlinks; i++) {
-        rc = fill(x, &pb.links[i].cid, dst + off, u.blocksizes[i], depth + 1);
-        off += u.blocksizes[i];
+        rc = walk(x, ll, &pb.links[i].cid, dst, o, u.blocksizes[i], depth + 1, 0);
+        o += u.blocksizes[i];
     }
     ia_free(pb.links);
     ia_free(u.blocksizes);
     ia_free(raw);
+    return rc;
+}
+
+/* Reads exactly n bytes at off (regular files may return short reads). */
+static int pread_all(int fd, uint8_t *p, size_t n, off_t off) {
+    while (n > 0) {
+        ssize_t r = pread(fd, p, n, off);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return -1;
+        p += r;
+        n -= (size_t)r;
+        off += r;
+    }
+    return 0;
+}
+
+typedef struct leaf_job {
+    src_ctx *x;
+    leaf *v;
+    uint8_t *dst;
+} leaf_job;
+
+/* Pieces read and hashed in turn, so the hash reads what the copy just left in the cache. */
+#define PIECE (128 * 1024)
+
+static void read_leaf(leaf_job *j, leaf *f, EVP_MD_CTX *md) {
+    char path[PATH_MAX];
+    if (ia__blockstore_block_path(j->x->bs, &f->cid, path, sizeof path)) { f->status = LS_IO; f->err = ENAMETOOLONG; return; }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) { f->status = errno == ENOENT ? LS_MISSING : LS_IO; f->err = errno; return; }
+    uint8_t pre[24], post[12], gpre[24], gpost[12];
+    size_t np = 0, nq = 0, want = (size_t)f->size;
+    if (f->kind == LEAF_PB) want = ia__unixfs_leaf_frame(f->size, pre, &np, post, &nq);
+    struct stat st;
+    if (fstat(fd, &st) || (uint64_t)st.st_size != want) {
+        f->status = LS_SIZE;
+        f->found = (long long)st.st_size;
+        close(fd);
+        return;
+    }
+    /* this thread allocates the buffer pages it is about to fill, in one call rather than a
+     * fault per page (ignored where the kernel lacks it: the copy then faults them in) */
+    uint8_t *d0 = j->dst + f->off;
+    uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), lo = (uintptr_t)d0 & ~(pg - 1),
+              hi = ((uintptr_t)d0 + (size_t)f->size + pg - 1) & ~(pg - 1);
+    if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+    int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    if (ok && np) ok = !pread_all(fd, gpre, np, 0) && EVP_DigestUpdate(md, gpre, np);
+    for (size_t pos = 0; ok && pos < (size_t)f->size; pos += PIECE) {
+        size_t n = (size_t)f->size - pos < PIECE ? (size_t)f->size - pos : PIECE;
+        ok = !pread_all(fd, d0 + pos, n, (off_t)(np + pos)) && EVP_DigestUpdate(md, d0 + pos, n);
+    }
+    if (ok && nq) ok = !pread_all(fd, gpost, nq, (off_t)(np + (size_t)f->size)) && EVP_DigestUpdate(md, gpost, nq);
+    uint8_t d[32];
+    unsigned dl = 0;
+    if (ok) ok = EVP_DigestFinal_ex(md, d, &dl) && dl == 32;
+    if (!ok) { f->err = errno ? errno : EIO; f->status = LS_IO; close(fd); return; }
+    close(fd);
+    if (memcmp(d, f->cid.digest, 32)) { f->status = LS_CORRUPT; return; }
+    /* the block is what its CID names; a dag-pb one is a leaf only if framed as one */
+    if (f->kind == LEAF_PB && (memcmp(gpre, pre, np) || memcmp(gpost, post, nq))) f->status = LS_WALK;
+}
+
+static void read_leaves(void *ctx, int64_t b, int64_t e, int tid) {
+    (void)tid;
+    leaf_job *j = ctx;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    for (int64_t i = b; i < e; i++) read_leaf(j, &j->v[i], md);
+    EVP_MD_CTX_free(md);
+}
+
+/* Reads the file DAG at cid into dst (exactly `size` bytes), verifying every block. */
+static int fill(src_ctx *x, const ia_cid *cid, uint8_t *dst, uint64_t size) {
+    leaf_list ll = {0}, again = {0};
+    int rc = walk(x, &ll, cid, dst, 0, size, 0, 0);
+    while (!rc && ll.n) {
+        leaf_job j = {x, ll.v, dst};
+        ia_parallel_for(x->pool, (int64_t)ll.n, 1, read_leaves, &j);
+        again.n = 0;
+        for (size_t i = 0; !rc && i < ll.n; i++) {
+            leaf *f = &ll.v[i];
+            char cs[IA_CID_MAX_STRING], path[PATH_MAX];
+            if (f->status == LS_OK) continue;
+            if (f->status == LS_WALK) { rc = walk(x, &again, &f->cid, dst, f->off, f->size, 1, 1); continue; }
+            cid_str(&f->cid, cs, sizeof cs);
+            if (ia__blockstore_block_path(x->bs, &f->cid, path, sizeof path)) path[0] = 0;
+            if (f->status == LS_MISSING) rc = ia_set_error(IA_ERR_NOT_FOUND, "block %s is not in the store", cs);
+            else if (f->status == LS_SIZE)
+                rc = ia_set_error(IA_ERR_PARSE, "block %s has %lld bytes, its parent says %llu bytes of file data (corrupted: %s)",
+                                  cs, f->found, (unsigned long long)f->size, path);
+            else if (f->status == LS_CORRUPT)
+                rc = ia_set_error(IA_ERR_PARSE, "block %s is corrupted (its bytes do not hash to its CID): %s", cs, path);
+            else rc = ia_set_error(IA_ERR_IO, "reading block %s failed: %s", path, strerror(f->err));
+        }
+        leaf_list t = ll;
+        ll = again;
+        again = t;
+    }
+    ia_free(ll.v);
+    ia_free(again.v);
     return rc;
 }
 
@@ -162,9 +286,10 @@ static int materialize(src_ctx *x, const ia_cid *cid, const char *rel, const cha
         x->fds[x->nfds++] = fd;
         if (ftruncate(fd, (off_t)size)) return ia_set_error(IA_ERR_IO, "cannot size a %llu-byte buffer: %s", (unsigned long long)size, strerror(errno));
         if (size) {
+            /* the pages are allocated by the threads that fill them (see read_leaf) */
             uint8_t *m = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
             if (m == MAP_FAILED) return ia_set_error(IA_ERR_IO, "cannot map a %llu-byte buffer: %s", (unsigned long long)size, strerror(errno));
-            rc = fill(x, cid, m, size, 0);
+            rc = fill(x, cid, m, size);
             munmap(m, (size_t)size);
             if (rc) return ia_set_error(rc, "%s: %s", ref, ia__prev_error());
         }
@@ -342,6 +467,7 @@ int ia_store_model_load(ia_blockstore *bs, const char *ref, ia_model **out) {
     const char *name = "model.onnx";
     int has_dir = slash != NULL;
     if (slash) { *slash = 0; name = slash + 1; }
+    if (ia_threadpool_create(0, &x.pool)) x.pool = NULL; /* no pool: leaves are read serially */
     if ((rc = ia__store_lock(bs, 0))) goto done; /* gc waits while we read */
     ia_cid cid;
     if ((rc = ia_store_resolve(bs, r, &cid))) {
@@ -424,6 +550,7 @@ unlock:
     ia__store_unlock(bs);
 done:
     for (size_t i = 0; i < l.n; i++) ia_free(l.v[i]);
+    ia_threadpool_destroy(x.pool);
     ia_free(refdir);
     ia_blockstore_close(own);
     return rc;

@@ -65,6 +65,26 @@ int ia__unixfs_encode(ia__buf *out, int type, const uint8_t *data, size_t data_l
                       uint64_t filesize, const uint64_t *blocksizes, size_t nblocksizes, int has_hash_fanout,
                       uint64_t hash_type, uint64_t fanout);
 
+/* UnixFS metadata (mode, field 7; mtime, field 8 = {Seconds int64, FractionalNanoseconds fixed32}). */
+typedef struct ia__unixfs_meta {
+    int given;               /* asked for (--preserve-*), even when nothing is written (a default mode) */
+    int has_mode, has_mtime;
+    uint32_t mode; /* permission bits (07777) */
+    int64_t sec;
+    uint32_t nsec; /* written only when not 0 */
+} ia__unixfs_meta;
+/* Appends fields 7 and 8 to an encoded UnixFS Data message (they come last); NULL writes nothing. */
+int ia__unixfs_put_meta(ia__buf *out, const ia__unixfs_meta *m);
+
+/* A HAMT-sharded directory over sorted links (meta, if any, goes on the root shard only). */
+int ia__hamt_build(ia_blockstore *bs, uint32_t cid_version, ia__link_in *links, size_t n, uint32_t fanout,
+                   const ia__unixfs_meta *meta, ia_cid *cid, uint64_t *tsize);
+
+/* The bytes around a chunk in a dag-pb leaf as kubo writes it,
+ * PBNode{Data: UnixFS{Type=File, Data=chunk (omitted when empty), filesize=len}}: the prefix
+ * (at most 24 bytes) and suffix (at most 12). Returns the whole block's size. */
+size_t ia__unixfs_leaf_frame(uint64_t len, uint8_t pre[24], size_t *np, uint8_t post[12], size_t *nq);
+
 /* Store-wide lock (root/lock): shared for add and import, exclusive for gc. */
 int ia__store_lock(ia_blockstore *bs, int exclusive);
 void ia__store_unlock(ia_blockstore *bs);

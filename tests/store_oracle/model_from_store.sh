@@ -63,4 +63,38 @@ chmod u+w "$bpath"; printf 'X' | dd of="$bpath" bs=1 seek=10 conv=notrunc 2>/dev
 expect_err "corrupted block" "block $leaf is corrupted" run "$cid/onnx/model.onnx" --random-inputs
 rm -f "$bpath"
 expect_err "missing external data block" "block $leaf is not in the store" run "$cid/onnx/model.onnx" --random-inputs
+# a corrupted leaf in the middle of a multi-block file (the parallel read path): a dag-pb leaf under
+# kubo's default and a raw leaf with 16 KiB chunks; the block file is found independently (Python
+# hashes the chunk as kubo frames it) and one byte of the chunk flipped; the load must fail naming it
+leaf_path() { # file, chunk size, chunk index, raw(1)/dag-pb(0) -> block file path
+  "$PY" - "$@" "$T/store" <<'PYEOF'
+import sys, hashlib, base64
+f, cs, i, raw, store = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1", sys.argv[5]
+chunk = open(f, "rb").read()[i * cs:(i + 1) * cs]
+def uv(n):
+    out = b""
+    while True:
+        b = n & 0x7f; n >>= 7
+        if n: out += bytes([b | 0x80])
+        else: return out + bytes([b])
+if not raw:
+    inner = b"\x08\x02" + b"\x12" + uv(len(chunk)) + chunk + b"\x18" + uv(len(chunk))
+    chunk = b"\x0a" + uv(len(inner)) + inner
+key = base64.b32encode(b"\x12\x20" + hashlib.sha256(chunk).digest()).decode().rstrip("=")
+print(f"{store}/blocks/{key[-3:-1]}/{key}.data")
+PYEOF
+}
+flip_check() { # name, block path, expected CID pattern in the message, ref
+  name=$1; bp=$2; ref=$3
+  [ -f "$bp" ] || { echo "FAIL $name: block $bp not in the store"; fails=$((fails + 1)); return; }
+  cp "$bp" "$T/saved"; chmod u+w "$bp"
+  printf 'Y' | dd of="$bp" bs=1 seek=5000 conv=notrunc 2>/dev/null
+  expect_err "$name" "is corrupted.*$(basename "$bp")" run "$ref" --random-inputs
+  cp "$T/saved" "$bp"
+  "$BIN" run "$ref" --random-inputs >/dev/null || { echo "FAIL $name: load after repair"; fails=$((fails + 1)); }
+}
+cid0=$("$BIN" add -r -Q "$T/m")
+flip_check "corrupted dag-pb leaf 1 of 2 (kubo default)" "$(leaf_path "$T/m/onnx/model.onnx.data" 262144 0 0)" "$cid0/onnx/model.onnx"
+cid16=$("$BIN" add -r -Q --cid-version=1 --chunker=size-16384 --max-links=3 "$T/m")
+flip_check "corrupted raw leaf 6 of 17 (16 KiB chunks, 3 links)" "$(leaf_path "$T/m/onnx/model.onnx.data" 16384 5 1)" "$cid16/onnx/model.onnx"
 [ "$fails" -eq 0 ] && echo "all passed" || { echo "$fails failures"; exit 1; }

@@ -7,3 +7,5 @@ export { MemoryBlockstore } from 'blockstore-core';
 export { CarReader, CarWriter, CarIndexer } from '@ipld/car';
 export { CID } from 'multiformats/cid';
 export { sha256 } from 'multiformats/hashes/sha2';
+export { UnixFS } from 'ipfs-unixfs';
+export * as dagPb from '@ipld/dag-pb';

@@ -79,7 +79,8 @@ typedef struct hent {
 static const char HEX[] = "0123456789ABCDEF";
 
 /* Builds the shard node for entries (all sharing the first `depth` indices). */
-static int build(ia_blockstore *bs, uint32_t ver, hent *e, size_t n, int bits, int depth, ia_cid *cid, uint64_t *tsize) {
+static int build(ia_blockstore *bs, uint32_t ver, hent *e, size_t n, int bits, int depth, const ia__unixfs_meta *meta,
+                 ia_cid *cid, uint64_t *tsize) {
     if ((depth + 1) * bits > 64) return ia_set_error(IA_ERR_LIMIT, "HAMT: 64-bit hash collision between directory entries");
     const unsigned fanout = 1u << bits;
     int shift = 64 - (depth + 1) * bits;
@@ -112,7 +113,7 @@ static int build(ia_blockstore *bs, uint32_t ver, hent *e, size_t n, int bits, i
             links[nl].name_len = ln;
             links[nl].tsize = e[i].link->tsize;
         } else {
-            rc = build(bs, ver, e + i, j - i, bits, depth + 1, &links[nl].cid, &links[nl].tsize);
+            rc = build(bs, ver, e + i, j - i, bits, depth + 1, NULL, &links[nl].cid, &links[nl].tsize);
             links[nl].name = names[nl];
             links[nl].name_len = (size_t)padw;
         }
@@ -126,6 +127,7 @@ static int build(ia_blockstore *bs, uint32_t ver, hent *e, size_t n, int bits, i
         while (s < 31 && bitmap[s] == 0) s++;
         if (bitmap[s] == 0) s = 32; /* empty: no bytes */
         rc = ia__unixfs_encode(&ub, IA_UNIXFS_HAMT, bitmap + s, 32 - s, 1, 0, 0, NULL, 0, 1, IA_MH_MURMUR3_X64_64, fanout);
+        if (!rc) rc = ia__unixfs_put_meta(&ub, meta); /* the root shard only, as the importer does */
     }
     if (!rc) rc = ia__dagpb_encode(&nb, links, nl, ub.p, ub.len, 1);
     if (!rc) {
@@ -154,7 +156,7 @@ static int hent_cmp(const void *a, const void *b) {
 }
 
 int ia__hamt_build(ia_blockstore *bs, uint32_t cid_version, ia__link_in *links, size_t n, uint32_t fanout,
-                   ia_cid *cid, uint64_t *tsize) {
+                   const ia__unixfs_meta *meta, ia_cid *cid, uint64_t *tsize) {
     int bits = ia__hamt_bits(fanout);
     if (bits < 0) return ia_set_error(IA_ERR_INVALID_ARG, "HAMT fanout %u must be a power of two from 2 to 256", fanout);
     hent *e = ia_calloc(n ? n : 1, sizeof *e);
@@ -164,7 +166,7 @@ int ia__hamt_build(ia_blockstore *bs, uint32_t cid_version, ia__link_in *links, 
         e[i].hash = ia_murmur3_x64_64(links[i].name, links[i].name_len);
     }
     qsort(e, n, sizeof *e, hent_cmp);
-    int rc = build(bs, cid_version, e, n, bits, 0, cid, tsize);
+    int rc = build(bs, cid_version, e, n, bits, 0, meta, cid, tsize);
     ia_free(e);
     return rc;
 }

@@ -12,11 +12,10 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
+#include "ia/threadpool.h"
 #include "store/store_internal.h"
 
 int ia__blockstore_putv(ia_blockstore *bs, const ia_cid *cid, const struct iovec *iov, int niov);
-int ia__hamt_build(ia_blockstore *bs, uint32_t cid_version, ia__link_in *links, size_t n, uint32_t fanout,
-                   ia_cid *cid, uint64_t *tsize);
 
 int ia_add_options_init(ia_add_options *o, const char *profile) {
     memset(o, 0, sizeof *o);
@@ -52,9 +51,14 @@ typedef struct imp {
     const ia_add_options *o;
     ia_add_entry_fn fn;
     void *user;
-    uint8_t *chunk;
     ia__buf nb, ub;
-    EVP_MD_CTX *md;
+    const ia__unixfs_meta *meta; /* of the file being imported */
+    /* chunks are read a batch at a time (one large read) and hashed on the pool */
+    ia_threadpool *pool;
+    uint8_t *batch;
+    size_t batch_chunks;
+    uint8_t (*dig)[32];
+    size_t *lens;
     /* progress */
     int progress;
     uint64_t done, total;
@@ -88,42 +92,33 @@ static int put_blockv(imp *im, const ia_cid *cid, const struct iovec *v, int n) 
     return im->bs ? ia__blockstore_putv(im->bs, cid, v, n) : IA_OK;
 }
 
-static int hash3(imp *im, const void *a, size_t al, const void *b, size_t bl, const void *c, size_t cl, uint8_t out[32]) {
-    if (!EVP_DigestInit_ex(im->md, EVP_sha256(), NULL) || !EVP_DigestUpdate(im->md, a, al) ||
-        (bl && !EVP_DigestUpdate(im->md, b, bl)) || (cl && !EVP_DigestUpdate(im->md, c, cl)) ||
-        !EVP_DigestFinal_ex(im->md, out, NULL))
-        return ia_set_error(IA_ERR_RUNTIME, "SHA-256 failed in OpenSSL");
+
+/* The digest of one leaf (a raw block, or a UnixFS File node holding the chunk); runs on the
+ * thread pool, so it uses its own hash context and no shared state. */
+static int leaf_digest(EVP_MD_CTX *md, int raw, const uint8_t *data, size_t len, uint8_t out[32]) {
+    uint8_t pre[24], post[12];
+    size_t np = 0, nq = 0;
+    if (!raw) ia__unixfs_leaf_frame(len, pre, &np, post, &nq);
+    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL) || (np && !EVP_DigestUpdate(md, pre, np)) ||
+        (len && !EVP_DigestUpdate(md, data, len)) || (nq && !EVP_DigestUpdate(md, post, nq)) ||
+        !EVP_DigestFinal_ex(md, out, NULL))
+        return IA_ERR_RUNTIME;
     return IA_OK;
 }
 
-/* One leaf: a raw block, or a UnixFS File node holding the chunk. */
-static int make_leaf(imp *im, const uint8_t *data, size_t len, entry *out) {
-    uint8_t d[32];
-    int rc;
+/* Names and stores one leaf whose digest is known. */
+static int put_leaf(imp *im, const uint8_t *data, size_t len, const uint8_t d[32], entry *out) {
+    memset(&out->cid, 0, sizeof out->cid);
     if (im->o->raw_leaves) {
-        if ((rc = hash3(im, data, len, NULL, 0, NULL, 0, d))) return rc;
-        memset(&out->cid, 0, sizeof out->cid);
         ia__cid_set(&out->cid, 1, IA_CODEC_RAW, d);
         struct iovec v = {(void *)data, len};
         out->tsize = out->fsize = len;
         return put_blockv(im, &out->cid, &v, 1);
     }
     /* PBNode{Data: UnixFS{Type=File, Data=chunk (when not empty), filesize=len}} */
-    uint8_t pre[32], post[12];
-    size_t inner = 2 + (len ? 1 + ia__varint_size(len) + len : 0) + 1 + ia__varint_size(len);
-    size_t np = 0, nq = 0;
-    pre[np++] = 0x0a;
-    np += ia_varint_encode(inner, pre + np);
-    pre[np++] = 0x08;
-    pre[np++] = 0x02;
-    if (len) {
-        pre[np++] = 0x12;
-        np += ia_varint_encode(len, pre + np);
-    }
-    post[nq++] = 0x18;
-    nq += ia_varint_encode(len, post + nq);
-    if ((rc = hash3(im, pre, np, data, len, post, nq, d))) return rc;
-    memset(&out->cid, 0, sizeof out->cid);
+    uint8_t pre[24], post[12];
+    size_t np, nq;
+    ia__unixfs_leaf_frame(len, pre, &np, post, &nq);
     ia__cid_set(&out->cid, im->o->cid_version, IA_CODEC_DAG_PB, d);
     struct iovec v[3] = {{pre, np}, {(void *)data, len}, {post, nq}};
     out->tsize = np + len + nq;
@@ -143,7 +138,7 @@ static int emit_node(imp *im, uint64_t child_tsize, entry *out) {
 }
 
 /* Internal file node over the entries of one level. */
-static int make_file_node(imp *im, const level *lv, entry *out) {
+static int make_file_node(imp *im, const level *lv, const ia__unixfs_meta *meta, entry *out) {
     uint64_t *bsz = ia_malloc(lv->n * sizeof *bsz);
     ia__link_in *links = ia_calloc(lv->n, sizeof *links);
     int rc = (!bsz || !links) ? ia_set_error(IA_ERR_NOMEM, "out of memory") : IA_OK;
@@ -158,6 +153,7 @@ static int make_file_node(imp *im, const level *lv, entry *out) {
     }
     im->ub.len = im->nb.len = 0;
     if (!rc) rc = ia__unixfs_encode(&im->ub, IA_UNIXFS_FILE, NULL, 0, 0, 1, fs, bsz, lv->n, 0, 0, 0);
+    if (!rc) rc = ia__unixfs_put_meta(&im->ub, meta);
     if (!rc) rc = ia__dagpb_encode(&im->nb, links, lv->n, im->ub.p, im->ub.len, 1);
     if (!rc) rc = emit_node(im, ts, out);
     out->fsize = fs;
@@ -179,7 +175,7 @@ static int push_entry(imp *im, level *lv, size_t *nlv, size_t i, entry e) {
         }
         if (lv[i].n < maxl) { lv[i].e[lv[i].n++] = e; return IA_OK; }
         entry up;
-        int rc = make_file_node(im, &lv[i], &up);
+        int rc = make_file_node(im, &lv[i], im->meta, &up);
         if (rc) return rc;
         lv[i].n = 0;
         lv[i].e[lv[i].n++] = e;
@@ -190,36 +186,80 @@ static int push_entry(imp *im, level *lv, size_t *nlv, size_t i, entry e) {
 
 typedef int (*read_fn)(void *src, uint8_t *buf, size_t cap, size_t *got);
 
+typedef struct hash_job {
+    imp *im;
+    int failed;
+} hash_job;
+
+static void hash_leaves(void *ctx, int64_t b, int64_t e, int tid) {
+    (void)tid;
+    hash_job *j = ctx;
+    imp *im = j->im;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    for (int64_t k = b; k < e; k++)
+        if (leaf_digest(md, im->o->raw_leaves, im->batch + (size_t)k * im->o->chunk_size, im->lens[k], im->dig[k]))
+            __atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
+    EVP_MD_CTX_free(md);
+}
+
 /* Balanced layout, streamed: levels[0] gathers leaves; a full level becomes one node of the
  * level above when the next entry arrives. The result equals kubo's balanced builder. */
-static int import_stream(imp *im, read_fn rd, void *src, entry *root) {
+static int import_stream(imp *im, read_fn rd, void *src, const ia__unixfs_meta *meta, entry *root) {
     level lv[16];
     size_t nlv = 0;
     int rc = IA_OK, first = 1;
-    memset(lv, 0, sizeof lv);
-    for (;;) {
+    im->meta = meta; /* every file node carries it, inner ones too, as ipfs-unixfs-importer writes them */
+    const size_t cs = im->o->chunk_size;
+    const uint8_t *last = im->batch;
+    for (int done = 0; !done;) {
         size_t got = 0;
-        if ((rc = rd(src, im->chunk, im->o->chunk_size, &got))) break;
+        if ((rc = rd(src, im->batch, cs * im->batch_chunks, &got))) break;
         if (got == 0 && !first) break;
+        done = got < cs * im->batch_chunks;
+        size_t n = got ? (got + cs - 1) / cs : 1; /* an empty file is one empty leaf */
+        for (size_t k = 0; k < n; k++) im->lens[k] = k + 1 < n ? cs : got - k * cs;
         first = 0;
-        entry e;
-        if ((rc = make_leaf(im, im->chunk, got, &e))) break;
-        im->done += got;
-        progress_update(im, 0);
-        if ((rc = push_entry(im, lv, &nlv, 0, e))) goto out;
-        if (got < im->o->chunk_size) break;
+        hash_job hj = {im, 0};
+        ia_parallel_for(n > 1 ? im->pool : NULL, (int64_t)n, 1, hash_leaves, &hj);
+        if (hj.failed) { rc = ia_set_error(IA_ERR_RUNTIME, "SHA-256 failed in OpenSSL"); break; }
+        for (size_t k = 0; k < n && !rc; k++) {
+            entry e;
+            last = im->batch + k * cs;
+            if ((rc = put_leaf(im, last, im->lens[k], im->dig[k], &e))) break;
+            im->done += im->lens[k];
+            progress_update(im, 0);
+            rc = push_entry(im, lv, &nlv, 0, e);
+        }
+        if (rc) goto out;
     }
     if (rc) goto out;
+    int has_meta = meta && meta->given; /* a default mode, not written, still turns the leaf into a node */
     for (size_t i = 0; i < nlv; i++) {
-        if (i == nlv - 1 && lv[i].n == 1) { *root = lv[i].e[0]; break; }
+        if (i == nlv - 1 && lv[i].n == 1) {
+            *root = lv[i].e[0];
+            /* one chunk (only a single leaf is ever alone at the top): with metadata it becomes a
+             * File node holding the chunk inline, as ipfs-unixfs-importer does (a raw leaf has
+             * nowhere to keep a mode or mtime) */
+            if (has_meta) {
+                size_t len = (size_t)root->fsize;
+                im->ub.len = im->nb.len = 0;
+                rc = ia__unixfs_encode(&im->ub, IA_UNIXFS_FILE, last, len, len > 0, 1, len, NULL, 0, 0, 0, 0);
+                if (!rc) rc = ia__unixfs_put_meta(&im->ub, meta);
+                if (!rc) rc = ia__dagpb_encode(&im->nb, NULL, 0, im->ub.p, im->ub.len, 1);
+                if (!rc) rc = emit_node(im, 0, root);
+                root->fsize = len;
+            }
+            break;
+        }
         if (lv[i].n == 0) continue;
         entry up;
-        if ((rc = make_file_node(im, &lv[i], &up))) break;
+        if ((rc = make_file_node(im, &lv[i], meta, &up))) break;
         lv[i].n = 0;
         if (i + 1 == nlv) { *root = up; break; }
         if ((rc = push_entry(im, lv, &nlv, i + 1, up))) break;
     }
 out:
+    im->meta = NULL;
     for (size_t i = 0; i < nlv; i++) ia_free(lv[i].e);
     return rc;
 }
@@ -266,17 +306,25 @@ static int imp_init(imp *im, ia_blockstore *bs, const ia_add_options *o, ia_add_
     im->o = o;
     im->fn = fn;
     im->user = user;
-    im->chunk = ia_malloc(o->chunk_size);
-    im->md = EVP_MD_CTX_new();
-    if (!im->chunk || !im->md) return ia_set_error(IA_ERR_NOMEM, "out of memory");
+    /* about 16 MiB of chunks per batch (at most 64), so memory stays bounded whatever the file size */
+    im->batch_chunks = (16u << 20) / o->chunk_size;
+    if (im->batch_chunks < 1) im->batch_chunks = 1;
+    if (im->batch_chunks > 64) im->batch_chunks = 64;
+    im->batch = ia_malloc(o->chunk_size * im->batch_chunks);
+    im->dig = ia_malloc(im->batch_chunks * sizeof *im->dig);
+    im->lens = ia_malloc(im->batch_chunks * sizeof *im->lens);
+    if (!im->batch || !im->dig || !im->lens) return ia_set_error(IA_ERR_NOMEM, "out of memory");
+    if (ia_threadpool_create(0, &im->pool)) im->pool = NULL; /* no pool: leaves are hashed serially */
     im->t0 = im->last = now_s();
     im->progress = o->progress && isatty(2);
     return IA_OK;
 }
 
 static void imp_free(imp *im) {
-    ia_free(im->chunk);
-    EVP_MD_CTX_free(im->md);
+    ia_free(im->batch);
+    ia_free(im->dig);
+    ia_free(im->lens);
+    ia_threadpool_destroy(im->pool);
     ia__buf_free(&im->nb);
     ia__buf_free(&im->ub);
     for (size_t i = 0; i < im->ndirs; i++) ia_free(im->dirs[i].path);
@@ -290,7 +338,7 @@ int ia_add_bytes(ia_blockstore *bs, const void *data, size_t len, const ia_add_o
     mem_src m = {data, len, 0};
     if (!rc && bs) rc = ia__store_lock(bs, 0);
     if (!rc) {
-        rc = import_stream(&im, mem_read, &m, &e);
+        rc = import_stream(&im, mem_read, &m, NULL, &e);
         if (bs) {
             int f = ia_blockstore_flush(bs);
             if (!rc) rc = f;
@@ -302,14 +350,32 @@ int ia_add_bytes(ia_blockstore *bs, const void *data, size_t len, const ia_add_o
     return rc;
 }
 
-static int import_file(imp *im, const char *path, entry *out) {
+/* --preserve-mode / --preserve-mtime: the metadata of a file or directory, as ipfs-unixfs writes
+ * it (a mode equal to the default, 0644 for files and 0755 for directories, is left out). */
+static const ia__unixfs_meta *stat_meta(const imp *im, const struct stat *st, int dir, ia__unixfs_meta *m) {
+    memset(m, 0, sizeof *m);
+    m->given = im->o->preserve_mode || im->o->preserve_mtime;
+    if (im->o->preserve_mode) {
+        m->mode = (uint32_t)st->st_mode & 07777;
+        m->has_mode = m->mode != (dir ? 0755u : 0644u);
+    }
+    if (im->o->preserve_mtime) {
+        m->has_mtime = 1;
+        m->sec = (int64_t)st->st_mtim.tv_sec;
+        m->nsec = (uint32_t)st->st_mtim.tv_nsec;
+    }
+    return m;
+}
+
+static int import_file(imp *im, const char *path, const struct stat *st, entry *out) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return ia_set_error(IA_ERR_IO, "cannot open %s: %s", path, strerror(errno));
 #ifdef POSIX_FADV_SEQUENTIAL
     posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
     fd_src s = {fd, path};
-    int rc = import_stream(im, fd_read, &s, out);
+    ia__unixfs_meta m;
+    int rc = import_stream(im, fd_read, &s, stat_meta(im, st, 0, &m), out);
     close(fd);
     return rc;
 }
@@ -335,20 +401,23 @@ static size_t cid_bytes_len(const ia_cid *c) {
 
 /* A directory from sorted links: flat, or a HAMT when its estimated size exceeds the threshold
  * (links estimate: names + CID bytes; block estimate: the encoded block's bytes). */
-static int make_dir(imp *im, ia__link_in *links, size_t n, entry *out) {
+static int make_dir(imp *im, ia__link_in *links, size_t n, const ia__unixfs_meta *meta, entry *out) {
     uint64_t est = 0, ts = 0;
+    im->ub.len = 0;
+    int rc = ia__unixfs_encode(&im->ub, IA_UNIXFS_DIRECTORY, NULL, 0, 0, 0, 0, NULL, 0, 0, 0, 0);
+    if (!rc) rc = ia__unixfs_put_meta(&im->ub, meta);
+    if (rc) return rc;
     for (size_t i = 0; i < n; i++) {
         ts += links[i].tsize;
         est += im->o->hamt_block_estimate ? ia__dagpb_link_size(&links[i]) : links[i].name_len + cid_bytes_len(&links[i].cid);
     }
-    if (im->o->hamt_block_estimate) est += 4;
+    if (im->o->hamt_block_estimate) est += 1 + ia__varint_size(im->ub.len) + im->ub.len; /* the Data field */
     if (im->o->hamt_threshold && est > im->o->hamt_threshold) {
         out->fsize = 0;
-        return ia__hamt_build(im->bs, im->o->cid_version, links, n, im->o->hamt_fanout, &out->cid, &out->tsize);
+        return ia__hamt_build(im->bs, im->o->cid_version, links, n, im->o->hamt_fanout, meta, &out->cid, &out->tsize);
     }
-    static const uint8_t dir_data[] = {0x08, 0x01};
     im->nb.len = 0;
-    int rc = ia__dagpb_encode(&im->nb, links, n, dir_data, sizeof dir_data, 1);
+    rc = ia__dagpb_encode(&im->nb, links, n, im->ub.p, im->ub.len, 1);
     if (!rc) rc = emit_node(im, ts, out);
     out->fsize = 0;
     return rc;
@@ -374,7 +443,7 @@ static int str_cmp(const void *a, const void *b) { return strcmp(*(char *const *
 
 static int import_path(imp *im, const char *path, const char *rel, entry *out);
 
-static int import_dir(imp *im, const char *path, const char *rel, entry *out) {
+static int import_dir(imp *im, const char *path, const char *rel, const struct stat *st, entry *out) {
     DIR *d = opendir(path);
     if (!d) return ia_set_error(IA_ERR_IO, "cannot read directory %s: %s", path, strerror(errno));
     char **names = NULL;
@@ -416,7 +485,8 @@ static int import_dir(imp *im, const char *path, const char *rel, entry *out) {
         ia_free(cp);
         ia_free(cr);
     }
-    if (!rc) rc = make_dir(im, links, n, out);
+    ia__unixfs_meta m;
+    if (!rc) rc = make_dir(im, links, n, stat_meta(im, st, 1, &m), out);
     if (!rc) rc = report_dir(im, rel, out);
     for (size_t i = 0; i < n; i++) ia_free(names[i]);
     ia_free(names);
@@ -428,9 +498,9 @@ static int import_path(imp *im, const char *path, const char *rel, entry *out) {
     struct stat st;
     if (lstat(path, &st)) return ia_set_error(IA_ERR_IO, "cannot stat %s: %s", path, strerror(errno));
     int rc;
-    if (S_ISDIR(st.st_mode)) return import_dir(im, path, rel, out);
+    if (S_ISDIR(st.st_mode)) return import_dir(im, path, rel, &st, out);
     if (S_ISLNK(st.st_mode)) rc = import_symlink(im, path, out);
-    else if (S_ISREG(st.st_mode)) rc = import_file(im, path, out);
+    else if (S_ISREG(st.st_mode)) rc = import_file(im, path, &st, out);
     else return ia_set_error(IA_ERR_UNSUPPORTED, "%s is not a regular file, directory or symlink", path);
     if (!rc && im->fn) im->fn(im->user, rel, &out->cid, out->fsize);
     return rc;
@@ -495,7 +565,7 @@ int ia_add_paths(ia_blockstore *bs, const char *const *paths, size_t npaths, con
         for (size_t i = 1; !rc && i < npaths; i++)
             if (!strcmp(links[i - 1].name, links[i].name))
                 rc = ia_set_error(IA_ERR_INVALID_ARG, "two inputs are both named '%s'", links[i].name);
-        if (!rc) rc = make_dir(&im, links, npaths, &e);
+        if (!rc) rc = make_dir(&im, links, npaths, NULL, &e); /* the wrapping directory has no metadata */
         if (!rc) rc = report_dir(&im, "", &e);
     }
     progress_update(&im, 1);
@@ -511,6 +581,42 @@ int ia_add_paths(ia_blockstore *bs, const char *const *paths, size_t npaths, con
     }
     ia_free(links);
     ia_free(names);
+    imp_free(&im);
+    return rc;
+}
+
+int ia_add_fd(ia_blockstore *bs, int fd, const char *name, const ia_add_options *o, ia_add_entry_fn fn, void *user,
+              ia_cid *root) {
+    imp im;
+    int rc = imp_init(&im, bs, o, fn, user);
+    if (rc) { imp_free(&im); return rc; }
+    im.progress = 0; /* the size is not known in advance */
+    if (name && (!name[0] || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")))
+        rc = ia_set_error(IA_ERR_INVALID_ARG, "'%s' cannot be a file name in a directory", name);
+    if (!rc && bs) rc = ia__store_lock(bs, 0);
+    if (rc) { imp_free(&im); return rc; }
+    entry f, e;
+    fd_src s = {fd, name ? name : "standard input"};
+    rc = import_stream(&im, fd_read, &s, NULL, &f);
+    char cs[IA_CID_MAX_STRING] = "";
+    if (!rc && !name && ia_cid_format(&f.cid, 0, cs, sizeof cs)) rc = ia_set_error(IA_ERR_RUNTIME, "cannot format a CID");
+    const char *nm = name ? name : cs; /* kubo names unnamed standard input by its CID */
+    e = f;
+    if (!rc && o->wrap) {
+        ia__link_in l = {f.cid, nm, strlen(nm), f.tsize};
+        rc = make_dir(&im, &l, 1, NULL, &e);
+    }
+    if (bs) {
+        int fl = ia_blockstore_flush(bs);
+        if (!rc) rc = fl;
+        if (!rc && o->pin) rc = ia_pin_add(bs, &e.cid, IA_PIN_RECURSIVE);
+        ia__store_unlock(bs);
+    }
+    if (!rc) {
+        if (fn) fn(user, nm, &f.cid, f.fsize);
+        if (fn && o->wrap) fn(user, "", &e.cid, e.tsize);
+        *root = e.cid;
+    }
     imp_free(&im);
     return rc;
 }

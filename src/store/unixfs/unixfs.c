@@ -15,6 +15,41 @@ int ia__unixfs_encode(ia__buf *out, int type, const uint8_t *data, size_t data_l
     return rc;
 }
 
+int ia__unixfs_put_meta(ia__buf *out, const ia__unixfs_meta *m) {
+    if (!m) return IA_OK;
+    int rc = m->has_mode ? ia__pb_uint(out, 7, m->mode) : IA_OK;
+    if (!rc && m->has_mtime) {
+        uint8_t t[24];
+        size_t n = 0;
+        t[n++] = 0x08; /* Seconds: int64 as a varint (two's complement when negative) */
+        n += ia_varint_encode((uint64_t)m->sec, t + n);
+        if (m->nsec) {
+            t[n++] = 0x15; /* FractionalNanoseconds: fixed32 */
+            for (int i = 0; i < 4; i++) t[n++] = (uint8_t)(m->nsec >> (8 * i));
+        }
+        rc = ia__pb_bytes(out, 8, t, n);
+    }
+    return rc;
+}
+
+size_t ia__unixfs_leaf_frame(uint64_t len, uint8_t pre[24], size_t *np, uint8_t post[12], size_t *nq) {
+    size_t inner = 2 + (len ? 1 + ia__varint_size(len) + (size_t)len : 0) + 1 + ia__varint_size(len);
+    size_t a = 0, b = 0;
+    pre[a++] = 0x0a; /* PBNode.Data */
+    a += ia_varint_encode(inner, pre + a);
+    pre[a++] = 0x08; /* Type = File */
+    pre[a++] = 0x02;
+    if (len) {
+        pre[a++] = 0x12; /* Data */
+        a += ia_varint_encode(len, pre + a);
+    }
+    post[b++] = 0x18; /* filesize */
+    b += ia_varint_encode(len, post + b);
+    *np = a;
+    *nq = b;
+    return a + (size_t)len + b;
+}
+
 static int uvar(const uint8_t *p, size_t len, size_t *off, uint64_t *v) {
     size_t n;
     if (ia_varint_decode(p + *off, len - *off, v, &n)) return ia_set_error(IA_ERR_PARSE, "unixfs: bad varint at byte %zu", *off);
