@@ -1,7 +1,9 @@
 /* Calibration micro-benchmarks for the prediction model: fp32 FMA peak per thread count (many
  * independent accumulators so the FMA pipes, not latency, bound the loop) and memory read bandwidth. */
 /* the loops must be optimized even in Debug builds, or they measure the compiler, not the CPU */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("O2")
+#endif
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
