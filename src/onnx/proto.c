@@ -48,6 +48,16 @@ int ia__filemap_open(const char *path, ia_filemap **out) {
     return IA_OK;
 }
 
+void ia__filemap_drop_range(const ia_filemap *m, const void *p, size_t len) {
+    if (!m || !m->len || len < 65536) return;
+    uintptr_t base = (uintptr_t)m->addr, lo = (uintptr_t)p, hi = lo + len;
+    if (lo < base || hi > base + m->len) return;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    lo = (lo + page - 1) & ~(page - 1);
+    hi &= ~(page - 1);
+    if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
 void ia__filemap_retain(ia_filemap *m) {
     if (m) __atomic_add_fetch(&m->refcount, 1, __ATOMIC_RELAXED);
 }
@@ -495,6 +505,7 @@ int ia__tensor_decode(const uint8_t *p, size_t len, const ia_decode_ctx *dc, ia_
         } else {
             rc = ia_tensor_create(tf.dtype, tf.rank, tf.dims, &t);
             if (!rc && need) memcpy(t->data, src, need);
+            if (!rc) ia__filemap_drop_range(fm, src, need);
         }
         if (rc) return rc;
     } else if (tf.has_raw) {
@@ -510,6 +521,7 @@ int ia__tensor_decode(const uint8_t *p, size_t len, const ia_decode_ctx *dc, ia_
         } else {
             rc = ia_tensor_create(tf.dtype, tf.rank, tf.dims, &t);
             if (!rc && need) memcpy(t->data, tf.raw.p, need);
+            if (!rc && dc) ia__filemap_drop_range(dc->source, tf.raw.p, need);
         }
         (void)esz;
         if (rc) return rc;

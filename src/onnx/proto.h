@@ -20,6 +20,10 @@ typedef struct ia_filemap {
 int ia__filemap_open(const char *path, ia_filemap **out);
 void ia__filemap_retain(ia_filemap *m);
 void ia__filemap_release(ia_filemap *m);
+/* Lets the kernel drop the resident pages wholly inside [p, p+len) of a read-only file map once
+ * their bytes were copied out (they fault back in from the file if read again): the copy and the
+ * mapped original are then not resident at the same time. No-op for ranges outside the map. */
+void ia__filemap_drop_range(const ia_filemap *m, const void *p, size_t len);
 /* Tensor release callback for data inside a filemap (release_ctx = the filemap). */
 void ia__filemap_tensor_release(void *ctx, void *data);
 
