@@ -107,7 +107,7 @@ static void feat(const char *f, const char *key, char *out, size_t cap) {
     for (const char *p = f; p && *p; p++) {
         if ((p == f || p[-1] == ' ') && !strncmp(p, key, kl) && p[kl] == '=') {
             const char *v = p + kl + 1, *e = strchr(v, ' ');
-            if (!strcmp(key, "user_agent") || !strcmp(key, "ep")) e = e && !strcmp(key, "ep") ? e : NULL;
+            if (!strcmp(key, "user_agent")) e = NULL; /* the last key; its value has spaces */
             size_t n = e ? (size_t)(e - v) : strlen(v);
             if (n >= cap) n = cap - 1;
             memcpy(out, v, n);
