@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include "ia/hw.h"
 #include "ia/status.h"
+#include "ia/web.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -108,6 +109,13 @@ typedef struct ia_bench_result {
     size_t new_tokens;   /* new tokens of one iteration, all rows */
     double *samples;     /* per-iteration latency in ms, n = s.n (owned by the result) */
     size_t n_samples;
+    /* browser devices (wasm, webgpu, webnn; has_web = 1 when a page ran the model): what ran
+     * (browser, version, bundle, EP actually used, adapter, software adapter), the load split
+     * measured in the page (web.download_ms, web.create_ms), and the page-side session.run time
+     * (median over the timed iterations and of the first inference) next to the C-side samples. */
+    int has_web;
+    ia_web_info web;
+    double page_median_ms, page_first_ms;
 } ia_bench_result;
 
 IA_API void ia_bench_options_init(ia_bench_options *o);

@@ -39,4 +39,29 @@ int ia__db_value(struct ia_bench_db *db, const char *sql, char *out, size_t cap)
 void ia__sql_lit(FILE *o, const char *s);
 void ia__sql_num(FILE *o, double v);
 
+/* Browser devices in the runner (runner_web.c): one session per (model, device, precision, threads). */
+#include "ia/bench.h"
+typedef struct ia__web_entry {
+    const char *model;
+    char device[16], precision[16];
+    int threads;
+    int users;           /* configurations still to finish with this session */
+    int tried, status;   /* launched once; IA_BENCH_OK, _UNAVAILABLE or _FAILED */
+    char reason[512];
+    double load_ms;      /* C side: browser launch + bridge + model load (ia_web_session_create) */
+    ia_web_info info;
+    ia_web_session *ws;
+} ia__web_entry;
+typedef struct ia__web_cache {
+    ia__web_entry *e;
+    size_t n, cap;
+} ia__web_cache;
+int ia__bench_is_web_device(const char *device);
+int ia__web_cache_init(ia__web_cache *wc, const ia_bench_config *cfgs, size_t n);
+void ia__web_cache_free(ia__web_cache *wc);
+ia__web_entry *ia__web_find(ia__web_cache *wc, const ia_bench_config *c);
+ia__web_entry *ia__web_acquire(ia__web_cache *wc, const ia_bench_config *c, ia_bench_result *r);
+void ia__web_release(ia__web_entry *e);
+int ia__web_make_inputs(ia_web_session *ws, const ia_bench_config *c, const ia_bench_options *o, ia_value **in, size_t n_in);
+
 #endif

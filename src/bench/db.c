@@ -285,6 +285,36 @@ static int file_sha256(const char *path, char hex[65], uint64_t *bytes) {
 
 static const char *status_name(int s) { return s == IA_BENCH_OK ? "ok" : s == IA_BENCH_UNAVAILABLE ? "unavailable" : "failed"; }
 
+/* What ran a browser configuration (web_platform_results with its config_id): browser, version,
+ * device as run (platform), the WebGPU adapter with fallback_adapter=true|false, and in features
+ * the bundle, onnxruntime-web version, execution providers actually used (with ep_verified), the
+ * load split measured in the page and the page-side median next to the C side's. */
+static void web_row(FILE *o, const char *run_id, const char *config_id, const ia_bench_config *c, const ia_bench_result *r) {
+    const ia_web_info *w = &r->web;
+    char ad[600], ft[1400];
+    if (w->software_adapter >= 0)
+        snprintf(ad, sizeof ad, "vendor=%s architecture=%s description=%s fallback_adapter=%s", w->adapter_vendor, w->adapter_architecture,
+                 w->adapter_description, w->software_adapter ? "true" : "false");
+    snprintf(ft, sizeof ft,
+             "bundle=%s ort=%s ep=%s ep_verified=%s wasm_threads=%d cross_origin_isolated=%s model_bytes=%llu bundle_ms=%.3f"
+             " download_ms=%.3f create_ms=%.3f launch_load_ms=%.3f first_ms=%.4f page_first_ms=%.4f c_median_ms=%.4f"
+             " page_median_ms=%.4f user_agent=%s",
+             w->bundle, w->ort_version, w->ep, w->ep_verified ? "true" : "false", w->wasm_threads, w->cross_origin_isolated ? "true" : "false",
+             (unsigned long long)w->model_bytes, w->bundle_ms, w->download_ms, w->create_ms, r->load_ms, r->first_ms, r->page_first_ms,
+             r->status == IA_BENCH_OK ? r->s.median : 0.0, r->page_median_ms, w->user_agent);
+    fputs("\nINSERT INTO web_platform_results (run_id, config_id, browser, browser_version, platform, adapter, features,"
+          " session_create_ms, shader_compile_ms) VALUES (", o);
+    lit(o, run_id); fputs(", ", o);
+    lit(o, config_id); fputs(", ", o);
+    lit(o, w->browser); fputs(", ", o);
+    lit(o, w->browser_version[0] ? w->browser_version : NULL); fputs(", ", o);
+    lit(o, w->device[0] ? w->device : c->device); fputs(", ", o);
+    lit(o, w->software_adapter >= 0 ? ad : NULL); fputs(", ", o);
+    lit(o, ft); fputs(", ", o);
+    num(o, w->create_ms);
+    fputs(", NULL);", o); /* onnxruntime-web does not report shader compilation apart from session creation */
+}
+
 int ia_bench_db_add_result(ia_bench_db *db, const char *run_id, const ia_bench_config *c, const ia_bench_result *r) {
     char model_id[65] = "", config_id[80];
     uint64_t bytes = 0;
@@ -328,6 +358,7 @@ int ia_bench_db_add_result(ia_bench_db *db, const char *run_id, const ia_bench_c
     num(o, ok ? r->first_ms : nanv); fputs(", ", o);
     num(o, ok ? r->cpu_ms : nanv);
     fprintf(o, ", %s, now()::TIMESTAMP);", r->hit_max_time ? "true" : "false");
+    if (r->has_web) web_row(o, run_id, config_id, c, r);
     if (gen && ok) {
         fputs("\nINSERT INTO generation_results VALUES (", o);
         lit(o, config_id); fputs(", ", o); lit(o, run_id);

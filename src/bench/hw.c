@@ -57,11 +57,19 @@ int ia_hw_device_status(const ia_hw_info *hw, const char *device, const char *pr
         snprintf(reason, len, "the engine has no CUDA backend yet (NVML probe: %s)", hw ? hw->nvml_status : "not run");
         return 0;
     }
+    /* wasm, webgpu, webnn: run in a browser page through the bridge; whether the browser has the
+     * device (WebGPU adapter, WebNN context) is its own answer, given when the session starts */
     int nb = hw ? hw->n_browsers : 0;
-    snprintf(reason, len,
-             "`bench` does not use the browser bridge yet (%d browser%s found); `run --device %s` and `browser-bench` do", nb,
-             nb == 1 ? "" : "s", device);
-    return 0;
+    if (!nb) {
+        snprintf(reason, len, "no browser found (chromium, chrome, edge or firefox on PATH; scripts/bootstrap.sh installs chromium)");
+        return 0;
+    }
+    if (precision && strcmp(precision, "fp32")) {
+        snprintf(reason, len, "`bench` runs the model file as given in the browser (%s); converting it to %s is not implemented (benchmark a %s export with --precision fp32)",
+                 device, precision, precision);
+        return 0;
+    }
+    return 1;
 }
 
 static void print_bytes(FILE *o, uint64_t b) {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bench/bench_internal.h"
 #include "ia/alloc.h"
 #include "ia/bench.h"
 
@@ -62,7 +63,7 @@ int ia_recommend(const ia_hw_info *hw, const ia_model_cost *cost, const ia_perf_
     cap *= nb * nt;
     cand *c = ia_calloc(cap + 1, sizeof *c);
     if (!c) return ia_set_error(IA_ERR_NOMEM, "out of memory");
-    size_t nc = 0, n_unpred = 0, n_over = 0;
+    size_t nc = 0, n_unpred = 0, n_over = 0, n_web = 0;
     char excluded[4096] = "";
     size_t el = 0;
     int rc = IA_OK;
@@ -93,6 +94,8 @@ int ia_recommend(const ia_hw_info *hw, const ia_model_cost *cost, const ia_perf_
                             x->measured = 1;
                             x->ms = pts[i].measured_ms;
                         }
+                    /* the roofline is the CPU's: browser devices are ranked only where measured */
+                    if (!x->measured && ia__bench_is_web_device(x->p.device)) { n_web++; continue; }
                     if (x->p.roof_ms > 0 && (rc = ia_perf_predict(pts, n, SIZE_MAX, &x->p, &x->e))) break;
                     if (!x->measured) {
                         if (x->e.predicted_ms <= 0) { n_unpred++; continue; }
@@ -128,6 +131,7 @@ int ia_recommend(const ia_hw_info *hw, const ia_model_cost *cost, const ia_perf_
     fprintf(out, "\n%zu candidate configuration%s ranked", nc, nc == 1 ? "" : "s");
     if (n_over) fprintf(out, ", %zu over the latency limit", n_over);
     if (n_unpred) fprintf(out, ", %zu not predictable (no measured result of this model to fit from)", n_unpred);
+    if (n_web) fprintf(out, ", %zu browser-device configurations not measured (not predicted: the roofline model is the CPU's)", n_web);
     fprintf(out, ".\n");
     if (el) fprintf(out, "\nNot considered (unavailable on this machine):\n%s", excluded);
     ia_free(c);

@@ -100,6 +100,82 @@ static void figure_begin(FILE *o, const char *topic, const char *caption) {
     fprintf(o, "</h3>\n");
 }
 
+/* value of "key=" in a web_platform_results features text (up to the next " key=") */
+static void feat(const char *f, const char *key, char *out, size_t cap) {
+    out[0] = 0;
+    size_t kl = strlen(key);
+    for (const char *p = f; p && *p; p++) {
+        if ((p == f || p[-1] == ' ') && !strncmp(p, key, kl) && p[kl] == '=') {
+            const char *v = p + kl + 1, *e = strchr(v, ' ');
+            if (!strcmp(key, "user_agent")) e = NULL; /* the last key; its value has spaces */
+            size_t n = e ? (size_t)(e - v) : strlen(v);
+            if (n >= cap) n = cap - 1;
+            memcpy(out, v, n);
+            out[n] = 0;
+            return;
+        }
+    }
+}
+
+/* after a model's table: what ran each browser configuration (rows i..j of the main query);
+ * closes the table in HTML */
+static void browser_table(FILE *out, int html, const ia__rows *r, size_t i, size_t j) {
+    size_t nw = 0;
+    for (size_t k = i; k < j; k++) nw += ia__rows_get(r, k, 22) != NULL;
+    if (html) fprintf(out, "</table>\n");
+    if (!nw) { if (!html) fprintf(out, "\n"); return; }
+    static const char *const cols[] = {"device", "batch", "seq", "browser", "bundle", "execution providers (verified)", "adapter",
+                                       "software adapter", "download ms", "session create ms", "page median ms", "C-side median ms"};
+    size_t nc = sizeof cols / sizeof cols[0];
+    if (html) {
+        fprintf(out, "<h3>Browser devices</h3>\n<table class=\"browsers\"><tr>");
+        for (size_t c = 0; c < nc; c++) fprintf(out, "<th>%s</th>", cols[c]);
+        fprintf(out, "</tr>\n");
+    } else {
+        fprintf(out, "\n**Browser devices**\n\n|");
+        for (size_t c = 0; c < nc; c++) fprintf(out, " %s |", cols[c]);
+        fprintf(out, "\n|");
+        for (size_t c = 0; c < nc; c++) fprintf(out, "---|");
+        fprintf(out, "\n");
+    }
+    for (size_t k = i; k < j; k++) {
+        const char *f = ia__rows_get(r, k, 22), *ad = ia__rows_get(r, k, 19);
+        if (!f) continue;
+        char bundle[96], ort[48], ep[160], epv[16], dl[32], cr[32], pm[32], cm[32], br[200], v[12][300];
+        feat(f, "bundle", bundle, sizeof bundle);
+        feat(f, "ort", ort, sizeof ort);
+        feat(f, "ep", ep, sizeof ep);
+        feat(f, "ep_verified", epv, sizeof epv);
+        feat(f, "download_ms", dl, sizeof dl);
+        feat(f, "create_ms", cr, sizeof cr);
+        feat(f, "page_median_ms", pm, sizeof pm);
+        feat(f, "c_median_ms", cm, sizeof cm);
+        snprintf(br, sizeof br, "%s %s", ia__rows_get(r, k, 20) ? ia__rows_get(r, k, 20) : "", ia__rows_get(r, k, 21) ? ia__rows_get(r, k, 21) : "");
+        snprintf(v[0], sizeof v[0], "%s", ia__rows_get(r, k, 2));
+        snprintf(v[1], sizeof v[1], "%s", ia__rows_get(r, k, 4));
+        snprintf(v[2], sizeof v[2], "%s", ia__rows_get(r, k, 5));
+        snprintf(v[3], sizeof v[3], "%s", br);
+        snprintf(v[4], sizeof v[4], "%s (onnxruntime-web %s)", bundle, ort);
+        snprintf(v[5], sizeof v[5], "%s (%s)", ep, !strcmp(epv, "true") ? "verified" : "NOT verified: the requested EP holds no nodes");
+        snprintf(v[6], sizeof v[6], "%s", ad ? ad : "none (not WebGPU)");
+        snprintf(v[7], sizeof v[7], "%s", !ad ? "n/a" : strstr(ad, "fallback_adapter=true") ? "yes: software (fallback) adapter" : "no");
+        snprintf(v[8], sizeof v[8], "%s", dl);
+        snprintf(v[9], sizeof v[9], "%s", cr);
+        snprintf(v[10], sizeof v[10], "%s", pm);
+        snprintf(v[11], sizeof v[11], "%s", cm);
+        if (html) {
+            fputs("<tr>", out);
+            for (size_t c = 0; c < nc; c++) { fputs("<td>", out); html_esc(out, v[c]); fputs("</td>", out); }
+            fputs("</tr>\n", out);
+        } else {
+            fputs("|", out);
+            for (size_t c = 0; c < nc; c++) fprintf(out, " %s |", v[c]);
+            fputs("\n", out);
+        }
+    }
+    fputs(html ? "</table>\n" : "\n", out);
+}
+
 static int safe_id(const char *s) {
     for (; *s; s++)
         if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '-' || *s == '_')) return 0;
@@ -118,8 +194,12 @@ int ia_bench_report(ia_bench_db *db, const char *run_id, const char *format, FIL
     char sql[2048];
     snprintf(sql, sizeof sql,
              "SELECT p.run_id, p.model, p.device, p.precision, p.batch, p.seq, p.threads, p.status, p.reason, p.median_ms, p.p90_ms,"
-             " p.ci_low_ms, p.ci_high_ms, p.throughput, p.peak_rss_bytes, p.load_ms, p.first_ms, p.n_iters, s.speedup"
-             " FROM performance_summary p LEFT JOIN speedup_vs_cpu s USING (run_id, config_id) WHERE p.%s"
+             " p.ci_low_ms, p.ci_high_ms, p.throughput, p.peak_rss_bytes, p.load_ms, p.first_ms, p.n_iters, s.speedup,"
+             " w.adapter, w.browser, w.browser_version, w.features"
+             " FROM performance_summary p LEFT JOIN speedup_vs_cpu s USING (run_id, config_id)"
+             " LEFT JOIN (SELECT run_id, config_id, any_value(adapter) AS adapter, any_value(browser) AS browser,"
+             " any_value(browser_version) AS browser_version, any_value(features) AS features FROM web_platform_results"
+             " WHERE config_id IS NOT NULL GROUP BY ALL) w USING (run_id, config_id) WHERE p.%s"
              " ORDER BY p.run_id, p.model, p.device, p.precision, p.batch, p.seq, p.threads", where);
     ia__rows r, env;
     int rc = ia__db_select(db, sql, &r);
@@ -153,7 +233,11 @@ int ia_bench_report(ia_bench_db *db, const char *run_id, const char *format, FIL
         int n_prec = 0;
         char precs[4][16] = {{0}};
         for (size_t k = i; k < j; k++) {
-#define G(c) (ia__rows_get(&r, k, c) ? ia__rows_get(&r, k, c) : "")
+#define G(c) (c == 2 ? dev : ia__rows_get(&r, k, c) ? ia__rows_get(&r, k, c) : "")
+            char dev[96];
+            const char *adp = ia__rows_get(&r, k, 19);
+            snprintf(dev, sizeof dev, "%s%s", ia__rows_get(&r, k, 2) ? ia__rows_get(&r, k, 2) : "",
+                     adp && strstr(adp, "fallback_adapter=true") ? " (software adapter)" : "");
             int ok = !strcmp(G(7), "ok");
             double rss = ia__rows_get(&r, k, 14) ? atof(G(14)) / 1048576.0 : 0;
             if (ok) {
@@ -189,8 +273,8 @@ int ia_bench_report(ia_bench_db *db, const char *run_id, const char *format, FIL
             }
 #undef G
         }
+        browser_table(out, html, &r, i, j);
         if (html) {
-            fprintf(out, "</table>\n");
             if (nl) {
                 figure_begin(out, "latency", "Latency per device");
                 svg_bars(out, "median latency per configuration", "ms", labels, lat, nl);
@@ -218,7 +302,7 @@ int ia_bench_report(ia_bench_db *db, const char *run_id, const char *format, FIL
                 }
             } else fprintf(out, "<p>No configuration of this model produced numbers.</p>\n");
             fprintf(out, "</section>\n");
-        } else fprintf(out, "\n");
+        }
         for (size_t k = 0; k < nl; k++) ia_free(labels[k]);
         ia_free(labels); ia_free(lat); ia_free(spd); ia_free(thr); ia_free(mem); ia_free(ser);
         i = j;

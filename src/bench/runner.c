@@ -68,6 +68,10 @@ static uint64_t read_hwm(void) {
 
 typedef struct slot {
     ia_session *s;
+    /* browser devices: the shared session (borrowed from the cache) and page-side times */
+    ia__web_entry *we;
+    ia_web_session *ws;
+    double *page;
     /* IA_BENCH_GENERATE */
     ia_generator *gen;
     int64_t *prompt;       /* seq ids */
@@ -94,6 +98,11 @@ static void slot_free(slot *sl) {
     ia_free(sl->out);
     ia_session_destroy(sl->s);
     sl->s = NULL;
+    ia__web_release(sl->we);
+    sl->we = NULL;
+    sl->ws = NULL;
+    ia_free(sl->page);
+    sl->page = NULL;
     ia_generator_destroy(sl->gen);
     sl->gen = NULL;
     ia_free(sl->prompt);
@@ -139,6 +148,7 @@ static int gen_once(slot *sl) {
 static int run_once(slot *sl) {
     if (sl->gen) return gen_once(sl);
     for (size_t k = 0; k < sl->n_out; k++) { ia_value_destroy(sl->out[k]); sl->out[k] = NULL; }
+    if (sl->ws) return ia_web_session_run(sl->ws, sl->in, sl->n_in, sl->out, sl->n_out);
     return ia_session_run(sl->s, sl->in, sl->n_in, sl->out, sl->n_out);
 }
 
@@ -147,7 +157,39 @@ static void fail(ia_bench_result *r, const char *what, const char *msg) {
     snprintf(r->reason, sizeof r->reason, "%s: %s", what, msg);
 }
 
-static const char *run_error(const slot *sl) { return sl->gen ? ia_last_error() : ia_session_errmsg(sl->s); }
+static const char *run_error(const slot *sl) {
+    return sl->gen ? ia_last_error() : sl->ws ? ia_web_session_errmsg(sl->ws) : ia_session_errmsg(sl->s);
+}
+
+/* page-side session.run time of the last browser run */
+static double page_ms(const slot *sl) {
+    ia_web_run_stats st;
+    ia_web_session_last_stats(sl->ws, &st);
+    return st.page_ms;
+}
+
+/* browser device: the shared session (launched on first use), the CPU path's inputs, first
+ * inference, warm-up; an unavailable device leaves r unavailable with the browser's reason */
+static void prepare_web(const ia_bench_config *c, const ia_bench_options *o, ia__web_cache *wc, slot *sl, ia_bench_result *r) {
+    reset_hwm();
+    sl->we = ia__web_acquire(wc, c, r);
+    if (!sl->we) return; /* unavailable or failed: r says why */
+    sl->ws = sl->we->ws;
+    sl->n_in = ia_web_session_input_count(sl->ws);
+    sl->n_out = ia_web_session_output_count(sl->ws);
+    sl->in = ia_calloc(sl->n_in + 1, sizeof *sl->in);
+    sl->out = ia_calloc(sl->n_out + 1, sizeof *sl->out);
+    if (!sl->in || !sl->out) { fail(r, "inputs", "out of memory"); slot_free(sl); return; }
+    if (ia__web_make_inputs(sl->ws, c, o, sl->in, sl->n_in)) { fail(r, "inputs", ia_last_error()); slot_free(sl); return; }
+    double t0 = now_ms();
+    if (run_once(sl)) { fail(r, "first inference", ia_web_session_errmsg(sl->ws)); slot_free(sl); return; }
+    r->first_ms = now_ms() - t0;
+    r->page_first_ms = page_ms(sl);
+    for (int w = 0; w < o->warmup; w++)
+        if (run_once(sl)) { fail(r, "warm-up", ia_web_session_errmsg(sl->ws)); slot_free(sl); return; }
+    r->peak_rss_bytes = read_hwm();
+    sl->active = 1;
+}
 
 /* generate mode: generator, a seeded prompt of ids below the vocabulary, first generation, warm-up */
 static void prepare_gen(const ia_bench_config *c, const ia_bench_options *o, slot *sl, ia_bench_result *r) {
@@ -187,7 +229,17 @@ static void prepare_gen(const ia_bench_config *c, const ia_bench_options *o, slo
 }
 
 /* load, inputs, first inference, warm-up; leaves sl active or r failed */
-static void prepare(const ia_bench_config *c, const ia_bench_options *o, slot *sl, ia_bench_result *r) {
+static void prepare(const ia_bench_config *c, const ia_bench_options *o, ia__web_cache *wc, slot *sl, ia_bench_result *r) {
+    if (ia__bench_is_web_device(c->device)) {
+        if (c->mode == IA_BENCH_GENERATE) {
+            r->status = IA_BENCH_UNAVAILABLE;
+            snprintf(r->reason, sizeof r->reason, "--mode generate runs on the CPU engine only; %s runs one forward pass per iteration", c->device);
+            ia__web_release(ia__web_find(wc, c));
+            return;
+        }
+        prepare_web(c, o, wc, sl, r);
+        return;
+    }
     if (c->mode == IA_BENCH_GENERATE) { prepare_gen(c, o, sl, r); return; }
     ia_session_options so;
     ia_session_options_init(&so);
@@ -228,6 +280,11 @@ static int run_slice(slot *sl, double slice_ms, const ia_bench_options *o, ia_be
                 if (b) sl->dtps = b;
                 if (!a || !b) { fail(r, "samples", "out of memory"); return -1; }
             }
+            if (sl->ws) {
+                double *pg = ia_realloc(sl->page, nc * sizeof *pg);
+                if (!pg) { fail(r, "samples", "out of memory"); return -1; }
+                sl->page = pg;
+            }
             sl->cap = nc;
         }
         double t0 = now_ms();
@@ -240,6 +297,7 @@ static int run_slice(slot *sl, double slice_ms, const ia_bench_options *o, ia_be
             return -1;
         }
         if (sl->gen) { sl->ttft[sl->n] = sl->last_ttft; sl->dtps[sl->n] = sl->last_dtps; }
+        if (sl->ws) sl->page[sl->n] = page_ms(sl);
         sl->samples[sl->n++] = t1 - t0;
         sl->elapsed_ms += t1 - t0;
     } while (t1 - start < slice_ms && sl->n < (size_t)o->max_iters); /* t1: no third clock read per iteration */
@@ -300,6 +358,8 @@ static int complete(const ia_bench_config *c, const ia_bench_options *o, slot *s
                 r->prefill_tokens_per_s = r->ttft_ms > 0 ? (double)(c->batch * c->seq) * 1e3 / r->ttft_ms : 0;
                 r->new_tokens = sl->gen_new;
                 r->throughput = r->s.median > 0 ? (double)sl->gen_new * 1e3 / r->s.median : 0;
+            } else if (sl->ws) {
+                r->page_median_ms = median_of(sl->page, sl->n);
             } else {
                 ia_run_stats st;
                 ia_session_last_stats(sl->s, &st);
@@ -332,6 +392,8 @@ int ia_bench_run(const ia_hw_info *hw, const ia_bench_config *cfgs, size_t n, co
     if (!opt) { ia_bench_options_init(&dflt); opt = &dflt; }
     slot *sl = ia_calloc(n ? n : 1, sizeof *sl);
     if (!sl) return ia_set_error(IA_ERR_NOMEM, "bench: out of memory");
+    ia__web_cache wc;
+    if (ia__web_cache_init(&wc, cfgs, n)) { ia_free(sl); return IA_ERR_NOMEM; }
     int rc = IA_OK;
     for (size_t i = 0; i < n; i++) memset(&res[i], 0, sizeof res[i]);
     /* prepare (all at once when interleaving, else one at a time) */
@@ -345,11 +407,11 @@ int ia_bench_run(const ia_hw_info *hw, const ia_bench_config *cfgs, size_t n, co
             continue;
         }
         if (opt->interleave) {
-            prepare(&cfgs[i], opt, &sl[i], r);
+            prepare(&cfgs[i], opt, &wc, &sl[i], r);
             if (r->status != IA_BENCH_OK && complete(&cfgs[i], opt, &sl[i], r)) rc = IA_ERR_IO;
             continue;
         }
-        prepare(&cfgs[i], opt, &sl[i], r);
+        prepare(&cfgs[i], opt, &wc, &sl[i], r);
         while (sl[i].active && r->status == IA_BENCH_OK) {
             if (run_slice(&sl[i], opt->slice_s * 1e3, opt, r) || finished(&sl[i], opt, r)) break;
         }
@@ -367,6 +429,7 @@ int ia_bench_run(const ia_hw_info *hw, const ia_bench_config *cfgs, size_t n, co
     }
     for (size_t i = 0; i < n; i++)
         if (sl[i].active) { ia_free(sl[i].samples); slot_free(&sl[i]); }
+    ia__web_cache_free(&wc);
     ia_free(sl);
     return rc;
 }

@@ -68,6 +68,22 @@ static void print_results(const ia_bench_config *c, const ia_bench_result *r, si
                 printf(",\"mode\":\"generate\",\"prompt_tokens\":%lld,\"new_tokens\":%zu,\"ttft_ms\":%.6g,\"prefill_tokens_per_s\":%.6g,"
                        "\"decode_tokens_per_s\":%.6g", (long long)(c[i].batch * c[i].seq), r[i].new_tokens, r[i].ttft_ms,
                        r[i].prefill_tokens_per_s, r[i].decode_tokens_per_s);
+            if (r[i].has_web) {
+                const ia_web_info *w = &r[i].web;
+                const char *keys[] = {"browser", "browser_version", "bundle", "ort_version", "ep", "adapter_vendor", "adapter_architecture",
+                                      "adapter_description"};
+                const char *vals[] = {w->browser, w->browser_version, w->bundle, w->ort_version, w->ep, w->adapter_vendor,
+                                      w->adapter_architecture, w->adapter_description};
+                printf(",\"web\":{");
+                for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+                    printf("%s\"%s\":", k ? "," : "", keys[k]);
+                    ia__json_str_cli(stdout, vals[k]);
+                }
+                printf(",\"ep_verified\":%s,\"software_adapter\":%s,\"download_ms\":%.6g,\"create_ms\":%.6g,\"page_first_ms\":%.6g,"
+                       "\"page_median_ms\":%.6g}",
+                       w->ep_verified ? "true" : "false", w->software_adapter < 0 ? "null" : w->software_adapter ? "true" : "false",
+                       w->download_ms, w->create_ms, r[i].page_first_ms, r[i].page_median_ms);
+            }
             printf("}");
         }
         printf("]}\n");

@@ -14,7 +14,7 @@ FAST=(--min-time 0.3 --min-iters 10 --max-time 3 --quiet)
 
 case $case_name in
 rows)
-  "$IA" bench "$M" --device cpu,vulkan,webgpu --batch 1,2 --seq 8 --threads 1 "${FAST[@]}" --db "$DB" --output json > "$W/out.json" ||
+  "$IA" bench "$M" --device cpu,vulkan,cuda --batch 1,2 --seq 8 --threads 1 "${FAST[@]}" --db "$DB" --output json > "$W/out.json" ||
     fail "bench exited non-zero"
   /usr/bin/python3 - "$W/out.json" <<'PY' || fail "bench --output json"
 import json, sys
@@ -34,6 +34,7 @@ PY
   [ "$(q "select max(version) from schema_version")" = 2 ] || fail "schema version"
   "$IA" report --db "$DB" --format md > "$W/r.md" || fail "report md"
   grep -q "unavailable: the engine has no Vulkan backend" "$W/r.md" || fail "md report lacks the unavailable device"
+  grep -q "unavailable: the engine has no CUDA backend" "$W/r.md" || fail "md report lacks the unavailable cuda device"
   "$IA" report --db "$DB" --format html -o "$W/r.html" || fail "report html"
   [ "$(grep -o '<svg class="chart"' "$W/r.html" | wc -l)" -ge 2 ] || fail "html report has no charts"
   grep -qi "<script" "$W/r.html" && fail "html report contains scripts"
@@ -304,6 +305,65 @@ render)
   "$IA" bench "$W/m/llama_decoder/model.onnx" --mode generate --batch 1,2 --seq 4 --gen-tokens 3 --threads 1 "${FAST[@]}" --db "$DB" > /dev/null || fail "bench generate"
   "$IA" report --db "$DB" --all --format html -o "$W/report.html" || fail "report html"
   /usr/bin/python3 "$SRC/tests/bench_e2e/render_check.py" "$CHR" "$W/report.html" "$W/render" --expect-generation || fail "render check"
+  ;;
+browser)
+  # bench on the browser devices through the bridge (headless Chromium, onnxruntime-web): ok rows
+  # for cpu, wasm and webgpu with what ran recorded, webnn unavailable with the browser's own
+  # reason, checked against an independent launch (hw --probe-browsers), and the report shows them
+  CHR=${IA_CHROMIUM:-$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)}
+  [ -n "$CHR" ] || fail "no Chromium installed (scripts/bootstrap.sh installs Debian's chromium)"
+  [ -d "$SRC/tools/web/node_modules/onnxruntime-web/dist" ] || fail "onnxruntime-web not installed: run scripts/bootstrap.sh (tools/web)"
+  "$IA" hw --probe-browsers --json --no-db > "$W/hw.json" 2> "$W/hw.err" || { cat "$W/hw.err"; fail "hw --probe-browsers --json"; }
+  "$IA" bench "$M" --device cpu,wasm,webgpu,webnn --batch 1,2 --seq 8 --threads 1 --min-iters 3 --min-time 0.2 --max-time 3 --quiet \
+    --db "$DB" --output json > "$W/out.json" 2> "$W/bench.err" || { cat "$W/bench.err"; fail "bench exited non-zero"; }
+  /usr/bin/python3 - "$W/out.json" "$W/hw.json" <<'PY' || fail "bench --output json"
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+hw = [b for b in json.load(open(sys.argv[2]))["browsers"] if b["name"] == "chromium"][0]["probe"]
+assert len(r) == 8, len(r)
+by = {}
+for x in r: by.setdefault(x["device"], []).append(x)
+for d in ("cpu", "wasm", "webgpu"):
+    assert [x["status"] for x in by[d]] == ["ok", "ok"], by[d]
+    assert all(x["n_iters"] >= 3 and x["ci_low_ms"] <= x["median_ms"] <= x["ci_high_ms"] for x in by[d]), by[d]
+want = hw["webnn"]["cpu"]["error"]
+assert not hw["webnn"]["cpu"]["available"] and want, hw["webnn"]
+for x in by["webnn"]:
+    assert x["status"] == "unavailable" and "median_ms" not in x, x
+    assert want in x["reason"] and "Chromium" in x["reason"], (x["reason"], want)
+g = hw["webgpu"]
+for d, ep in (("wasm", "CPUExecutionProvider"), ("webgpu", "WebGpuExecutionProvider")):
+    for x in by[d]:
+        w = x["web"]
+        assert w["browser"] == "chromium" and w["browser_version"] and w["bundle"].endswith(".mjs") and w["ep_verified"], w
+        assert w["ep"].startswith(ep + ":") and w["create_ms"] > 0 and w["page_median_ms"] > 0, w
+        if d == "webgpu":
+            assert w["software_adapter"] == g["fallback_adapter"] and w["adapter_vendor"] == g["vendor"], (w, g)
+        else:
+            assert w["software_adapter"] is None, w
+assert all("web" not in x for x in by["cpu"] + by["webnn"])
+print("webnn unavailable:", by["webnn"][0]["reason"])
+PY
+  [ "$(q "select count(*) from results where status='ok' and median_ms > 0 and load_ms > 0 and first_ms > 0")" = 6 ] || fail "expected 6 ok rows"
+  [ "$(q "select count(*) from results where status='unavailable' and median_ms is null and reason like '%createContext%'")" = 2 ] || fail "expected 2 webnn rows without numbers"
+  [ "$(q "select count(*) = (select sum(n_iters) from results) from samples")" = true ] || fail "samples do not match n_iters"
+  # what ran, per browser configuration
+  [ "$(q "select count(*) from web_platform_results w join configs c using (config_id) where c.device = w.platform and w.browser = 'chromium' and w.browser_version <> '' and w.session_create_ms > 0 and w.features like 'bundle=ort.%.mjs %' and w.features like '% ep_verified=true %' and w.features like '% download_ms=%' and w.features like '% page_median_ms=%'")" = 4 ] ||
+    fail "web_platform_results rows of wasm and webgpu"
+  [ "$(q "select count(*) from web_platform_results where platform = 'wasm' and adapter is null and features like '% ep=CPUExecutionProvider:%'")" = 2 ] || fail "wasm rows"
+  fb=$(/usr/bin/python3 -c 'import json,sys; g=[x for x in json.load(open(sys.argv[1]))["browsers"] if x["name"]=="chromium"][0]["probe"]["webgpu"]; print(str(g["fallback_adapter"]).lower())' "$W/hw.json")
+  [ "$(q "select count(*) from web_platform_results where platform = 'webgpu' and adapter like '%fallback_adapter=$fb' and features like '% ep=WebGpuExecutionProvider:%'")" = 2 ] || fail "webgpu rows (probe: fallback_adapter=$fb)"
+  # one browser launch per device, shared by its configurations
+  [ "$(q "select count(distinct regexp_extract(features, 'launch_load_ms=([0-9.]+)', 1)) from web_platform_results where platform = 'webgpu'")" = 1 ] || fail "webgpu launched more than once"
+  "$IA" report --db "$DB" --format md > "$W/r.md" || fail "report md"
+  grep -q "^| webnn | .*WebNN" "$W/r.md" || fail "md report lacks webnn's reason"
+  grep -q "^| wasm | fp32 | 2 | 8 | 1 | ok |" "$W/r.md" || fail "md report lacks wasm"
+  if [ "$fb" = true ]; then grep -q "^| webgpu (software adapter) | fp32 | 1 | 8 | 1 | ok |" "$W/r.md" || fail "md report does not mark the software adapter"; fi
+  grep -q "Browser devices" "$W/r.md" || fail "md report lacks the browser table"
+  "$IA" report --db "$DB" --format html -o "$W/r.html" || fail "report html"
+  [ "$(grep -o '<table class="browsers">' "$W/r.html" | wc -l)" = 1 ] || fail "html report lacks the browser table"
+  grep -qi "<script" "$W/r.html" && fail "html report contains scripts"
+  cat "$W/r.md"
   ;;
 *) fail "unknown case $case_name" ;;
 esac

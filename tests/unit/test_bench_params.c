@@ -37,7 +37,12 @@ TEST(device_names_checked) {
     CHECK(ia_hw_device_status(NULL, "cpu", "int8", why, sizeof why) == 0 && why[0]);
     CHECK(ia_hw_device_status(NULL, "tpu", NULL, why, sizeof why) == IA_ERR_INVALID_ARG);
     CHECK(ia_hw_device_status(NULL, "cpu", "fp7", why, sizeof why) == IA_ERR_INVALID_ARG);
-    CHECK(ia_hw_device_status(NULL, "webgpu", NULL, why, sizeof why) == 0 && strstr(why, "browser bridge"));
+    CHECK(ia_hw_device_status(NULL, "webgpu", NULL, why, sizeof why) == 0 && strstr(why, "no browser found"));
+    ia_hw_info hw;
+    memset(&hw, 0, sizeof hw);
+    hw.n_browsers = 1;
+    CHECK(ia_hw_device_status(&hw, "wasm", "fp32", why, sizeof why) == 1);
+    CHECK(ia_hw_device_status(&hw, "webgpu", "int8", why, sizeof why) == 0 && strstr(why, "int8"));
 }
 
 UNIT_MAIN(CASE(lists_and_ranges), CASE(malformed_lists_fail), CASE(device_names_checked))

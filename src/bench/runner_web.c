@@ -1,0 +1,145 @@
+/* Browser devices (wasm, webgpu, webnn) in the benchmark runner: one browser session per (model,
+ * device, precision, threads) shared by the configurations that need it, and their inputs. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "bench/bench_internal.h"
+#include "ia/alloc.h"
+#include "ipfs_accelerate.h"
+#include "ia/web.h"
+
+int ia__bench_make_inputs(ia_session *s, const ia_bench_config *c, const ia_bench_options *o, ia_value **in, size_t n_in);
+
+int ia__bench_is_web_device(const char *device) {
+    return device && (!strcmp(device, "wasm") || !strcmp(device, "webgpu") || !strcmp(device, "webnn"));
+}
+
+static int same_key(const ia__web_entry *e, const ia_bench_config *c) {
+    return !strcmp(e->model, c->model) && !strcmp(e->device, c->device) && !strcmp(e->precision, c->precision ? c->precision : "fp32") &&
+           e->threads == c->threads;
+}
+
+ia__web_entry *ia__web_find(ia__web_cache *wc, const ia_bench_config *c) {
+    for (size_t i = 0; i < wc->n; i++)
+        if (same_key(&wc->e[i], c)) return &wc->e[i];
+    return NULL;
+}
+
+int ia__web_cache_init(ia__web_cache *wc, const ia_bench_config *cfgs, size_t n) {
+    memset(wc, 0, sizeof *wc);
+    for (size_t i = 0; i < n; i++) {
+        if (!ia__bench_is_web_device(cfgs[i].device)) continue;
+        ia__web_entry *e = ia__web_find(wc, &cfgs[i]);
+        if (!e) {
+            if (wc->n == wc->cap) {
+                size_t nc = wc->cap ? wc->cap * 2 : 4;
+                ia__web_entry *ne = ia_realloc(wc->e, nc * sizeof *ne);
+                if (!ne) return ia_set_error(IA_ERR_NOMEM, "bench: out of memory");
+                wc->e = ne;
+                wc->cap = nc;
+            }
+            e = &wc->e[wc->n++];
+            memset(e, 0, sizeof *e);
+            e->model = cfgs[i].model;
+            snprintf(e->device, sizeof e->device, "%s", cfgs[i].device);
+            snprintf(e->precision, sizeof e->precision, "%s", cfgs[i].precision ? cfgs[i].precision : "fp32");
+            e->threads = cfgs[i].threads;
+        }
+        e->users++;
+    }
+    return IA_OK;
+}
+
+static void entry_close(ia__web_entry *e) {
+    ia_web_session_destroy(e->ws);
+    e->ws = NULL;
+}
+
+void ia__web_cache_free(ia__web_cache *wc) {
+    for (size_t i = 0; i < wc->n; i++) entry_close(&wc->e[i]);
+    ia_free(wc->e);
+    memset(wc, 0, sizeof *wc);
+}
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* The session of c's key: launched (browser, page, model) on first use, then reused; an
+ * unavailable device or a failed launch is remembered, so the browser is asked once (and NULL is
+ * returned with r filled; the configuration's use of the entry is then released). */
+ia__web_entry *ia__web_acquire(ia__web_cache *wc, const ia_bench_config *c, ia_bench_result *r) {
+    ia__web_entry *e = ia__web_find(wc, c);
+    if (!e) {
+        r->status = IA_BENCH_FAILED;
+        snprintf(r->reason, sizeof r->reason, "load: no browser session slot for device %s", c->device);
+        return NULL;
+    }
+    if (!e->tried) {
+        e->tried = 1;
+        ia_web_options wo;
+        ia_web_options_init(&wo);
+        wo.device = e->device;
+        wo.threads = e->threads;
+        /* a model file runs as given; a transformers.js-style folder picks the variant */
+        wo.precision = strcmp(e->precision, "fp32") ? e->precision : NULL;
+        double t0 = now_ms();
+        int rc = ia_web_session_create(e->model, &wo, &e->ws);
+        e->load_ms = now_ms() - t0;
+        if (rc) {
+            e->status = rc == IA_ERR_UNAVAILABLE ? IA_BENCH_UNAVAILABLE : IA_BENCH_FAILED;
+            snprintf(e->reason, sizeof e->reason, "%s%s", e->status == IA_BENCH_FAILED ? "load: " : "", ia_last_error());
+            e->ws = NULL;
+        } else {
+            e->status = IA_BENCH_OK;
+            ia_web_session_info(e->ws, &e->info);
+        }
+    }
+    if (e->status != IA_BENCH_OK) {
+        r->status = e->status;
+        snprintf(r->reason, sizeof r->reason, "%s", e->reason);
+        ia__web_release(e); /* this configuration is done with it */
+        return NULL;
+    }
+    r->has_web = 1;
+    r->web = e->info;
+    r->load_ms = e->load_ms;
+    return e;
+}
+
+/* One configuration of this key is done: the last one closes the browser. */
+void ia__web_release(ia__web_entry *e) {
+    if (!e) return;
+    if (e->users > 0) e->users--;
+    if (!e->users) entry_close(e);
+}
+
+/* Inputs for the browser session, generated exactly as for the CPU configuration (the same
+ * signature binding and seed) by the CPU engine's view of the model, then ordered by the
+ * browser session's input names. in[] has ia_web_session_input_count entries. */
+int ia__web_make_inputs(ia_web_session *ws, const ia_bench_config *c, const ia_bench_options *o, ia_value **in, size_t n_in) {
+    ia_session_options so;
+    ia_session_options_init(&so);
+    so.threads = 1;
+    ia_session *s = NULL;
+    int rc = ia_session_create(c->model, &so, &s);
+    if (rc) return rc;
+    size_t n_cpu = ia_session_input_count(s);
+    ia_value **tmp = ia_calloc(n_cpu + 1, sizeof *tmp);
+    if (!tmp) { ia_session_destroy(s); return ia_set_error(IA_ERR_NOMEM, "out of memory"); }
+    rc = ia__bench_make_inputs(s, c, o, tmp, n_cpu);
+    for (size_t i = 0; !rc && i < n_in; i++) {
+        const char *name = ia_web_session_input_name(ws, i);
+        size_t k = 0;
+        while (k < n_cpu && (!name || strcmp(ia_session_input_name(s, k), name))) k++;
+        if (k == n_cpu || !tmp[k])
+            rc = ia_set_error(IA_ERR_INVALID_ARG, "browser input '%s' has no generated value", name ? name : "?");
+        else { in[i] = tmp[k]; tmp[k] = NULL; }
+    }
+    for (size_t k = 0; k < n_cpu; k++) ia_value_destroy(tmp[k]);
+    ia_free(tmp);
+    ia_session_destroy(s);
+    return rc;
+}
