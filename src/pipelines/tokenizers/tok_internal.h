@@ -242,6 +242,8 @@ struct ia_tokenizer {
 
 /* Loaders (tokenizer_json.c, vocab_txt.c, gguf_vocab.c). */
 int ia__tokenizer_from_json(const char *json, size_t n, const char *cfg, size_t cn, ia_tokenizer **out);
+/* A GGUF file's embedded vocabulary (gguf_vocab.c). */
+int ia__tokenizer_from_gguf(const void *buf, size_t n, ia_tokenizer **out);
 int ia__tokenizer_from_vocab_txt(const char *txt, size_t n, const char *cfg, size_t cn, ia_tokenizer **out);
 /* Finishes a tokenizer whose components are set: added-token maps, splitters, specials. */
 int ia__tokenizer_finish(ia_tokenizer *t, const char *const *extra_special, size_t nextra);

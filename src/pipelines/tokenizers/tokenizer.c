@@ -318,7 +318,8 @@ int ia_tokenizer_load(const char *path, ia_tokenizer **out) {
     if (exists(cfgp) && (rc = ia__read_file(cfgp, &cfg, &cn))) { ia_free(data); return rc; }
     size_t i = 0;
     while (i < n && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t')) i++;
-    if (i < n && data[i] == '{') rc = ia__tokenizer_from_json(data, n, cfg, cn, out);
+    if (n >= 4 && !memcmp(data, "GGUF", 4)) rc = ia__tokenizer_from_gguf(data, n, out);
+    else if (i < n && data[i] == '{') rc = ia__tokenizer_from_json(data, n, cfg, cn, out);
     else rc = ia__tokenizer_from_vocab_txt(data, n, cfg, cn, out);
     ia_free(data);
     ia_free(cfg);

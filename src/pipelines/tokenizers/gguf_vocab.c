@@ -1,0 +1,269 @@
+/* The tokenizer embedded in a GGUF file (llama.cpp's vocabulary) made into our tokenizer: "llama"
+ * (SentencePiece BPE by scores, byte fallback) and "gpt2" (byte-level BPE, llama.cpp's pre-tokenizer regexes). */
+#include <stdlib.h>
+#include <string.h>
+#include "pipelines/tokenizers/gguf.h"
+#include "pipelines/tokenizers/tok_internal.h"
+
+int ia__bpe_add_merge(ia__model *m, const char *a, size_t an, const char *b, size_t bn, int32_t rank);
+
+
+#define NOMEM() ia_set_error(IA_ERR_NOMEM, "tokenizer: out of memory")
+#define SPACE_MARK "\xE2\x96\x81" /* U+2581 */
+
+/* llama.cpp's pre-tokenizer regexes (src/llama-vocab.cpp), by tokenizer.ggml.pre name; each
+ * splits the pieces of the one before it, keeping the matches and the gaps. */
+#define RE_GPT2 "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)"
+#define RE_LLAMA3 "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"
+#define RE_QWEN2 "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"
+#define RE_QWEN35 "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?[\\p{L}\\p{M}]+|\\p{N}| ?[^\\s\\p{L}\\p{M}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"
+static const struct {
+    const char *names; /* space-separated tokenizer.ggml.pre values */
+    const char *re[4];
+} pre_table[] = {
+    {"llama3 llama-v3 llama-bpe falcon3 dbrx smaug-bpe", {RE_LLAMA3}},
+    {"deepseek-coder", {"[\r\n]", "\\s?\\p{L}+", "\\s?\\p{P}+", "[\xE4\xB8\x80-\xE9\xBE\xA5\xE0\xA0\x80-\xE4\xB8\x80\xEA\xB0\x80-\xED\x9F\xBF]+"}},
+    {"falcon", {"[\\p{P}\\$\\+<=>\\^~\\|`]+", RE_GPT2, "[0-9][0-9][0-9]"}},
+    {"starcoder refact command-r smollm codeshell exaone minerva", {"\\p{N}", RE_GPT2}},
+    {"gpt-2 phi-2 mpt olmo jais trillion", {RE_GPT2}},
+    {"stablelm2 qwen2 hunyuan", {RE_QWEN2}},
+    {"qwen35", {RE_QWEN35}},
+    {"chatglm-bpe", {RE_LLAMA3}},
+};
+
+static int name_in(const char *list, const char *s, size_t n) {
+    for (const char *p = list; *p;) {
+        const char *e = strchr(p, ' ');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if (l == n && !memcmp(p, s, n)) return 1;
+        p += l + (e != NULL);
+    }
+    return 0;
+}
+
+typedef struct { double score; int32_t id; } scored;
+static int by_score_desc(const void *a, const void *b) {
+    const scored *x = a, *y = b;
+    if (x->score != y->score) return x->score < y->score ? 1 : -1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* SentencePiece BPE as llama.cpp runs it: the adjacent pair whose concatenation is the highest-scored
+ * token merges first (leftmost on ties). Every split of every token into two tokens is a merge whose
+ * rank orders the scores (equal scores, equal ranks). */
+static int spm_merges(ia__model *m, const ia__gguf_kv *scores) {
+    size_t nv = m->nid;
+    scored *s = ia_malloc((nv ? nv : 1) * sizeof *s);
+    int32_t *rank = ia_malloc((nv ? nv : 1) * sizeof *rank);
+    int rc = IA_OK;
+    if (!s || !rank) { ia_free(s); ia_free(rank); return NOMEM(); }
+    for (size_t i = 0; i < nv; i++) {
+        double d = 0;
+        if (scores && !ia__gguf_arr_num(scores, i, &d)) d = 0;
+        s[i] = (scored){d, (int32_t)i};
+    }
+    qsort(s, nv, sizeof *s, by_score_desc);
+    int32_t r = 0;
+    for (size_t i = 0; i < nv; i++) {
+        if (i && s[i].score != s[i - 1].score) r++;
+        rank[s[i].id] = r;
+    }
+    for (size_t i = 0; i < nv && !rc; i++) {
+        const char *t = m->id2tok[i];
+        if (!t) continue;
+        size_t tl = strlen(t);
+        if (!ia__utf8_valid(t, tl)) continue;
+        for (size_t k = 0; k < tl && !rc;) {
+            uint32_t cp;
+            k += ia__utf8_next(t + k, tl - k, &cp);
+            if (k >= tl) break;
+            if (ia__strmap_get(&m->tok2id, t, k, NULL) && ia__strmap_get(&m->tok2id, t + k, tl - k, NULL))
+                rc = ia__bpe_add_merge(m, t, k, t + k, tl - k, rank[i]);
+        }
+    }
+    ia_free(s);
+    ia_free(rank);
+    return rc;
+}
+
+static int regex_new(const char *pat, int literal, ia__regex **re) { return ia__regex_compile(pat, strlen(pat), literal, 0, re); }
+
+static int kid_alloc(void ***kids, size_t n, size_t sz) {
+    *kids = ia_calloc(n, sizeof(void *));
+    if (!*kids) return NOMEM();
+    for (size_t i = 0; i < n; i++)
+        if (!((*kids)[i] = ia_calloc(1, sz))) return NOMEM();
+    return IA_OK;
+}
+
+static int dupn(const char *s, char **out) { return (*out = ia_strdup(s)) ? IA_OK : NOMEM(); }
+
+static int setup_spm(ia_tokenizer *t, int add_space_prefix) {
+    int rc;
+    /* normalizer: [Prepend ▁] then Replace " " -> ▁ (llama_escape_whitespace) */
+    if (!(t->norm = ia_calloc(1, sizeof *t->norm))) return NOMEM();
+    t->norm->type = IA__N_SEQUENCE;
+    t->norm->nkids = add_space_prefix ? 2 : 1;
+    if ((rc = kid_alloc((void ***)&t->norm->kids, t->norm->nkids, sizeof(ia__normalizer)))) return rc;
+    ia__normalizer *rep = t->norm->kids[t->norm->nkids - 1];
+    rep->type = IA__N_REPLACE;
+    if ((rc = regex_new(" ", 1, &rep->re)) || (rc = dupn(SPACE_MARK, &rep->content))) return rc;
+    if (add_space_prefix) {
+        t->norm->kids[0]->type = IA__N_PREPEND;
+        if ((rc = dupn(SPACE_MARK, &t->norm->kids[0]->content))) return rc;
+    }
+    /* decoder: ▁ -> " ", <0xXX> bytes, fuse, [strip the leading space] */
+    if (!(t->dec = ia_calloc(1, sizeof *t->dec))) return NOMEM();
+    t->dec->type = IA__D_SEQUENCE;
+    t->dec->nkids = add_space_prefix ? 4 : 3;
+    if ((rc = kid_alloc((void ***)&t->dec->kids, t->dec->nkids, sizeof(ia__decoder)))) return rc;
+    ia__decoder **d = t->dec->kids;
+    d[0]->type = IA__D_REPLACE;
+    if ((rc = regex_new(SPACE_MARK, 1, &d[0]->re)) || (rc = dupn(" ", &d[0]->content))) return rc;
+    d[1]->type = IA__D_BYTEFALLBACK;
+    d[2]->type = IA__D_FUSE;
+    if (add_space_prefix) {
+        d[3]->type = IA__D_STRIP;
+        d[3]->start = 1;
+        if ((rc = dupn(" ", &d[3]->content))) return rc;
+    }
+    return IA_OK;
+}
+
+static int setup_bpe(ia_tokenizer *t, const ia__gguf *g) {
+    const ia__gguf_kv *pk = ia__gguf_find(g, "tokenizer.ggml.pre");
+    const char *pre = "default";
+    size_t pl = 7;
+    if (pk && !ia__gguf_str(pk, &pre, &pl)) return ia_set_error(IA_ERR_PARSE, "gguf: tokenizer.ggml.pre must be a string");
+    const char *const *res = NULL;
+    static const char *const def[4] = {"[\\p{P}\\$\\+<=>\\^~\\|]+", RE_GPT2, "\\p{N}+", "[0-9][0-9][0-9]"};
+    if (pl == 7 && !memcmp(pre, "default", 7)) res = def;
+    for (size_t i = 0; !res && i < sizeof pre_table / sizeof *pre_table; i++)
+        if (name_in(pre_table[i].names, pre, pl)) res = pre_table[i].re;
+    if (!res) return ia_set_error(IA_ERR_UNSUPPORTED, "gguf: pre-tokenizer \"%.*s\" (tokenizer.ggml.pre) is not supported", (int)pl, pre);
+    size_t nre = 0;
+    while (nre < 4 && res[nre]) nre++;
+    int rc;
+    if (!(t->pre = ia_calloc(1, sizeof *t->pre))) return NOMEM();
+    t->pre->type = IA__P_SEQUENCE;
+    t->pre->nkids = nre + 1;
+    if ((rc = kid_alloc((void ***)&t->pre->kids, nre + 1, sizeof(ia__pretok)))) return rc;
+    for (size_t i = 0; i < nre; i++) {
+        t->pre->kids[i]->type = IA__P_SPLIT;
+        t->pre->kids[i]->split_mode = IA__SPLIT_ISOLATED;
+        if ((rc = regex_new(res[i], 0, &t->pre->kids[i]->re))) return rc;
+    }
+    ia__pretok *bl = t->pre->kids[nre];
+    bl->type = IA__P_BYTELEVEL;
+    if ((rc = regex_new(RE_GPT2, 0, &bl->re))) return rc; /* unused: use_regex is 0 */
+    if (!(t->dec = ia_calloc(1, sizeof *t->dec))) return NOMEM();
+    t->dec->type = IA__D_BYTELEVEL;
+    const ia__gguf_kv *mk = ia__gguf_find(g, "tokenizer.ggml.merges");
+    if (!mk || mk->type != IA__GGUF_ARRAY || mk->atype != IA__GGUF_STRING)
+        return ia_set_error(IA_ERR_PARSE, "gguf: a gpt2 vocabulary needs tokenizer.ggml.merges (array of strings)");
+    size_t pos = 0;
+    for (uint64_t i = 0; i < mk->n; i++) {
+        const char *s, *sp;
+        size_t sl;
+        ia__gguf_arr_next_str(mk, &pos, &s, &sl);
+        if (!(sp = memchr(s, ' ', sl)) || sp == s)
+            return ia_set_error(IA_ERR_PARSE, "gguf: tokenizer.ggml.merges[%llu] is not \"a b\"", (unsigned long long)i);
+        if ((rc = ia__bpe_add_merge(&t->model, s, (size_t)(sp - s), sp + 1, sl - (size_t)(sp - s) - 1, (int32_t)i))) return rc;
+    }
+    return IA_OK;
+}
+
+static int64_t get_int(const ia__gguf *g, const char *key, int64_t def) {
+    int64_t v;
+    return ia__gguf_int(ia__gguf_find(g, key), &v) ? v : def;
+}
+
+static int build(ia_tokenizer *t, const ia__gguf *g) {
+    int rc;
+    const ia__gguf_kv *mk = ia__gguf_find(g, "tokenizer.ggml.model");
+    const char *model;
+    size_t ml;
+    if (!ia__gguf_str(mk, &model, &ml)) return ia_set_error(IA_ERR_PARSE, "gguf: no tokenizer.ggml.model string: the file holds no vocabulary");
+    int spm = ml == 5 && !memcmp(model, "llama", 5), bpe = ml == 4 && !memcmp(model, "gpt2", 4);
+    if (!spm && !bpe)
+        return ia_set_error(IA_ERR_UNSUPPORTED, "gguf: tokenizer model \"%.*s\" is not supported (llama and gpt2 are)", (int)ml, model);
+    const ia__gguf_kv *tk = ia__gguf_find(g, "tokenizer.ggml.tokens");
+    if (!tk || tk->type != IA__GGUF_ARRAY || tk->atype != IA__GGUF_STRING || tk->n == 0 || tk->n > (1u << 28))
+        return ia_set_error(IA_ERR_PARSE, "gguf: tokenizer.ggml.tokens must be a non-empty array of strings");
+    const ia__gguf_kv *sk = ia__gguf_find(g, "tokenizer.ggml.scores"), *ty = ia__gguf_find(g, "tokenizer.ggml.token_type");
+    if (sk && (sk->type != IA__GGUF_ARRAY || sk->n != tk->n || (sk->atype != IA__GGUF_F32 && sk->atype != IA__GGUF_F64)))
+        return ia_set_error(IA_ERR_PARSE, "gguf: tokenizer.ggml.scores must be %llu floats", (unsigned long long)tk->n);
+    if (ty && (ty->type != IA__GGUF_ARRAY || ty->n != tk->n || ty->atype == IA__GGUF_STRING || ty->atype == IA__GGUF_ARRAY ||
+               ty->atype >= IA__GGUF_NTYPES))
+        return ia_set_error(IA_ERR_PARSE, "gguf: tokenizer.ggml.token_type must be %llu integers", (unsigned long long)tk->n);
+    ia__model *m = &t->model;
+    m->type = IA__M_BPE;
+    size_t pos = 0, nuser = 0;
+    for (uint64_t i = 0; i < tk->n; i++) {
+        const char *s;
+        size_t sl;
+        ia__gguf_arr_next_str(tk, &pos, &s, &sl);
+        if (!ia__utf8_valid(s, sl)) return ia_set_error(IA_ERR_PARSE, "gguf: token %llu is not valid UTF-8", (unsigned long long)i);
+        if ((rc = ia__model_set_id(m, s, sl, (int32_t)i))) return rc;
+        double tt = 1;
+        if (ty) ia__gguf_arr_num(ty, i, &tt);
+        nuser += tt == 4;
+    }
+    int64_t unk = get_int(g, "tokenizer.ggml.unknown_token_id", spm ? 0 : -1);
+    if (unk >= 0 && (uint64_t)unk < tk->n && m->id2tok[unk]) {
+        m->unk_id = (int32_t)unk;
+        if ((rc = dupn(m->id2tok[unk], &m->unk_token))) return rc;
+    } else {
+        m->unk_id = -1;
+    }
+    /* user-defined tokens (type 4) are matched in the raw text, as llama.cpp does without parse_special */
+    if (nuser) {
+        if (!(t->added = ia_calloc(nuser, sizeof *t->added))) return NOMEM();
+        for (uint64_t i = 0; i < tk->n; i++) {
+            double tt = 1;
+            ia__gguf_arr_num(ty, i, &tt);
+            if (tt != 4 || !m->id2tok[i] || !*m->id2tok[i]) continue;
+            ia__added *a = &t->added[t->nadded++];
+            if ((rc = dupn(m->id2tok[i], &a->content))) return rc;
+            a->id = (int32_t)i;
+        }
+    }
+    if (spm) {
+        m->byte_fallback = 1;
+        if ((rc = spm_merges(m, sk))) return rc;
+        if ((rc = setup_spm(t, get_int(g, "tokenizer.ggml.add_space_prefix", 1) != 0))) return rc;
+    } else if ((rc = setup_bpe(t, g))) {
+        return rc;
+    }
+    if ((rc = ia__bpe_prepare(m))) return rc;
+    /* post-processor: [BOS] A [EOS] as add_bos_token / add_eos_token say */
+    int64_t bos = get_int(g, "tokenizer.ggml.bos_token_id", -1), eos = get_int(g, "tokenizer.ggml.eos_token_id", -1);
+    int add_bos = get_int(g, "tokenizer.ggml.add_bos_token", spm) != 0, add_eos = get_int(g, "tokenizer.ggml.add_eos_token", 0) != 0;
+    const char *bs = add_bos && bos >= 0 && (uint64_t)bos < tk->n ? m->id2tok[bos] : NULL;
+    const char *es = add_eos && eos >= 0 && (uint64_t)eos < tk->n ? m->id2tok[eos] : NULL;
+    if (!(t->post = ia_calloc(1, sizeof *t->post)) || !(t->post->single = ia_calloc(3, sizeof *t->post->single))) return NOMEM();
+    t->post->type = IA__PP_TEMPLATE;
+    if (bs) { t->post->single[t->post->nsingle].is_special = 1; if ((rc = dupn(bs, &t->post->single[t->post->nsingle++].token))) return rc; }
+    t->post->nsingle++;
+    if (es) { t->post->single[t->post->nsingle].is_special = 1; if ((rc = dupn(es, &t->post->single[t->post->nsingle++].token))) return rc; }
+    if ((rc = ia__tokenizer_apply_config(t, NULL, 0))) return rc;
+    t->clean_up_spaces = 0;
+    t->pad_id = (int32_t)get_int(g, "tokenizer.ggml.padding_token_id", -1);
+    if (t->pad_id < -1 || (uint64_t)(t->pad_id + 1) > tk->n) t->pad_id = -1;
+    return IA_OK;
+}
+
+int ia__tokenizer_from_gguf(const void *buf, size_t n, ia_tokenizer **out) {
+    *out = NULL;
+    ia__gguf g;
+    int rc = ia__gguf_parse(buf, n, &g);
+    if (rc) return rc;
+    ia_tokenizer *t = ia_calloc(1, sizeof *t);
+    if (!t) { ia__gguf_free(&g); return NOMEM(); }
+    ia__pretok_global_init();
+    rc = build(t, &g);
+    ia__gguf_free(&g);
+    if (rc) { ia_tokenizer_destroy(t); return rc; }
+    *out = t;
+    return IA_OK;
+}
