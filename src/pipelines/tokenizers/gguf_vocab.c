@@ -17,18 +17,28 @@ int ia__bpe_add_merge(ia__model *m, const char *a, size_t an, const char *b, siz
 #define RE_LLAMA3 "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"
 #define RE_QWEN2 "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"
 #define RE_QWEN35 "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?[\\p{L}\\p{M}]+|\\p{N}| ?[^\\s\\p{L}\\p{M}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"
+#define NRE 6
 static const struct {
     const char *names; /* space-separated tokenizer.ggml.pre values */
-    const char *re[4];
+    int ignore_merges; /* a pre-token that is a token is not split by merges */
+    const char *re[NRE];
 } pre_table[] = {
-    {"llama3 llama-v3 llama-bpe falcon3 dbrx smaug-bpe", {RE_LLAMA3}},
-    {"deepseek-coder", {"[\r\n]", "\\s?\\p{L}+", "\\s?\\p{P}+", "[\xE4\xB8\x80-\xE9\xBE\xA5\xE0\xA0\x80-\xE4\xB8\x80\xEA\xB0\x80-\xED\x9F\xBF]+"}},
-    {"falcon", {"[\\p{P}\\$\\+<=>\\^~\\|`]+", RE_GPT2, "[0-9][0-9][0-9]"}},
-    {"starcoder refact command-r smollm codeshell exaone minerva", {"\\p{N}", RE_GPT2}},
-    {"gpt-2 phi-2 mpt olmo jais trillion", {RE_GPT2}},
-    {"stablelm2 qwen2 hunyuan", {RE_QWEN2}},
-    {"qwen35", {RE_QWEN35}},
-    {"chatglm-bpe", {RE_LLAMA3}},
+    {"default", 0, {"[\\p{P}\\$\\+<=>\\^~\\|]+", RE_GPT2, "\\p{N}+", "[0-9][0-9][0-9]"}},
+    {"llama3 llama-v3 llama-bpe falcon3 falcon-h1 pixtral midm-2.0 lfm2", 1, {RE_LLAMA3}},
+    {"dbrx smaug-bpe glm4 chatglm-bpe", 0, {RE_LLAMA3}},
+    {"deepseek-llm", 0,
+     {"[\r\n]",
+     "\\s?[A-Za-z\\x{B5}\\x{C0}-\\x{D6}\\x{D8}-\\x{F6}\\x{F8}-\\x{1BA}\\x{1BC}-\\x{1BF}\\x{1C4}-\\x{293}\\x{295}-\\x{2AF}\\x{370}-\\x{373}\\x{376}\\x{377}\\x{37B}-\\x{37D}\\x{37F}\\x{386}\\x{388}-\\x{38A}\\x{38C}\\x{38E}-\\x{3A1}\\x{3A3}-\\x{3F5}\\x{3F7}-\\x{481}\\x{48A}-\\x{52F}\\x{531}-\\x{556}\\x{10A0}-\\x{10C5}\\x{13A0}-\\x{13F5}\\x{13F8}-\\x{13FD}\\x{1C90}-\\x{1CBA}\\x{1CBD}-\\x{1CBF}\\x{1D00}-\\x{1D2B}\\x{1D6B}-\\x{1D77}\\x{1D79}-\\x{1D9A}\\x{1E00}-\\x{1F15}\\x{1F18}-\\x{1F1D}\\x{1F20}-\\x{1F45}\\x{1F48}-\\x{1F4D}\\x{1F50}-\\x{1F57}\\x{1F59}\\x{1F5B}\\x{1F5D}\\x{1F5F}-\\x{1F7D}\\x{1F80}-\\x{1FB4}\\x{1FB6}-\\x{1FBC}\\x{1FBE}\\x{1FC2}-\\x{1FC4}\\x{1FC6}-\\x{1FCC}\\x{1FD0}-\\x{1FD3}\\x{1FD6}-\\x{1FDB}\\x{1FE0}-\\x{1FEC}\\x{1FF2}-\\x{1FF4}\\x{1FF6}-\\x{1FFC}\\x{2102}\\x{2107}\\x{210A}-\\x{2113}\\x{2115}\\x{2119}-\\x{211D}\\x{2124}\\x{2126}\\x{2128}\\x{212A}-\\x{212D}\\x{212F}-\\x{2134}\\x{2139}\\x{213C}-\\x{213F}\\x{2145}-\\x{2149}\\x{214E}\\x{2183}\\x{2184}\\x{2C00}-\\x{2C7B}\\x{2C7E}-\\x{2CE4}\\x{2CEB}-\\x{2CEE}\\x{2CF2}\\x{2CF3}\\x{A640}-\\x{A66D}\\x{A680}-\\x{A69B}\\x{A722}-\\x{A76F}\\x{A771}-\\x{A787}\\x{A78B}-\\x{A78E}\\x{AB70}-\\x{ABBF}\\x{FB00}-\\x{FB06}\\x{FB13}-\\x{FB17}\\x{FF21}-\\x{FF3A}\\x{FF41}-\\x{FF5A}\\x{10400}-\\x{1044F}\\x{104B0}-\\x{104D3}\\x{104D8}-\\x{104FB}\\x{10C80}-\\x{10CB2}\\x{10CC0}-\\x{10CF2}\\x{118A0}-\\x{118DF}\\x{1E900}-\\x{1E943}]+",
+     "\\s?[!-/:-~\\x{FF01}-\\x{FF0F}\\x{FF1A}-\\x{FF5E}\\x{2018}-\\x{201F}\\x{3000}-\\x{3002}]+",
+     "\\s+$",
+     "[\\x{4E00}-\\x{9FA5}\\x{800}-\\x{4E00}\\x{AC00}-\\x{D7FF}]+",
+     "\\p{N}+"}},
+    {"deepseek-coder", 0, {"[\r\n]", "\\s?\\p{L}+", "\\s?\\p{P}+", "[\\x{4E00}-\\x{9FA5}\\x{800}-\\x{4E00}\\x{AC00}-\\x{D7FF}]+", "\\p{N}"}},
+    {"falcon", 0, {"[\\p{P}\\$\\+<=>\\^~\\|`]+", RE_GPT2, "[0-9][0-9][0-9]"}},
+    {"starcoder refact command-r smollm codeshell exaone minerva-7b", 0, {"\\p{N}", RE_GPT2}},
+    {"gpt-2 phi-2 jina-es jina-de gigachat jina-v2-es jina-v2-de mellum modern-bert exaone4 mpt olmo jais trillion", 0, {RE_GPT2}},
+    {"qwen2 deepseek-r1-qwen megrez stablelm2", 0, {RE_QWEN2}},
+    {"qwen35", 0, {RE_QWEN35}},
 };
 
 static int name_in(const char *list, const char *s, size_t n) {
@@ -136,13 +146,11 @@ static int setup_bpe(ia_tokenizer *t, const ia__gguf *g) {
     size_t pl = 7;
     if (pk && !ia__gguf_str(pk, &pre, &pl)) return ia_set_error(IA_ERR_PARSE, "gguf: tokenizer.ggml.pre must be a string");
     const char *const *res = NULL;
-    static const char *const def[4] = {"[\\p{P}\\$\\+<=>\\^~\\|]+", RE_GPT2, "\\p{N}+", "[0-9][0-9][0-9]"};
-    if (pl == 7 && !memcmp(pre, "default", 7)) res = def;
     for (size_t i = 0; !res && i < sizeof pre_table / sizeof *pre_table; i++)
-        if (name_in(pre_table[i].names, pre, pl)) res = pre_table[i].re;
+        if (name_in(pre_table[i].names, pre, pl)) { res = pre_table[i].re; t->model.ignore_merges = pre_table[i].ignore_merges; }
     if (!res) return ia_set_error(IA_ERR_UNSUPPORTED, "gguf: pre-tokenizer \"%.*s\" (tokenizer.ggml.pre) is not supported", (int)pl, pre);
     size_t nre = 0;
-    while (nre < 4 && res[nre]) nre++;
+    while (nre < NRE && res[nre]) nre++;
     int rc;
     if (!(t->pre = ia_calloc(1, sizeof *t->pre))) return NOMEM();
     t->pre->type = IA__P_SEQUENCE;
