@@ -20,11 +20,11 @@ int ia__bpe_add_merge(ia__model *m, const char *a, size_t an, const char *b, siz
 #define NRE 6
 static const struct {
     const char *names; /* space-separated tokenizer.ggml.pre values */
-    int ignore_merges; /* a pre-token that is a token is not split by merges */
+    int ignore_merges; /* 1: a pre-token that is a token is not split by merges; 2: that and add_bos by default */
     const char *re[NRE];
 } pre_table[] = {
     {"default", 0, {"[\\p{P}\\$\\+<=>\\^~\\|]+", RE_GPT2, "\\p{N}+", "[0-9][0-9][0-9]"}},
-    {"llama3 llama-v3 llama-bpe falcon3 falcon-h1 pixtral midm-2.0 lfm2", 1, {RE_LLAMA3}},
+    {"llama3 llama-v3 llama-bpe falcon3 falcon-h1 pixtral midm-2.0 lfm2", 2, {RE_LLAMA3}},
     {"dbrx smaug-bpe glm4 chatglm-bpe", 0, {RE_LLAMA3}},
     {"deepseek-llm", 0,
      {"[\r\n]",
@@ -140,14 +140,14 @@ static int setup_spm(ia_tokenizer *t, int add_space_prefix) {
     return IA_OK;
 }
 
-static int setup_bpe(ia_tokenizer *t, const ia__gguf *g) {
+static int setup_bpe(ia_tokenizer *t, const ia__gguf *g, int *bos_default) {
     const ia__gguf_kv *pk = ia__gguf_find(g, "tokenizer.ggml.pre");
     const char *pre = "default";
     size_t pl = 7;
     if (pk && !ia__gguf_str(pk, &pre, &pl)) return ia_set_error(IA_ERR_PARSE, "gguf: tokenizer.ggml.pre must be a string");
     const char *const *res = NULL;
     for (size_t i = 0; !res && i < sizeof pre_table / sizeof *pre_table; i++)
-        if (name_in(pre_table[i].names, pre, pl)) { res = pre_table[i].re; t->model.ignore_merges = pre_table[i].ignore_merges; }
+        if (name_in(pre_table[i].names, pre, pl)) { res = pre_table[i].re; t->model.ignore_merges = pre_table[i].ignore_merges != 0; *bos_default = pre_table[i].ignore_merges == 2; }
     if (!res) return ia_set_error(IA_ERR_UNSUPPORTED, "gguf: pre-tokenizer \"%.*s\" (tokenizer.ggml.pre) is not supported", (int)pl, pre);
     size_t nre = 0;
     while (nre < NRE && res[nre]) nre++;
@@ -236,17 +236,18 @@ static int build(ia_tokenizer *t, const ia__gguf *g) {
             a->id = (int32_t)i;
         }
     }
+    int bos_default = spm;
     if (spm) {
         m->byte_fallback = 1;
         if ((rc = spm_merges(m, sk))) return rc;
         if ((rc = setup_spm(t, get_int(g, "tokenizer.ggml.add_space_prefix", 1) != 0))) return rc;
-    } else if ((rc = setup_bpe(t, g))) {
+    } else if ((rc = setup_bpe(t, g, &bos_default))) {
         return rc;
     }
     if ((rc = ia__bpe_prepare(m))) return rc;
     /* post-processor: [BOS] A [EOS] as add_bos_token / add_eos_token say */
     int64_t bos = get_int(g, "tokenizer.ggml.bos_token_id", -1), eos = get_int(g, "tokenizer.ggml.eos_token_id", -1);
-    int add_bos = get_int(g, "tokenizer.ggml.add_bos_token", spm) != 0, add_eos = get_int(g, "tokenizer.ggml.add_eos_token", 0) != 0;
+    int add_bos = get_int(g, "tokenizer.ggml.add_bos_token", bos_default) != 0, add_eos = get_int(g, "tokenizer.ggml.add_eos_token", 0) != 0;
     const char *bs = add_bos && bos >= 0 && (uint64_t)bos < tk->n ? m->id2tok[bos] : NULL;
     const char *es = add_eos && eos >= 0 && (uint64_t)eos < tk->n ? m->id2tok[eos] : NULL;
     if (!(t->post = ia_calloc(1, sizeof *t->post)) || !(t->post->single = ia_calloc(3, sizeof *t->post->single))) return NOMEM();
