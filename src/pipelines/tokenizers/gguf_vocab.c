@@ -255,7 +255,18 @@ static int build(ia_tokenizer *t, const ia__gguf *g) {
     if (bs) { t->post->single[t->post->nsingle].is_special = 1; if ((rc = dupn(bs, &t->post->single[t->post->nsingle++].token))) return rc; }
     t->post->nsingle++;
     if (es) { t->post->single[t->post->nsingle].is_special = 1; if ((rc = dupn(es, &t->post->single[t->post->nsingle++].token))) return rc; }
-    if ((rc = ia__tokenizer_apply_config(t, NULL, 0))) return rc;
+    /* control tokens (type 3) are special: dropped when decoding with skip_special, never matched in text */
+    const char **ctl = ia_calloc(tk->n, sizeof *ctl);
+    size_t nctl = 0;
+    if (!ctl) return NOMEM();
+    for (uint64_t i = 0; i < tk->n; i++) {
+        double tt = 1;
+        if (ty) ia__gguf_arr_num(ty, i, &tt);
+        if (tt == 3 && m->id2tok[i]) ctl[nctl++] = m->id2tok[i];
+    }
+    rc = ia__tokenizer_finish(t, ctl, nctl);
+    ia_free(ctl);
+    if (rc) return rc;
     t->clean_up_spaces = 0;
     t->pad_id = (int32_t)get_int(g, "tokenizer.ggml.padding_token_id", -1);
     if (t->pad_id < -1 || (uint64_t)(t->pad_id + 1) > tk->n) t->pad_id = -1;
