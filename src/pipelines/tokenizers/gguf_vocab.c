@@ -1,5 +1,6 @@
 /* The tokenizer embedded in a GGUF file (llama.cpp's vocabulary) made into our tokenizer: "llama"
- * (SentencePiece BPE by scores, byte fallback) and "gpt2" (byte-level BPE, llama.cpp's pre-tokenizer regexes). */
+ * (SentencePiece BPE by scores, byte fallback), "gpt2" (byte-level BPE, llama.cpp's pre-tokenizer
+ * regexes) and "bert" (WordPiece). */
 #include <stdlib.h>
 #include <string.h>
 #include "pipelines/tokenizers/gguf.h"
@@ -181,6 +182,46 @@ static int setup_bpe(ia_tokenizer *t, const ia__gguf *g, int *bos_default) {
     return IA_OK;
 }
 
+/* llama.cpp's BERT vocabularies mark word starts with U+2581 and continuations with nothing; our
+ * WordPiece wants word starts plain and continuations behind "##": the token strings are converted
+ * (ids kept). Control, unknown and user-defined tokens stay as they are. */
+static int wpm_token(ia__model *m, const char *s, size_t sl, double type, int32_t id) {
+    if (sl >= 3 && !memcmp(s, SPACE_MARK, 3)) return ia__model_set_id(m, s + 3, sl - 3, id);
+    if (type == 2 || type == 3 || type == 4) return ia__model_set_id(m, s, sl, id);
+    char stackbuf[256];
+    char *c = sl + 2 <= sizeof stackbuf ? stackbuf : ia_malloc(sl + 2);
+    if (!c) return NOMEM();
+    memcpy(c, "##", 2);
+    memcpy(c + 2, s, sl);
+    int rc = ia__model_set_id(m, c, sl + 2, id);
+    if (c != stackbuf) ia_free(c);
+    return rc;
+}
+
+/* BERT as llama.cpp runs it: lowercase, accents stripped, punctuation and CJK split, greedy longest
+ * match (no limit on the word's length), a word with an unmatched part becomes [UNK]. */
+static int setup_wpm(ia_tokenizer *t) {
+    ia__model *m = &t->model;
+    m->type = IA__M_WORDPIECE;
+    m->max_chars = (size_t)1 << 40;
+    int rc;
+    if ((rc = dupn("##", &m->cont_prefix))) return rc;
+    if (!(t->norm = ia_calloc(1, sizeof *t->norm)) || !(t->pre = ia_calloc(1, sizeof *t->pre)) ||
+        !(t->dec = ia_calloc(1, sizeof *t->dec)))
+        return NOMEM();
+    t->norm->type = IA__N_BERT;
+    t->norm->clean_text = 1;
+    t->norm->chinese = 1;
+    t->norm->lowercase = 1;
+    t->norm->strip_accents = -1;
+    t->pre->type = IA__P_BERT;
+    static const char re[] = "[^\\s\\p{P}\\x{21}-\\x{2F}\\x{3A}-\\x{40}\\x{5B}-\\x{60}\\x{7B}-\\x{7E}]+|"
+                             "[\\p{P}\\x{21}-\\x{2F}\\x{3A}-\\x{40}\\x{5B}-\\x{60}\\x{7B}-\\x{7E}]";
+    if ((rc = ia__regex_compile(re, strlen(re), 0, 1, &t->pre->re))) return rc;
+    t->dec->type = IA__D_WORDPIECE;
+    return dupn("##", &t->dec->prefix);
+}
+
 static int64_t get_int(const ia__gguf *g, const char *key, int64_t def) {
     int64_t v;
     return ia__gguf_int(ia__gguf_find(g, key), &v) ? v : def;
@@ -192,9 +233,10 @@ static int build(ia_tokenizer *t, const ia__gguf *g) {
     const char *model;
     size_t ml;
     if (!ia__gguf_str(mk, &model, &ml)) return ia_set_error(IA_ERR_PARSE, "gguf: no tokenizer.ggml.model string: the file holds no vocabulary");
-    int spm = ml == 5 && !memcmp(model, "llama", 5), bpe = ml == 4 && !memcmp(model, "gpt2", 4);
-    if (!spm && !bpe)
-        return ia_set_error(IA_ERR_UNSUPPORTED, "gguf: tokenizer model \"%.*s\" is not supported (llama and gpt2 are)", (int)ml, model);
+    int spm = ml == 5 && !memcmp(model, "llama", 5), bpe = ml == 4 && !memcmp(model, "gpt2", 4),
+        wpm = ml == 4 && !memcmp(model, "bert", 4);
+    if (!spm && !bpe && !wpm)
+        return ia_set_error(IA_ERR_UNSUPPORTED, "gguf: tokenizer model \"%.*s\" is not supported (llama, gpt2 and bert are)", (int)ml, model);
     const ia__gguf_kv *tk = ia__gguf_find(g, "tokenizer.ggml.tokens");
     if (!tk || tk->type != IA__GGUF_ARRAY || tk->atype != IA__GGUF_STRING || tk->n == 0 || tk->n > (1u << 28))
         return ia_set_error(IA_ERR_PARSE, "gguf: tokenizer.ggml.tokens must be a non-empty array of strings");
@@ -212,9 +254,10 @@ static int build(ia_tokenizer *t, const ia__gguf *g) {
         size_t sl;
         ia__gguf_arr_next_str(tk, &pos, &s, &sl);
         if (!ia__utf8_valid(s, sl)) return ia_set_error(IA_ERR_PARSE, "gguf: token %llu is not valid UTF-8", (unsigned long long)i);
-        if ((rc = ia__model_set_id(m, s, sl, (int32_t)i))) return rc;
         double tt = 1;
         if (ty) ia__gguf_arr_num(ty, i, &tt);
+        if (wpm && (rc = wpm_token(m, s, sl, tt, (int32_t)i))) return rc;
+        if (!wpm && (rc = ia__model_set_id(m, s, sl, (int32_t)i))) return rc;
         nuser += tt == 4;
     }
     int64_t unk = get_int(g, "tokenizer.ggml.unknown_token_id", spm ? 0 : -1);
@@ -236,18 +279,25 @@ static int build(ia_tokenizer *t, const ia__gguf *g) {
             a->id = (int32_t)i;
         }
     }
-    int bos_default = spm;
-    if (spm) {
+    int bos_default = spm || wpm;
+    if (wpm) {
+        if ((rc = setup_wpm(t))) return rc;
+    } else if (spm) {
         m->byte_fallback = 1;
         if ((rc = spm_merges(m, sk))) return rc;
         if ((rc = setup_spm(t, get_int(g, "tokenizer.ggml.add_space_prefix", 1) != 0))) return rc;
     } else if ((rc = setup_bpe(t, g, &bos_default))) {
         return rc;
     }
-    if ((rc = ia__bpe_prepare(m))) return rc;
+    if (!wpm && (rc = ia__bpe_prepare(m))) return rc;
     /* post-processor: [BOS] A [EOS] as add_bos_token / add_eos_token say */
     int64_t bos = get_int(g, "tokenizer.ggml.bos_token_id", -1), eos = get_int(g, "tokenizer.ggml.eos_token_id", -1);
-    int add_bos = get_int(g, "tokenizer.ggml.add_bos_token", bos_default) != 0, add_eos = get_int(g, "tokenizer.ggml.add_eos_token", 0) != 0;
+    if (wpm) { /* BERT: [CLS] A [SEP] */
+        bos = get_int(g, "tokenizer.ggml.cls_token_id", bos);
+        eos = get_int(g, "tokenizer.ggml.seperator_token_id", eos);
+    }
+    int add_bos = get_int(g, "tokenizer.ggml.add_bos_token", bos_default) != 0,
+        add_eos = get_int(g, "tokenizer.ggml.add_eos_token", wpm) != 0;
     const char *bs = add_bos && bos >= 0 && (uint64_t)bos < tk->n ? m->id2tok[bos] : NULL;
     const char *es = add_eos && eos >= 0 && (uint64_t)eos < tk->n ? m->id2tok[eos] : NULL;
     if (!(t->post = ia_calloc(1, sizeof *t->post)) || !(t->post->single = ia_calloc(3, sizeof *t->post->single))) return NOMEM();
