@@ -141,6 +141,49 @@ static int setup_spm(ia_tokenizer *t, int add_space_prefix) {
     return IA_OK;
 }
 
+/* tokenizer.ggml.merges: "a b" strings, rank = position. */
+static int add_merges(ia_tokenizer *t, const ia__gguf *g) {
+    int rc;
+    const ia__gguf_kv *mk = ia__gguf_find(g, "tokenizer.ggml.merges");
+    if (!mk || mk->type != IA__GGUF_ARRAY || mk->atype != IA__GGUF_STRING)
+        return ia_set_error(IA_ERR_PARSE, "gguf: a gpt2 vocabulary needs tokenizer.ggml.merges (array of strings)");
+    size_t pos = 0;
+    for (uint64_t i = 0; i < mk->n; i++) {
+        const char *s, *sp;
+        size_t sl;
+        ia__gguf_arr_next_str(mk, &pos, &s, &sl);
+        /* split at the first space after the first byte, as llama.cpp does */
+        if (sl < 2 || !(sp = memchr(s + 1, ' ', sl - 1)))
+            return ia_set_error(IA_ERR_PARSE, "gguf: tokenizer.ggml.merges[%llu] is not \"a b\"", (unsigned long long)i);
+        if ((rc = ia__bpe_add_merge(&t->model, s, (size_t)(sp - s), sp + 1, sl - (size_t)(sp - s) - 1, (int32_t)i))) return rc;
+    }
+    return IA_OK;
+}
+
+/* gemma4: SentencePiece-style BPE with merges on raw UTF-8: spaces become U+2581 (no prefix), text
+ * split only at newline runs, a run of newlines that is a token stays whole, <0xXX> byte fallback. */
+static int setup_gemma4(ia_tokenizer *t, const ia__gguf *g) {
+    int rc;
+    if (!(t->norm = ia_calloc(1, sizeof *t->norm))) return NOMEM();
+    t->norm->type = IA__N_REPLACE;
+    if ((rc = regex_new(" ", 1, &t->norm->re)) || (rc = dupn(SPACE_MARK, &t->norm->content))) return rc;
+    if (!(t->pre = ia_calloc(1, sizeof *t->pre))) return NOMEM();
+    t->pre->type = IA__P_SPLIT;
+    t->pre->split_mode = IA__SPLIT_ISOLATED;
+    if ((rc = regex_new("[^\\n]+|[\\n]+", 0, &t->pre->re))) return rc;
+    if (!(t->dec = ia_calloc(1, sizeof *t->dec))) return NOMEM();
+    t->dec->type = IA__D_SEQUENCE;
+    t->dec->nkids = 3;
+    if ((rc = kid_alloc((void ***)&t->dec->kids, 3, sizeof(ia__decoder)))) return rc;
+    t->dec->kids[0]->type = IA__D_REPLACE;
+    if ((rc = regex_new(SPACE_MARK, 1, &t->dec->kids[0]->re)) || (rc = dupn(" ", &t->dec->kids[0]->content))) return rc;
+    t->dec->kids[1]->type = IA__D_BYTEFALLBACK;
+    t->dec->kids[2]->type = IA__D_FUSE;
+    t->model.byte_fallback = 1;
+    t->model.ignore_merges = 2;
+    return add_merges(t, g);
+}
+
 static int setup_bpe(ia_tokenizer *t, const ia__gguf *g, int *bos_default) {
     const ia__gguf_kv *pk = ia__gguf_find(g, "tokenizer.ggml.pre");
     const char *pre = "default";
@@ -167,19 +210,7 @@ static int setup_bpe(ia_tokenizer *t, const ia__gguf *g, int *bos_default) {
     if ((rc = regex_new(RE_GPT2, 0, &bl->re))) return rc; /* unused: use_regex is 0 */
     if (!(t->dec = ia_calloc(1, sizeof *t->dec))) return NOMEM();
     t->dec->type = IA__D_BYTELEVEL;
-    const ia__gguf_kv *mk = ia__gguf_find(g, "tokenizer.ggml.merges");
-    if (!mk || mk->type != IA__GGUF_ARRAY || mk->atype != IA__GGUF_STRING)
-        return ia_set_error(IA_ERR_PARSE, "gguf: a gpt2 vocabulary needs tokenizer.ggml.merges (array of strings)");
-    size_t pos = 0;
-    for (uint64_t i = 0; i < mk->n; i++) {
-        const char *s, *sp;
-        size_t sl;
-        ia__gguf_arr_next_str(mk, &pos, &s, &sl);
-        if (!(sp = memchr(s, ' ', sl)) || sp == s)
-            return ia_set_error(IA_ERR_PARSE, "gguf: tokenizer.ggml.merges[%llu] is not \"a b\"", (unsigned long long)i);
-        if ((rc = ia__bpe_add_merge(&t->model, s, (size_t)(sp - s), sp + 1, sl - (size_t)(sp - s) - 1, (int32_t)i))) return rc;
-    }
-    return IA_OK;
+    return add_merges(t, g);
 }
 
 /* llama.cpp's BERT vocabularies mark word starts with U+2581 and continuations with nothing; our
@@ -219,6 +250,7 @@ static int setup_wpm(ia_tokenizer *t) {
                              "[\\p{P}\\x{21}-\\x{2F}\\x{3A}-\\x{40}\\x{5B}-\\x{60}\\x{7B}-\\x{7E}]";
     if ((rc = ia__regex_compile(re, strlen(re), 0, 1, &t->pre->re))) return rc;
     t->dec->type = IA__D_WORDPIECE;
+    t->dec->cleanup = 1;
     return dupn("##", &t->dec->prefix);
 }
 
@@ -234,9 +266,10 @@ static int build(ia_tokenizer *t, const ia__gguf *g) {
     size_t ml;
     if (!ia__gguf_str(mk, &model, &ml)) return ia_set_error(IA_ERR_PARSE, "gguf: no tokenizer.ggml.model string: the file holds no vocabulary");
     int spm = ml == 5 && !memcmp(model, "llama", 5), bpe = ml == 4 && !memcmp(model, "gpt2", 4),
-        wpm = ml == 4 && !memcmp(model, "bert", 4);
-    if (!spm && !bpe && !wpm)
-        return ia_set_error(IA_ERR_UNSUPPORTED, "gguf: tokenizer model \"%.*s\" is not supported (llama, gpt2 and bert are)", (int)ml, model);
+        wpm = ml == 4 && !memcmp(model, "bert", 4), gemma4 = ml == 6 && !memcmp(model, "gemma4", 6);
+    if (!spm && !bpe && !wpm && !gemma4)
+        return ia_set_error(IA_ERR_UNSUPPORTED, "gguf: tokenizer model \"%.*s\" is not supported (llama, gpt2, bert and gemma4 are)",
+                            (int)ml, model);
     const ia__gguf_kv *tk = ia__gguf_find(g, "tokenizer.ggml.tokens");
     if (!tk || tk->type != IA__GGUF_ARRAY || tk->atype != IA__GGUF_STRING || tk->n == 0 || tk->n > (1u << 28))
         return ia_set_error(IA_ERR_PARSE, "gguf: tokenizer.ggml.tokens must be a non-empty array of strings");
@@ -279,8 +312,10 @@ static int build(ia_tokenizer *t, const ia__gguf *g) {
             a->id = (int32_t)i;
         }
     }
-    int bos_default = spm || wpm;
-    if (wpm) {
+    int bos_default = spm || wpm || gemma4;
+    if (gemma4) {
+        if ((rc = setup_gemma4(t, g))) return rc;
+    } else if (wpm) {
         if ((rc = setup_wpm(t))) return rc;
     } else if (spm) {
         m->byte_fallback = 1;

@@ -141,7 +141,8 @@ typedef struct ia__model {
     size_t nid, idcap;
     int32_t unk_id;      /* -1 none */
     char *unk_token;     /* NULL none */
-    int fuse_unk, byte_fallback, ignore_merges;
+    int fuse_unk, byte_fallback;
+    int ignore_merges;   /* 1: a word that is a token stays whole; 2: only a word of newlines (llama.cpp's gemma4) */
     char *cont_prefix;   /* WordPiece continuing_subword_prefix */
     char *eow_suffix;    /* BPE end_of_word_suffix */
     char *cont_suffix;   /* BPE continuing_subword_suffix */
