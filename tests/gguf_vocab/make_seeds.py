@@ -72,6 +72,26 @@ def gpt2(pre):
             ("tokenizer.ggml.bos_token_id", U32, len(toks) - 1), ("tokenizer.ggml.eos_token_id", U32, len(toks) - 1)]
 
 
+def bert():
+    toks = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "\u2581hello", "\u2581world", "\u2581wor", "ld", "\u2581,", "\u2581!", "s"]
+    types = [3, 2, 3, 3] + [1] * (len(toks) - 4)
+    return [("tokenizer.ggml.model", STR, "bert"), ("tokenizer.ggml.pre", STR, "bert-bge"),
+            ("tokenizer.ggml.tokens", ARR, (STR, toks)), ("tokenizer.ggml.token_type", ARR, (I32, types)),
+            ("tokenizer.ggml.unknown_token_id", U32, 1), ("tokenizer.ggml.cls_token_id", U32, 2),
+            ("tokenizer.ggml.seperator_token_id", U32, 3), ("tokenizer.ggml.padding_token_id", U32, 0)]
+
+
+def gemma4():
+    toks = ["<pad>", "<eos>", "<bos>", "<unk>"] + ["<0x%02X>" % b for b in range(256)]
+    toks += ["\u2581", "h", "e", "l", "o", "\n", "\n\n", "\u2581h", "\u2581he", "ll", "\u2581hell"]
+    merges = ["\u2581 h", "\u2581h e", "l l", "\u2581he ll", "\n \n"]
+    types = [3, 3, 3, 2] + [6] * 256 + [1] * (len(toks) - 260)
+    return [("tokenizer.ggml.model", STR, "gemma4"), ("tokenizer.ggml.pre", STR, "gemma4"),
+            ("tokenizer.ggml.tokens", ARR, (STR, toks)), ("tokenizer.ggml.token_type", ARR, (I32, types)),
+            ("tokenizer.ggml.merges", ARR, (STR, merges)), ("tokenizer.ggml.bos_token_id", U32, 2),
+            ("tokenizer.ggml.eos_token_id", U32, 1), ("tokenizer.ggml.unknown_token_id", U32, 3)]
+
+
 def main(outdir):
     os.makedirs(outdir, exist_ok=True)
     files = {
@@ -81,7 +101,9 @@ def main(outdir):
         "qwen2_v2.gguf": gguf(gpt2("qwen2"), version=2),
         "deepseek_llm.gguf": gguf(gpt2("deepseek-llm")),
         "unknown_pre.gguf": gguf(gpt2("no-such-pre")),
-        "bert_model.gguf": gguf([("tokenizer.ggml.model", STR, "bert")]),
+        "bert.gguf": gguf(bert()),
+        "gemma4.gguf": gguf(gemma4()),
+        "t5_model.gguf": gguf([("tokenizer.ggml.model", STR, "t5")]),
         "no_vocab.gguf": gguf(every_type()),
         "version1.gguf": gguf(every_type(), version=1),
         "bad_type.gguf": gguf([("x", 13, None)]) if False else b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + s("x") + struct.pack("<I", 13),
