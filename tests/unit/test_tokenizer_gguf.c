@@ -158,6 +158,12 @@ TEST(llama_vocab_round_trip) {
     CHECK_MSG(!strcmp(s, "hello wor<user> ld \xC3\xA9!"), "decoded \"%s\"", s);
     ia_free(s);
     ia_encoding_free(&e);
+    /* a pair: [BOS] A [BOS] B, B's tokens with type id 1 */
+    ia_encode_opts o = {.pair = "hello"};
+    CHECK(ia_tokenizer_encode(t, "hello", 5, &o, &e) == IA_OK);
+    CHECK_MSG(e.len == 4 && e.ids[0] == 1 && e.ids[2] == 1 && e.type_ids[0] == 0 && e.type_ids[3] == 1 && e.ids[1] == e.ids[3],
+              "len %zu", e.len);
+    ia_encoding_free(&e);
     ia_tokenizer_destroy(t);
 }
 

@@ -99,9 +99,10 @@ static int spm_merges(ia__model *m, const ia__gguf_kv *scores) {
 
 static int regex_new(const char *pat, int literal, ia__regex **re) { return ia__regex_compile(pat, strlen(pat), literal, 0, re); }
 
-static int kid_alloc(void ***kids, size_t n, size_t sz) {
+static int kid_alloc(void ***kids, size_t *nkids, size_t n, size_t sz) {
     *kids = ia_calloc(n, sizeof(void *));
     if (!*kids) return NOMEM();
+    *nkids = n; /* set once the array exists: the free functions walk it */
     for (size_t i = 0; i < n; i++)
         if (!((*kids)[i] = ia_calloc(1, sz))) return NOMEM();
     return IA_OK;
@@ -114,8 +115,7 @@ static int setup_spm(ia_tokenizer *t, int add_space_prefix) {
     /* normalizer: [Prepend ▁] then Replace " " -> ▁ (llama_escape_whitespace) */
     if (!(t->norm = ia_calloc(1, sizeof *t->norm))) return NOMEM();
     t->norm->type = IA__N_SEQUENCE;
-    t->norm->nkids = add_space_prefix ? 2 : 1;
-    if ((rc = kid_alloc((void ***)&t->norm->kids, t->norm->nkids, sizeof(ia__normalizer)))) return rc;
+    if ((rc = kid_alloc((void ***)&t->norm->kids, &t->norm->nkids, add_space_prefix ? 2 : 1, sizeof(ia__normalizer)))) return rc;
     ia__normalizer *rep = t->norm->kids[t->norm->nkids - 1];
     rep->type = IA__N_REPLACE;
     if ((rc = regex_new(" ", 1, &rep->re)) || (rc = dupn(SPACE_MARK, &rep->content))) return rc;
@@ -126,8 +126,7 @@ static int setup_spm(ia_tokenizer *t, int add_space_prefix) {
     /* decoder: ▁ -> " ", <0xXX> bytes, fuse, [strip the leading space] */
     if (!(t->dec = ia_calloc(1, sizeof *t->dec))) return NOMEM();
     t->dec->type = IA__D_SEQUENCE;
-    t->dec->nkids = add_space_prefix ? 4 : 3;
-    if ((rc = kid_alloc((void ***)&t->dec->kids, t->dec->nkids, sizeof(ia__decoder)))) return rc;
+    if ((rc = kid_alloc((void ***)&t->dec->kids, &t->dec->nkids, add_space_prefix ? 4 : 3, sizeof(ia__decoder)))) return rc;
     ia__decoder **d = t->dec->kids;
     d[0]->type = IA__D_REPLACE;
     if ((rc = regex_new(SPACE_MARK, 1, &d[0]->re)) || (rc = dupn(" ", &d[0]->content))) return rc;
@@ -173,8 +172,7 @@ static int setup_gemma4(ia_tokenizer *t, const ia__gguf *g) {
     if ((rc = regex_new("[^\\n]+|[\\n]+", 0, &t->pre->re))) return rc;
     if (!(t->dec = ia_calloc(1, sizeof *t->dec))) return NOMEM();
     t->dec->type = IA__D_SEQUENCE;
-    t->dec->nkids = 3;
-    if ((rc = kid_alloc((void ***)&t->dec->kids, 3, sizeof(ia__decoder)))) return rc;
+    if ((rc = kid_alloc((void ***)&t->dec->kids, &t->dec->nkids, 3, sizeof(ia__decoder)))) return rc;
     t->dec->kids[0]->type = IA__D_REPLACE;
     if ((rc = regex_new(SPACE_MARK, 1, &t->dec->kids[0]->re)) || (rc = dupn(" ", &t->dec->kids[0]->content))) return rc;
     t->dec->kids[1]->type = IA__D_BYTEFALLBACK;
@@ -198,8 +196,7 @@ static int setup_bpe(ia_tokenizer *t, const ia__gguf *g, int *bos_default) {
     int rc;
     if (!(t->pre = ia_calloc(1, sizeof *t->pre))) return NOMEM();
     t->pre->type = IA__P_SEQUENCE;
-    t->pre->nkids = nre + 1;
-    if ((rc = kid_alloc((void ***)&t->pre->kids, nre + 1, sizeof(ia__pretok)))) return rc;
+    if ((rc = kid_alloc((void ***)&t->pre->kids, &t->pre->nkids, nre + 1, sizeof(ia__pretok)))) return rc;
     for (size_t i = 0; i < nre; i++) {
         t->pre->kids[i]->type = IA__P_SPLIT;
         t->pre->kids[i]->split_mode = IA__SPLIT_ISOLATED;
@@ -335,11 +332,21 @@ static int build(ia_tokenizer *t, const ia__gguf *g) {
         add_eos = get_int(g, "tokenizer.ggml.add_eos_token", wpm) != 0;
     const char *bs = add_bos && bos >= 0 && (uint64_t)bos < tk->n ? m->id2tok[bos] : NULL;
     const char *es = add_eos && eos >= 0 && (uint64_t)eos < tk->n ? m->id2tok[eos] : NULL;
-    if (!(t->post = ia_calloc(1, sizeof *t->post)) || !(t->post->single = ia_calloc(3, sizeof *t->post->single))) return NOMEM();
-    t->post->type = IA__PP_TEMPLATE;
-    if (bs) { t->post->single[t->post->nsingle].is_special = 1; if ((rc = dupn(bs, &t->post->single[t->post->nsingle++].token))) return rc; }
-    t->post->nsingle++;
-    if (es) { t->post->single[t->post->nsingle].is_special = 1; if ((rc = dupn(es, &t->post->single[t->post->nsingle++].token))) return rc; }
+    ia__postproc *pp;
+    if (!(t->post = pp = ia_calloc(1, sizeof *pp)) || !(pp->single = ia_calloc(3, sizeof *pp->single)) ||
+        !(pp->pair = ia_calloc(6, sizeof *pp->pair)))
+        return NOMEM();
+    pp->type = IA__PP_TEMPLATE;
+    /* single: [BOS] A [EOS]; pair: [BOS] A [EOS] [BOS] B [EOS], B with type id 1 */
+    for (int half = 0; half < 3; half++) {
+        ia__pp_item *v = half == 0 ? pp->single : pp->pair;
+        size_t *nv = half == 0 ? &pp->nsingle : &pp->npair;
+        int b = half == 2;
+        if (bs) { v[*nv].is_special = 1; v[*nv].type_id = b; if ((rc = dupn(bs, &v[(*nv)++].token))) return rc; }
+        v[*nv].seq_b = b;
+        v[(*nv)++].type_id = b;
+        if (es) { v[*nv].is_special = 1; v[*nv].type_id = b; if ((rc = dupn(es, &v[(*nv)++].token))) return rc; }
+    }
     /* control tokens (type 3) are special: dropped when decoding with skip_special, never matched in text */
     const char **ctl = ia_calloc(tk->n, sizeof *ctl);
     size_t nctl = 0;
