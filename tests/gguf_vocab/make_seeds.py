@@ -106,7 +106,7 @@ def main(outdir):
         "t5_model.gguf": gguf([("tokenizer.ggml.model", STR, "t5")]),
         "no_vocab.gguf": gguf(every_type()),
         "version1.gguf": gguf(every_type(), version=1),
-        "bad_type.gguf": gguf([("x", 13, None)]) if False else b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + s("x") + struct.pack("<I", 13),
+        "bad_type.gguf": b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + s("x") + struct.pack("<I", 13),
         "huge_count.gguf": b"GGUF" + struct.pack("<IQQ", 3, 0, 1 << 62),
         "huge_array.gguf": b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + s("a") + struct.pack("<IIQ", ARR, U8, 1 << 62),
         "huge_string.gguf": b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + struct.pack("<Q", 1 << 62),
