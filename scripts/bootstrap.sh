@@ -61,3 +61,14 @@ if [ ! -f "$stamp" ] || [ "$dir/package-lock.json" -nt "$stamp" ] || [ "$dir/pac
   (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
   touch "$stamp"
 fi
+
+# llama.cpp's vocabulary test sets (models/ggml-vocab-*.gguf + .inp/.out) come from the llama.cpp git
+# bundle inside node-llama-cpp 3.22.1. Install scripts and optional (prebuilt binary) packages are
+# skipped: nothing is downloaded or built; the oracle_gguf_vocab test clones the bundle.
+dir=tools/llama-vocab
+stamp="$dir/node_modules/.ia-installed"
+if [ ! -f "$stamp" ] || [ "$dir/package-lock.json" -nt "$stamp" ] || [ "$dir/package.json" -nt "$stamp" ]; then
+  echo "bootstrap: installing npm packages in $dir"
+  (cd "$dir" && npm ci --ignore-scripts --omit=optional --no-audit --no-fund --loglevel=error)
+  touch "$stamp"
+fi

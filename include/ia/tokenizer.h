@@ -17,7 +17,8 @@ typedef struct ia_tokenizer ia_tokenizer;
 /* Loads a tokenizer from `path`:
  *  - a tokenizer.json file (a tokenizer_config.json next to it is read too, when present),
  *  - a model folder holding tokenizer.json (+ tokenizer_config.json) or BERT's vocab.txt,
- *  - a vocab.txt file (BERT uncased WordPiece unless tokenizer_config.json says otherwise).
+ *  - a vocab.txt file (BERT uncased WordPiece unless tokenizer_config.json says otherwise),
+ *  - a GGUF file (llama.cpp's format): its embedded vocabulary (see ia_tokenizer_load_gguf).
  * Encoding and decoding follow the JavaScript reference (@huggingface/tokenizers, the
  * implementation inside transformers.js). Errors: IA_ERR_IO, IA_ERR_PARSE (malformed file, with
  * the place named in ia_last_error()), IA_ERR_UNSUPPORTED (unknown component type). */
@@ -26,6 +27,14 @@ IA_API int ia_tokenizer_load(const char *path, ia_tokenizer **out);
 /* Same from memory: `json` is tokenizer.json's text; `config` (may be NULL) tokenizer_config.json's. */
 IA_API int ia_tokenizer_load_json(const char *json, size_t json_len, const char *config, size_t config_len,
                                   ia_tokenizer **out);
+
+/* The vocabulary embedded in a GGUF file's metadata (tokenizer.ggml.*), tokenizing as llama.cpp does
+ * without parse_special: tokenizer.ggml.model "llama" (SentencePiece BPE: highest-scored merge first,
+ * byte fallback, add_space_prefix) and "gpt2" (byte-level BPE with merges, the pre-tokenizer regexes
+ * llama.cpp uses for tokenizer.ggml.pre). User-defined tokens are matched in the text; control tokens
+ * are not. BOS / EOS are added as add_bos_token / add_eos_token say. Other models or pre-tokenizers:
+ * IA_ERR_UNSUPPORTED; a malformed file: IA_ERR_PARSE naming the place. */
+IA_API int ia_tokenizer_load_gguf(const void *data, size_t len, ia_tokenizer **out);
 
 IA_API void ia_tokenizer_destroy(ia_tokenizer *t);
 

@@ -96,7 +96,11 @@ static int emit(const ia__model *m, const char *t, size_t n, ia__slist *out) {
 
 int ia__bpe_encode_word(const ia__model *m, const char *w, size_t n, ia__slist *out) {
     if (!n) return IA_OK;
-    if (m->ignore_merges && ia__strmap_get(&m->tok2id, w, n, NULL)) return ia__slist_push(out, w, n);
+    if (m->ignore_merges && ia__strmap_get(&m->tok2id, w, n, NULL)) {
+        size_t k = 0;
+        while (m->ignore_merges == 2 && k < n && w[k] == '\n') k++;
+        if (m->ignore_merges == 1 || k == n) return ia__slist_push(out, w, n);
+    }
     size_t eow = m->eow_suffix ? strlen(m->eow_suffix) : 0;
     ia__sbuf word = {0};
     int rc = IA_OK;

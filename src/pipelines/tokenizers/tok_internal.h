@@ -141,7 +141,8 @@ typedef struct ia__model {
     size_t nid, idcap;
     int32_t unk_id;      /* -1 none */
     char *unk_token;     /* NULL none */
-    int fuse_unk, byte_fallback, ignore_merges;
+    int fuse_unk, byte_fallback;
+    int ignore_merges;   /* 1: a word that is a token stays whole; 2: only a word of newlines (llama.cpp's gemma4) */
     char *cont_prefix;   /* WordPiece continuing_subword_prefix */
     char *eow_suffix;    /* BPE end_of_word_suffix */
     char *cont_suffix;   /* BPE continuing_subword_suffix */
@@ -242,6 +243,8 @@ struct ia_tokenizer {
 
 /* Loaders (tokenizer_json.c, vocab_txt.c, gguf_vocab.c). */
 int ia__tokenizer_from_json(const char *json, size_t n, const char *cfg, size_t cn, ia_tokenizer **out);
+/* A GGUF file's embedded vocabulary (gguf_vocab.c). */
+int ia__tokenizer_from_gguf(const void *buf, size_t n, ia_tokenizer **out);
 int ia__tokenizer_from_vocab_txt(const char *txt, size_t n, const char *cfg, size_t cn, ia_tokenizer **out);
 /* Finishes a tokenizer whose components are set: added-token maps, splitters, specials. */
 int ia__tokenizer_finish(ia_tokenizer *t, const char *const *extra_special, size_t nextra);

@@ -291,6 +291,12 @@ int ia_tokenizer_load_json(const char *json, size_t json_len, const char *config
     return ia__tokenizer_from_json(json, json_len, config, config_len, out);
 }
 
+int ia_tokenizer_load_gguf(const void *data, size_t len, ia_tokenizer **out) {
+    if (!out || (!data && len)) return ia_set_error(IA_ERR_INVALID_ARG, "ia_tokenizer_load_gguf: NULL argument");
+    *out = NULL;
+    return ia__tokenizer_from_gguf(data ? data : "", len, out);
+}
+
 static int exists(const char *p) { struct stat st; return !stat(p, &st) && S_ISREG(st.st_mode); }
 
 int ia_tokenizer_load(const char *path, ia_tokenizer **out) {
@@ -318,7 +324,8 @@ int ia_tokenizer_load(const char *path, ia_tokenizer **out) {
     if (exists(cfgp) && (rc = ia__read_file(cfgp, &cfg, &cn))) { ia_free(data); return rc; }
     size_t i = 0;
     while (i < n && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t')) i++;
-    if (i < n && data[i] == '{') rc = ia__tokenizer_from_json(data, n, cfg, cn, out);
+    if (n >= 4 && !memcmp(data, "GGUF", 4)) rc = ia__tokenizer_from_gguf(data, n, out);
+    else if (i < n && data[i] == '{') rc = ia__tokenizer_from_json(data, n, cfg, cn, out);
     else rc = ia__tokenizer_from_vocab_txt(data, n, cfg, cn, out);
     ia_free(data);
     ia_free(cfg);
