@@ -127,7 +127,7 @@ static int load_model_any(const char *spec, const char *precision, ia_model **m)
     }
     ia_blockstore *bs;
     ia_cid cid;
-    uint64_t size;
+    uint64_t size = 0;
     int rc = ia_blockstore_open(NULL, &bs);
     if (rc) return rc;
     rc = ia_store_resolve(bs, cp, &cid);

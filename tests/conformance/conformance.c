@@ -18,7 +18,9 @@
 #include "ops/kernel_util.h"
 
 /* Messages are cut to their buffers on purpose. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 
 static double rtol_f32 = 1e-3, atol_f32 = 1e-5;
 

@@ -7,8 +7,10 @@
 #include "ops/fused/softmax_tile.h"
 #include "ops/nn/gemm_f32.h"
 
-#if defined(__GNUC__) && !defined(__clang__)
 /* the 32-byte vectors pass between static inline helpers only: no ABI to keep */
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wpsabi"
+#elif defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 
@@ -90,8 +92,12 @@ typedef float vf_u __attribute__((vector_size(32), aligned(4))); /* unaligned lo
     }
 
 #if defined(__GNUC__) && defined(__x86_64__)
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
+#endif
 #define FN tile_avx2
 #define sel sel_avx2
 #define splat splat_avx2
@@ -101,7 +107,11 @@ TILE_BODY
 #undef sel
 #undef splat
 #undef vexp
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 #endif
 
 #define FN tile_base
