@@ -86,6 +86,12 @@ typedef struct ia_hw_info {
     double calib_gflops_fp32[IA_HW_MAX_CALIB];
     double mem_bw_gbs;       /* read bandwidth, all threads */
     char calib_kernel[16];   /* FMA loop used: avx512, avx2, generic (env IA_CALIBRATE_ISA forces one) */
+    /* int8 multiply-accumulate peak (GOP/s, one multiply-add = 2 ops) per calib_threads entry, from
+     * the ISA's int8 dot-product instructions (AVX-512 VNNI vpdpbusd, else AVX2 vpmaddubsw +
+     * vpmaddwd); all 0 and calib_int8_kernel "none" where the ISA has no such instructions (or
+     * IA_CALIBRATE_ISA=generic). */
+    double calib_gops_int8[IA_HW_MAX_CALIB];
+    char calib_int8_kernel[16];
 } ia_hw_info;
 
 /* Probes everything above except calibration. Never fails for a missing component: each part

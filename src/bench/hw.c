@@ -199,6 +199,10 @@ static void print_text(const ia_hw_info *hw, FILE *o) {
         for (int i = 0; i < hw->n_calib; i++)
             fprintf(o, "peak fp32 %d thread%s: %.1f GFLOP/s (%s FMA loop)\n", hw->calib_threads[i], hw->calib_threads[i] == 1 ? "" : "s",
                     hw->calib_gflops_fp32[i], hw->calib_kernel);
+        for (int i = 0; i < hw->n_calib && strcmp(hw->calib_int8_kernel, "none"); i++)
+            fprintf(o, "peak int8 %d thread%s: %.1f GOP/s (%s multiply-add loop)\n", hw->calib_threads[i], hw->calib_threads[i] == 1 ? "" : "s",
+                    hw->calib_gops_int8[i], hw->calib_int8_kernel);
+        if (!strcmp(hw->calib_int8_kernel, "none")) fprintf(o, "peak int8: not measured (no int8 dot-product instructions)\n");
         fprintf(o, "memory read bandwidth: %.1f GB/s\n", hw->mem_bw_gbs);
     }
     fprintf(o, "devices:\n");
@@ -274,6 +278,14 @@ static void print_json(const ia_hw_info *hw, FILE *o) {
         }
         fprintf(o, "],\"kernel\":");
         ia__json_str(o, hw->calib_kernel);
+        fprintf(o, ",\"int8_gops\":[");
+        for (int i = 0; i < hw->n_calib && strcmp(hw->calib_int8_kernel, "none"); i++) {
+            fprintf(o, "%s{\"threads\":%d,\"gops\":", i ? "," : "", hw->calib_threads[i]);
+            ia__json_num(o, hw->calib_gops_int8[i]);
+            fputc('}', o);
+        }
+        fprintf(o, "],\"int8_kernel\":");
+        ia__json_str(o, hw->calib_int8_kernel);
         fprintf(o, ",\"mem_read_gbs\":");
         ia__json_num(o, hw->mem_bw_gbs);
         fputc('}', o);

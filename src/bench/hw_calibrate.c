@@ -1,5 +1,6 @@
-/* Calibration micro-benchmarks for the prediction model: fp32 FMA peak per thread count (many
- * independent accumulators so the FMA pipes, not latency, bound the loop) and memory read bandwidth. */
+/* Calibration micro-benchmarks for the prediction model: fp32 FMA peak and int8 multiply-add peak
+ * per thread count (many independent accumulators so the execution pipes, not latency, bound the
+ * loop) and memory read bandwidth. */
 /* the loops must be optimized even in Debug builds, or they measure the compiler, not the CPU */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("O2")
@@ -73,6 +74,41 @@ __attribute__((target("avx512f"))) static double fma_avx512(uint64_t iters, floa
     *sink = _mm512_reduce_add_ps(s);
     return (double)iters * 12 * 16 * 2;
 }
+
+/* int8: u8 x s8 products summed in fours into int32 lanes; each lane-product counts 2 ops. */
+__attribute__((target("avx512f,avx512vnni"))) static double int8_avx512_vnni(uint64_t iters, float *sink) {
+    __m512i acc[12], a = _mm512_set1_epi8(3), b = _mm512_set1_epi8(-2);
+    for (int i = 0; i < 12; i++) acc[i] = _mm512_set1_epi32(i);
+    for (uint64_t it = 0; it < iters; it++) {
+        acc[0] = _mm512_dpbusd_epi32(acc[0], a, b); acc[1] = _mm512_dpbusd_epi32(acc[1], a, b);
+        acc[2] = _mm512_dpbusd_epi32(acc[2], a, b); acc[3] = _mm512_dpbusd_epi32(acc[3], a, b);
+        acc[4] = _mm512_dpbusd_epi32(acc[4], a, b); acc[5] = _mm512_dpbusd_epi32(acc[5], a, b);
+        acc[6] = _mm512_dpbusd_epi32(acc[6], a, b); acc[7] = _mm512_dpbusd_epi32(acc[7], a, b);
+        acc[8] = _mm512_dpbusd_epi32(acc[8], a, b); acc[9] = _mm512_dpbusd_epi32(acc[9], a, b);
+        acc[10] = _mm512_dpbusd_epi32(acc[10], a, b); acc[11] = _mm512_dpbusd_epi32(acc[11], a, b);
+    }
+    __m512i s = acc[0];
+    for (int i = 1; i < 12; i++) s = _mm512_add_epi32(s, acc[i]);
+    *sink = (float)_mm512_reduce_add_epi32(s);
+    return (double)iters * 12 * 64 * 2;
+}
+
+/* Without VNNI: vpmaddubsw (u8 x s8 pairs into int16) then vpmaddwd against ones (into int32). */
+__attribute__((target("avx2"))) static double int8_avx2(uint64_t iters, float *sink) {
+    __m256i acc[8], a = _mm256_set1_epi8(3), b = _mm256_set1_epi8(-2), ones = _mm256_set1_epi16(1);
+    for (int i = 0; i < 8; i++) acc[i] = _mm256_set1_epi32(i);
+    for (uint64_t it = 0; it < iters; it++) {
+        for (int i = 0; i < 8; i++)
+            acc[i] = _mm256_add_epi32(acc[i], _mm256_madd_epi16(_mm256_maddubs_epi16(a, b), ones));
+        a = _mm256_xor_si256(a, ones); /* keeps the products inside the loop */
+    }
+    __m256i s = acc[0];
+    for (int i = 1; i < 8; i++) s = _mm256_add_epi32(s, acc[i]);
+    int o[8];
+    _mm256_storeu_si256((__m256i *)o, s);
+    *sink = (float)(o[0] + o[7]);
+    return (double)iters * 8 * 32 * 2;
+}
 #endif
 
 typedef struct worker {
@@ -136,6 +172,27 @@ static double run_threads(int n, void *(*fn)(void *), worker *ws, int reps) {
     return best;
 }
 
+/* Sizes kernel k so one run takes about budget/(6 * nc) seconds, then measures its total rate on
+ * each thread count (best of 3), in G-ops per second, into out[]. */
+static void peak_per_thread_count(fma_kernel k, double budget_s, const int *counts, int nc, worker *ws, double *out) {
+    float sink;
+    uint64_t iters = 1 << 16;
+    for (;;) {
+        double t0 = ia__now_s();
+        k(iters, &sink);
+        double t = ia__now_s() - t0;
+        if (t > 0.01 || iters > (1ull << 40)) { iters = (uint64_t)(iters * (budget_s / (6.0 * nc) / 3) / (t > 0 ? t : 1e-3)) + 1; break; }
+        iters *= 4;
+    }
+    for (int c = 0; c < nc; c++) {
+        for (int i = 0; i < counts[c]; i++) { ws[i].k = k; ws[i].iters = iters; }
+        double t = run_threads(counts[c], fma_worker, ws, 3);
+        double ops = 0;
+        for (int i = 0; i < counts[c]; i++) ops += ws[i].flops;
+        out[c] = ops / t / 1e9;
+    }
+}
+
 int ia_hw_calibrate(ia_hw_info *hw, double budget_s) {
     if (!hw) return ia_set_error(IA_ERR_INVALID_ARG, "ia_hw_calibrate: no probe");
     if (budget_s <= 0) budget_s = 2;
@@ -155,25 +212,23 @@ int ia_hw_calibrate(ia_hw_info *hw, double budget_s) {
     counts[nc++] = maxt;
     worker *ws = ia_calloc((size_t)maxt, sizeof *ws);
     if (!ws) return ia_set_error(IA_ERR_NOMEM, "calibrate: out of memory");
-    /* size the FMA loop so one run takes about budget/(4 * counts) seconds */
-    float sink;
-    uint64_t iters = 1 << 16;
-    for (;;) {
-        double t0 = ia__now_s();
-        k(iters, &sink);
-        double t = ia__now_s() - t0;
-        if (t > 0.01 || iters > (1ull << 40)) { iters = (uint64_t)(iters * (budget_s / (6.0 * nc) / 3) / (t > 0 ? t : 1e-3)) + 1; break; }
-        iters *= 4;
+    fma_kernel k8 = NULL;
+    const char *k8name = "none";
+#if defined(__x86_64__)
+    if (ia_hw_has_feature(hw, "avx512_vnni") && ia_hw_has_feature(hw, "avx512f") && (!force || !strcmp(force, "avx512"))) {
+        k8 = int8_avx512_vnni;
+        k8name = "avx512_vnni";
+    } else if (ia_hw_has_feature(hw, "avx2") && (!force || strcmp(force, "generic"))) {
+        k8 = int8_avx2;
+        k8name = "avx2";
     }
+#endif
+    snprintf(hw->calib_int8_kernel, sizeof hw->calib_int8_kernel, "%s", k8name);
     hw->n_calib = nc;
-    for (int c = 0; c < nc; c++) {
-        for (int i = 0; i < counts[c]; i++) { ws[i].k = k; ws[i].iters = iters; }
-        double t = run_threads(counts[c], fma_worker, ws, 3);
-        double flops = 0;
-        for (int i = 0; i < counts[c]; i++) flops += ws[i].flops;
-        hw->calib_threads[c] = counts[c];
-        hw->calib_gflops_fp32[c] = flops / t / 1e9;
-    }
+    for (int c = 0; c < nc; c++) hw->calib_threads[c] = counts[c];
+    peak_per_thread_count(k, budget_s / (k8 ? 2 : 1), counts, nc, ws, hw->calib_gflops_fp32);
+    if (k8) peak_per_thread_count(k8, budget_s / 2, counts, nc, ws, hw->calib_gops_int8);
+    else for (int c = 0; c < nc; c++) hw->calib_gops_int8[c] = 0;
     /* memory read bandwidth: a buffer well beyond the last-level cache, all threads */
     size_t bytes = 256u << 20;
     if (hw->cpu.l3_bytes && bytes < hw->cpu.l3_bytes * 8) bytes = (size_t)hw->cpu.l3_bytes * 8;
