@@ -12,6 +12,27 @@ bin=$1 node=$2 py=$3 src=$4 work=$5
 mkdir -p "$work"
 "$py" "$src/tools/fixtures/gen_models.py" --out "$work" --only llama_decoder llama_decoder_merged qwen2_decoder qwen2_decoder_merged bert >/dev/null
 fail=0
+# the Qwen2 fixtures are what they claim: q/k/v biases and no o_proj bias, lm_head tied to the embedding
+# matrix (no lm_head.weight; a Transpose of model.embed_tokens.weight), rope base 1e6, model_type qwen2
+for m in qwen2_decoder qwen2_decoder_merged; do
+  "$py" - "$work/$m" <<'PY' || { echo "FAIL $m: not Qwen2-shaped"; fail=1; }
+import json, sys, onnx
+d = sys.argv[1]
+g = onnx.load(d + "/model.onnx").graph
+names = {i.name for i in g.initializer}
+nodes = list(g.node) + [n for x in g.node for a in x.attribute if a.g.node for n in a.g.node]
+for i in range(2):
+    p = f"model.layers.{i}.self_attn."
+    assert all(p + t + "_proj.bias" in names for t in "qkv"), "q/k/v biases missing"
+    assert p + "o_proj.bias" not in names, "o_proj has a bias"
+assert "lm_head.weight" not in names, "lm_head is not tied"
+assert any(n.op_type == "Transpose" and n.input[0] == "model.embed_tokens.weight" for n in nodes), "no tied lm_head"
+c = json.load(open(d + "/config.json"))
+assert c["model_type"] == "qwen2" and c["rope_theta"] == 1e6 and c["rms_norm_eps"] == 1e-6 and c["tie_word_embeddings"]
+assert c["num_key_value_heads"] < c["num_attention_heads"], "no GQA"
+print("ok  ", d.rsplit("/", 1)[-1], "is Qwen2-shaped (q/k/v biases, tied lm_head, rope_theta 1e6, GQA)")
+PY
+done
 for m in llama_decoder llama_decoder_merged qwen2_decoder qwen2_decoder_merged; do
   for prompt in "1 2 3 4 5" "200 17 9 250 3 3 41 128 77 0 5"; do
     ref=$("$node" "$src/tests/generate_oracle/ref_generate.mjs" "$work/$m/model.onnx" --prompt-ids "$prompt" --max-new-tokens 64)
@@ -56,9 +77,9 @@ echo "{\"eos_token_id\": [255, $stop]}" > "$work/folder/generation_config.json"
 got=$("$bin" text generate "$work/folder" --prompt-ids "7 8 9" --max-new-tokens 16 2>/dev/null) || got="(failed)"
 if [ "$got" = "$want" ]; then echo "ok   folder: generation_config.json eos $stop stops"; else echo "FAIL folder eos: want '$want' got '$got'"; fail=1; fi
 # the Qwen2 folder as generated (model.onnx, config.json with model_type qwen2, generation_config.json
-# with eos_token_id [255, 254]): generation stops right after the first eos id of the reference ids
+# with eos_token_id [75, 255]): generation stops right after the first eos id of the reference ids
 m=qwen2_decoder_merged
-prompt="200 17 9 250 3 3 41 128 77 0 5"
+prompt="1 2 3 4 5"
 ref=$("$node" "$src/tests/generate_oracle/ref_generate.mjs" "$work/$m/model.onnx" --prompt-ids "$prompt" --max-new-tokens 64)
 eos=$("$py" -c 'import json,sys; print(" ".join(map(str, json.load(open(sys.argv[1]))["eos_token_id"])))' "$work/$m/generation_config.json")
 want=$(echo "$ref" | awk -v e=" $eos " '{o=""; for(i=1;i<=NF;i++){o=o (i>1?" ":"") $i; if(index(e, " " $i " ")) break} print o}')
