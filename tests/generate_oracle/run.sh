@@ -1,7 +1,8 @@
 #!/bin/sh
 # Generation parity: `text generate` (KV cache, and re-running the whole sequence without it) must give
 # exactly the 64 new token ids of the onnxruntime-node reference loop (ref_generate.mjs), on the plain
-# and merged LLaMA-like fixtures, for two prompts; --stop-ids must cut at the first stop token.
+# and merged LLaMA-like and Qwen2-like fixtures (q/k/v biases, rope_theta 1e6, tied embeddings), for two
+# prompts; --stop-ids must cut at the first stop token.
 # A left-padded batch of three prompts equals the batched reference and the single ones.
 # `text embed` on the bert fixture equals onnxruntime-node's hidden states pooled in float64 within 1e-4.
 #   run.sh BIN NODE PYTHON3 SRC_DIR WORK_DIR
@@ -9,9 +10,30 @@ set -eu
 bin=$1 node=$2 py=$3 src=$4 work=$5
 [ -n "$node" ] && [ -x "$node" ] || { echo "node not found: install Node.js (scripts/bootstrap.sh)"; exit 1; }
 mkdir -p "$work"
-"$py" "$src/tools/fixtures/gen_models.py" --out "$work" --only llama_decoder llama_decoder_merged bert >/dev/null
+"$py" "$src/tools/fixtures/gen_models.py" --out "$work" --only llama_decoder llama_decoder_merged qwen2_decoder qwen2_decoder_merged bert >/dev/null
 fail=0
-for m in llama_decoder llama_decoder_merged; do
+# the Qwen2 fixtures are what they claim: q/k/v biases and no o_proj bias, lm_head tied to the embedding
+# matrix (no lm_head.weight; a Transpose of model.embed_tokens.weight), rope base 1e6, model_type qwen2
+for m in qwen2_decoder qwen2_decoder_merged; do
+  "$py" - "$work/$m" <<'PY' || { echo "FAIL $m: not Qwen2-shaped"; fail=1; }
+import json, sys, onnx
+d = sys.argv[1]
+g = onnx.load(d + "/model.onnx").graph
+names = {i.name for i in g.initializer}
+nodes = list(g.node) + [n for x in g.node for a in x.attribute if a.g.node for n in a.g.node]
+for i in range(2):
+    p = f"model.layers.{i}.self_attn."
+    assert all(p + t + "_proj.bias" in names for t in "qkv"), "q/k/v biases missing"
+    assert p + "o_proj.bias" not in names, "o_proj has a bias"
+assert "lm_head.weight" not in names, "lm_head is not tied"
+assert any(n.op_type == "Transpose" and n.input[0] == "model.embed_tokens.weight" for n in nodes), "no tied lm_head"
+c = json.load(open(d + "/config.json"))
+assert c["model_type"] == "qwen2" and c["rope_theta"] == 1e6 and c["rms_norm_eps"] == 1e-6 and c["tie_word_embeddings"]
+assert c["num_key_value_heads"] < c["num_attention_heads"], "no GQA"
+print("ok  ", d.rsplit("/", 1)[-1], "is Qwen2-shaped (q/k/v biases, tied lm_head, rope_theta 1e6, GQA)")
+PY
+done
+for m in llama_decoder llama_decoder_merged qwen2_decoder qwen2_decoder_merged; do
   for prompt in "1 2 3 4 5" "200 17 9 250 3 3 41 128 77 0 5"; do
     ref=$("$node" "$src/tests/generate_oracle/ref_generate.mjs" "$work/$m/model.onnx" --prompt-ids "$prompt" --max-new-tokens 64)
     n=$(echo "$ref" | wc -w)
@@ -32,7 +54,7 @@ for m in llama_decoder llama_decoder_merged; do
 done
 # three prompts of different lengths as one left-padded batch: each row equals the batched reference
 # and the single-prompt reference (with and without the KV cache)
-for m in llama_decoder llama_decoder_merged; do
+for m in llama_decoder llama_decoder_merged qwen2_decoder qwen2_decoder_merged; do
   set -- "1 2 3 4 5" "200 17 9 250 3 3 41 128 77 0 5" "42"
   ref=$("$node" "$src/tests/generate_oracle/ref_generate.mjs" "$work/$m/model.onnx" --prompt-ids "$1" --prompt-ids "$2" --prompt-ids "$3" --max-new-tokens 64)
   single=$(for q in "$1" "$2" "$3"; do "$node" "$src/tests/generate_oracle/ref_generate.mjs" "$work/$m/model.onnx" --prompt-ids "$q" --max-new-tokens 64; done)
@@ -54,6 +76,17 @@ echo '{"max_position_embeddings": 40}' > "$work/folder/config.json"
 echo "{\"eos_token_id\": [255, $stop]}" > "$work/folder/generation_config.json"
 got=$("$bin" text generate "$work/folder" --prompt-ids "7 8 9" --max-new-tokens 16 2>/dev/null) || got="(failed)"
 if [ "$got" = "$want" ]; then echo "ok   folder: generation_config.json eos $stop stops"; else echo "FAIL folder eos: want '$want' got '$got'"; fail=1; fi
+# the Qwen2 folder as generated (model.onnx, config.json with model_type qwen2, generation_config.json
+# with eos_token_id [75, 255]): generation stops right after the first eos id of the reference ids
+m=qwen2_decoder_merged
+prompt="1 2 3 4 5"
+ref=$("$node" "$src/tests/generate_oracle/ref_generate.mjs" "$work/$m/model.onnx" --prompt-ids "$prompt" --max-new-tokens 64)
+eos=$("$py" -c 'import json,sys; print(" ".join(map(str, json.load(open(sys.argv[1]))["eos_token_id"])))' "$work/$m/generation_config.json")
+want=$(echo "$ref" | awk -v e=" $eos " '{o=""; for(i=1;i<=NF;i++){o=o (i>1?" ":"") $i; if(index(e, " " $i " ")) break} print o}')
+if [ "$want" = "$ref" ]; then echo "FAIL $m folder: no eos id ($eos) in the reference ids, the check would prove nothing"; fail=1; fi
+got=$("$bin" text generate "$work/$m" --prompt-ids "$prompt" --max-new-tokens 64 2>/dev/null) || got="(failed)"
+if [ "$got" = "$want" ]; then echo "ok   $m folder: generation_config.json eos ($eos) stops after $(echo "$want" | wc -w) ids"
+else echo "FAIL $m folder eos: want '$want' got '$got'"; fail=1; fi
 long=$(seq 1 40 | tr '\n' ' ')
 if "$bin" text generate "$work/folder" --prompt-ids "$long" --max-new-tokens 4 >/dev/null 2>"$work/err.txt"; then
   echo "FAIL folder: a 40-token prompt in a 40-token context was accepted"; fail=1
