@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Tokenizer encode throughput, side by side: ipfs-accelerate (C) against the JS reference
-# (@huggingface/tokenizers, the tokenizer code of transformers.js) on the same generated corpus.
+# (@huggingface/tokenizers, the tokenizer code of transformers.js) and Hugging Face's Rust tokenizers
+# (its npm build, when it installs) on the same generated corpus.
 # Both sides load the tokenizer once, then encode every corpus line; repetitions interleaved, medians
 # reported. usage: bench/tokenizer_encode.sh [BUILD_DIR] [REPEATS] [SUITES]
 set -euo pipefail
