@@ -1,8 +1,10 @@
 /* Browser launcher: finds Chromium, Chrome, Edge or Firefox, starts it headless on loopback URLs
- * with a fresh profile in its own process group, watches it, and ends the whole group. */
+ * with a fresh profile in its own process group, watches it, and ends the whole group, also when
+ * this process is ended by SIGINT, SIGTERM or SIGHUP. */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +90,51 @@ int ia__browser_find(const char *want, ia__browser *b) {
                         " install Debian's chromium or pass --browser PATH)", want ? " named " : "", want ? want : "");
 }
 
+/* Process groups of the browsers running now. A browser runs in its own group (so a terminal's
+ * Ctrl-C does not reach it directly); if this process is ended by a signal, the handler below ends
+ * those groups first, so no browser outlives us. Slots are claimed and released under live_mu; the
+ * handler only reads them. */
+#define MAX_LIVE 256
+static volatile sig_atomic_t live[MAX_LIVE];
+static pthread_mutex_t live_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
+static const int end_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+static void on_end_signal(int sig) {
+    for (int i = 0; i < MAX_LIVE; i++)
+        if (live[i] > 0) kill(-(pid_t)live[i], SIGKILL);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Only where the program kept the default action: a program with its own handler decides. */
+static void install_handlers(void) {
+    for (size_t i = 0; i < sizeof end_signals / sizeof end_signals[0]; i++) {
+        struct sigaction old;
+        if (sigaction(end_signals[i], NULL, &old) || old.sa_handler != SIG_DFL || (old.sa_flags & SA_SIGINFO)) continue;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_end_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(end_signals[i], &sa, NULL);
+    }
+}
+
+static void live_add(pid_t pid) {
+    pthread_once(&handlers_once, install_handlers);
+    pthread_mutex_lock(&live_mu);
+    for (int i = 0; i < MAX_LIVE; i++)
+        if (live[i] <= 0) { live[i] = (sig_atomic_t)pid; break; }
+    pthread_mutex_unlock(&live_mu);
+}
+
+static void live_remove(pid_t pid) {
+    pthread_mutex_lock(&live_mu);
+    for (int i = 0; i < MAX_LIVE; i++)
+        if (live[i] == (sig_atomic_t)pid) { live[i] = 0; break; }
+    pthread_mutex_unlock(&live_mu);
+}
+
 int ia__browser_launch(ia__browser *b, const char *const *urls, int n, int visible, int webnn) {
     char tmpl[] = "/tmp/ia-browser-XXXXXX";
     if (!mkdtemp(tmpl)) return ia_set_error(IA_ERR_IO, "browser: cannot create a profile directory: %s", strerror(errno));
@@ -151,6 +198,7 @@ int ia__browser_launch(ia__browser *b, const char *const *urls, int n, int visib
         _exit(127);
     }
     setpgid(pid, pid);
+    live_add(pid);
     b->pid = pid;
     b->exited = 0;
     return IA_OK;
@@ -183,6 +231,7 @@ void ia__browser_stop(ia__browser *b) {
             waitpid(b->pid, &st, 0);
             b->exited = 1;
         }
+        live_remove(b->pid);
         b->pid = -1;
     }
     if (b->dir[0] && !getenv("IA_WEB_KEEP_PROFILE")) nftw(b->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
