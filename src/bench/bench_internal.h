@@ -64,4 +64,14 @@ ia__web_entry *ia__web_acquire(ia__web_cache *wc, const ia_bench_config *c, ia_b
 void ia__web_release(ia__web_entry *e);
 int ia__web_make_inputs(ia_web_session *ws, const ia_bench_config *c, const ia_bench_options *o, ia_value **in, size_t n_in);
 
+/* Benchmark inputs from a model's declared signature (src/bench/inputs.c): every input of the
+ * session's graph, or one (graph input index i) with symbolic dims from NAME=N pairs, then batch /
+ * sequence names; ids within the embedding table, masks of ones, token types 0, positions. `run
+ * --random-inputs` uses the same generator. */
+struct ia_graph;
+struct ia_session;
+int ia__bench_make_inputs(struct ia_session *s, const ia_bench_config *c, const ia_bench_options *o, ia_value **in, size_t n_in);
+int ia__bench_make_input(const struct ia_graph *g, size_t i, int64_t batch, int64_t seq, const char *const *dim_names,
+                         const int64_t *dim_values, int n_dims, uint64_t *rng, ia_value **out);
+
 #endif

@@ -32,51 +32,64 @@ static uint64_t next(uint64_t *st) {
     return z ^ (z >> 31);
 }
 
+/* One input of graph g (graph input index i): symbolic dims bound from the NAME=N list first,
+ * then batch / sequence names; token ids within the embedding table this input indexes, masks of
+ * ones, token types 0, positions 0..len-1, uniform floats in [-1, 1). */
+int ia__bench_make_input(const ia_graph *g, size_t i, int64_t batch, int64_t seq, const char *const *dim_names,
+                         const int64_t *dim_values, int n_dims, uint64_t *st, ia_value **out) {
+    *out = NULL;
+    const ia_value_slot *vs = &g->values[g->inputs[i]];
+    const ia_type_info *t = &vs->type;
+    if (t->kind != IA_VALUE_TENSOR || t->rank < 0 || !t->elem_dtype)
+        return ia_set_error(IA_ERR_UNSUPPORTED, "input '%s' has no fully declared tensor type", vs->name);
+    int64_t dims[IA_MAX_DIMS];
+    int n_sym = 0;
+    for (int d = 0; d < t->rank; d++) {
+        dims[d] = t->dims[d];
+        if (dims[d] >= 0) continue;
+        const char *p = t->dim_params[d];
+        int found = 0;
+        for (int k = 0; k < n_dims && !found; k++)
+            if (p && !strcmp(dim_names[k], p)) { dims[d] = dim_values[k]; found = 1; }
+        if (found) continue;
+        if (has(p, "batch") || (!p && d == 0) || (p && !strcmp(p, "N"))) dims[d] = batch;
+        else if (has(p, "seq") || has(p, "length") || has(p, "token") || has(p, "time") || has(p, "frames")) dims[d] = seq;
+        else if (n_sym == 0 && d == 0) dims[d] = batch;
+        else if (n_sym <= 1 && d == 1) dims[d] = seq;
+        else
+            return ia_set_error(IA_ERR_INVALID_ARG, "input '%s': cannot bind symbolic dim %d ('%s'); pass --dim %s=N",
+                                vs->name, d, p ? p : "?", p ? p : "NAME");
+        n_sym++;
+    }
+    ia_tensor *x;
+    if (ia_tensor_create(t->elem_dtype, t->rank, dims, &x)) return IA_ERR_NOMEM;
+    int is_mask = has(vs->name, "mask"), is_type = has(vs->name, "token_type"), is_pos = has(vs->name, "position");
+    int64_t vocab = ia_dtype_is_float(x->dtype) ? 0 : vocab_for(g, g->inputs[i]);
+    int64_t last = t->rank ? dims[t->rank - 1] : 1;
+    for (int64_t k = 0; k < x->numel; k++) {
+        if (x->dtype == IA_DTYPE_STRING) {
+            if (!(((char **)x->data)[k] = ia_strdup("a"))) { ia_tensor_release(x); return IA_ERR_NOMEM; }
+            continue;
+        }
+        double r = (double)(next(st) >> 11) / 9007199254740992.0;
+        if (ia_dtype_is_float(x->dtype)) ia_set_f64(x->data, x->dtype, k, is_mask ? 1.0 : r * 2 - 1);
+        else if (x->dtype == IA_DTYPE_BOOL || is_mask) ia_set_i64(x->data, x->dtype, k, 1);
+        else if (is_type) ia_set_i64(x->data, x->dtype, k, 0);
+        else if (is_pos) ia_set_i64(x->data, x->dtype, k, last > 0 ? k % last : 0);
+        else ia_set_i64(x->data, x->dtype, k, (int64_t)(r * (double)vocab));
+    }
+    int rc = ia_value_from_tensor(x, out);
+    ia_tensor_release(x);
+    return rc;
+}
+
 int ia__bench_make_inputs(ia_session *s, const ia_bench_config *c, const ia_bench_options *o, ia_value **in, size_t n_in) {
     const ia_graph *g = ia_session_model(s)->graph;
     uint64_t st = o->seed;
     for (size_t i = 0; i < n_in && i < g->n_inputs; i++) {
-        const ia_value_slot *vs = &g->values[g->inputs[i]];
         in[i] = NULL;
-        if (vs->init) continue; /* has a default */
-        const ia_type_info *t = &vs->type;
-        if (t->kind != IA_VALUE_TENSOR || t->rank < 0 || !t->elem_dtype)
-            return ia_set_error(IA_ERR_UNSUPPORTED, "input '%s' has no fully declared tensor type", vs->name);
-        int64_t dims[IA_MAX_DIMS];
-        int n_sym = 0;
-        for (int d = 0; d < t->rank; d++) {
-            dims[d] = t->dims[d];
-            if (dims[d] >= 0) continue;
-            const char *p = t->dim_params[d];
-            int found = 0;
-            for (int k = 0; k < o->n_dims && !found; k++)
-                if (p && !strcmp(o->dim_names[k], p)) { dims[d] = o->dim_values[k]; found = 1; }
-            if (found) continue;
-            if (has(p, "batch") || (!p && d == 0) || (p && !strcmp(p, "N"))) dims[d] = c->batch;
-            else if (has(p, "seq") || has(p, "length") || has(p, "token") || has(p, "time") || has(p, "frames")) dims[d] = c->seq;
-            else if (n_sym == 0 && d == 0) dims[d] = c->batch;
-            else if (n_sym <= 1 && d == 1) dims[d] = c->seq;
-            else
-                return ia_set_error(IA_ERR_INVALID_ARG, "input '%s': cannot bind symbolic dim %d ('%s'); pass --dim %s=N",
-                                    vs->name, d, p ? p : "?", p ? p : "NAME");
-            n_sym++;
-        }
-        ia_tensor *x;
-        if (ia_tensor_create(t->elem_dtype, t->rank, dims, &x)) return IA_ERR_NOMEM;
-        int is_mask = has(vs->name, "mask"), is_type = has(vs->name, "token_type"), is_pos = has(vs->name, "position");
-        int64_t vocab = ia_dtype_is_float(x->dtype) ? 0 : vocab_for(g, g->inputs[i]);
-        int64_t last = t->rank ? dims[t->rank - 1] : 1;
-        for (int64_t k = 0; k < x->numel; k++) {
-            if (x->dtype == IA_DTYPE_STRING) { ((char **)x->data)[k] = ia_strdup("a"); continue; }
-            double r = (double)(next(&st) >> 11) / 9007199254740992.0;
-            if (ia_dtype_is_float(x->dtype)) ia_set_f64(x->data, x->dtype, k, is_mask ? 1.0 : r * 2 - 1);
-            else if (x->dtype == IA_DTYPE_BOOL || is_mask) ia_set_i64(x->data, x->dtype, k, 1);
-            else if (is_type) ia_set_i64(x->data, x->dtype, k, 0);
-            else if (is_pos) ia_set_i64(x->data, x->dtype, k, last > 0 ? k % last : 0);
-            else ia_set_i64(x->data, x->dtype, k, (int64_t)(r * (double)vocab));
-        }
-        int rc = ia_value_from_tensor(x, &in[i]);
-        ia_tensor_release(x);
+        if (g->values[g->inputs[i]].init) continue; /* has a default */
+        int rc = ia__bench_make_input(g, i, c->batch, c->seq, o->dim_names, o->dim_values, o->n_dims, &st, &in[i]);
         if (rc) return rc;
     }
     return IA_OK;

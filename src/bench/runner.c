@@ -10,7 +10,6 @@
 #include "ia/alloc.h"
 #include "ipfs_accelerate.h"
 
-int ia__bench_make_inputs(ia_session *s, const ia_bench_config *c, const ia_bench_options *o, ia_value **in, size_t n_in);
 
 void ia_bench_options_init(ia_bench_options *o) {
     memset(o, 0, sizeof *o);

@@ -8,7 +8,6 @@
 #include "ipfs_accelerate.h"
 #include "ia/web.h"
 
-int ia__bench_make_inputs(ia_session *s, const ia_bench_config *c, const ia_bench_options *o, ia_value **in, size_t n_in);
 
 int ia__bench_is_web_device(const char *device) {
     return device && (!strcmp(device, "wasm") || !strcmp(device, "webgpu") || !strcmp(device, "webnn"));

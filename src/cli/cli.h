@@ -62,9 +62,11 @@ void ia__cli_perf_validate(FILE *o, const struct ia_perf_point *pts, size_t n);
 int ia__cli_split_option(const char *arg, char **name, const char **value);
 /* Reads a whole file into a malloc'd buffer (free it); -1 on failure (errno set). */
 int ia__cli_read_file(const char *path, uint8_t **data, size_t *len);
-/* A tensor of the input's declared type with values from a fixed pseudo-random sequence (floats
- * in [-1, 1), integers in [0, 10), bools true); symbolic dims take the given NAME=N values or 1. */
-int ia__cli_random_input(const ia_value_slot *s, int n_dims, const char *const *dim_names, const int64_t *dim_values,
+/* A random value for graph input i with the benchmark's signature-aware generator (symbolic
+ * dims from the NAME=N pairs; other batch-like / sequence-like dims from "batch" / "seq" among
+ * them, else 1; ids within the embedding table, masks of ones, token types 0); prints the reason
+ * and returns -1 when it cannot. */
+int ia__cli_random_input(const struct ia_graph *g, size_t i, int n_dims, const char *const *dim_names, const int64_t *dim_values,
                          ia_value **out);
 
 /* Exit codes of the tool. */

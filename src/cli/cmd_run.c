@@ -153,7 +153,7 @@ int ia_cmd_run(int argc, char **argv) {
             }
             free(data);
         } else if (a.random_inputs) {
-            if (ia__cli_random_input(vs, a.n_dims, a.dim_name, a.dim_value, &in[i])) status = IA_EXIT_FAIL;
+            if (ia__cli_random_input(g, i, a.n_dims, a.dim_name, a.dim_value, &in[i])) status = IA_EXIT_FAIL;
         } else if (vs->type.kind != IA_VALUE_OPTIONAL) {
             fprintf(stderr, "run: no value for input '%s' (use --input, --input-dir or --random-inputs)\n", vs->name);
             status = IA_EXIT_USAGE;

@@ -99,7 +99,7 @@ static int make_inputs(const web_args *a, const ia_graph *g, char **names, ia_va
             free(d);
             if (rc) { fprintf(stderr, "run: %s: %s\n", file, ia_last_error()); return -1; }
         } else if (a->random_inputs) {
-            if (ia__cli_random_input(vs, a->n_dims, (const char *const *)a->dim_name, a->dim_value, &vals[k])) return -1;
+            if (ia__cli_random_input(g, i, a->n_dims, (const char *const *)a->dim_name, a->dim_value, &vals[k])) return -1;
         } else {
             fprintf(stderr, "run: no value for input '%s' (use --input, --input-dir or --random-inputs)\n", vs->name);
             return -1;
