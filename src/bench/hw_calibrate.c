@@ -88,8 +88,12 @@ __attribute__((target("avx512f,avx512vnni"))) static double int8_avx512_vnni(uin
         acc[10] = _mm512_dpbusd_epi32(acc[10], a, b); acc[11] = _mm512_dpbusd_epi32(acc[11], a, b);
     }
     __m512i s = acc[0];
-    for (int i = 1; i < 12; i++) s = _mm512_add_epi32(s, acc[i]);
-    *sink = (float)_mm512_reduce_add_epi32(s);
+    for (int i = 1; i < 12; i++) s = _mm512_add_epi32(s, acc[i]); /* lanes wrap: no overflow in vectors */
+    int32_t o[16];
+    _mm512_storeu_si512(o, s);
+    int64_t t = 0; /* summed wide: the compiler's reduce helper adds in int and may overflow */
+    for (int i = 0; i < 16; i++) t += o[i];
+    *sink = (float)t;
     return (double)iters * 12 * 64 * 2;
 }
 
@@ -104,9 +108,9 @@ __attribute__((target("avx2"))) static double int8_avx2(uint64_t iters, float *s
     }
     __m256i s = acc[0];
     for (int i = 1; i < 8; i++) s = _mm256_add_epi32(s, acc[i]);
-    int o[8];
+    int32_t o[8];
     _mm256_storeu_si256((__m256i *)o, s);
-    *sink = (float)(o[0] + o[7]);
+    *sink = (float)((int64_t)o[0] + o[7]);
     return (double)iters * 8 * 32 * 2;
 }
 #endif
