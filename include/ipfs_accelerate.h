@@ -16,6 +16,7 @@
 #include "ia/generate.h"
 #include "ia/text_tasks.h"
 #include "ia/seq2seq.h"
+#include "ia/model_dir.h"
 
 #define IA_VERSION_MAJOR 0
 #define IA_VERSION_MINOR 1

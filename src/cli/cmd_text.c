@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "ia/generate.h"
+#include "ia/model_dir.h"
 #include "cli/cli.h"
 #include "ipfs_accelerate.h"
 
@@ -108,30 +108,21 @@ static int tokenize(int argc, char **argv) {
 
 /* --- text generate --- */
 
-static int path_is_dir(const char *p) {
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+/* The ONNX file of a model folder (path or CID): the file `model` names, else the first candidate
+ * present. 0 with out set; IA_ERR_NOT_FOUND when there is none (the caller words it); another
+ * negative code with the store's message (a missing or corrupted block). */
+static int find_model_file(ia_model_dir *md, const char *const *cands, size_t n, char *out, size_t cap) {
+    const char *rel = ia_model_dir_target(md);
+    if (!rel) {
+        int rc = ia_model_dir_find(md, cands, n, &rel);
+        if (rc) return rc;
+    }
+    return ia_model_dir_path(md, rel, out, cap);
 }
 
-static int path_is_file(const char *p) {
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* The decoder file of a model folder (transformers.js layout) or the file itself. */
-static int find_decoder(const char *arg, char *out, size_t cap) {
-    if (!path_is_dir(arg)) {
-        snprintf(out, cap, "%s", arg);
-        return path_is_file(arg) ? 0 : -1;
-    }
-    static const char *cands[] = {"onnx/decoder_model_merged.onnx", "onnx/model.onnx", "onnx/decoder_model.onnx",
-                                  "decoder_model_merged.onnx", "model.onnx", "decoder_model.onnx"};
-    for (size_t i = 0; i < sizeof cands / sizeof *cands; i++) {
-        snprintf(out, cap, "%s/%s", arg, cands[i]);
-        if (path_is_file(out)) return 0;
-    }
-    return -1;
-}
+static const char *const decoder_files[] = {"onnx/decoder_model_merged.onnx", "onnx/model.onnx", "onnx/decoder_model.onnx",
+                                            "decoder_model_merged.onnx", "model.onnx", "decoder_model.onnx"};
+static const char *const encoder_files[] = {"onnx/model.onnx", "model.onnx", "onnx/encoder_model.onnx"};
 
 static int parse_ids(const char *s, int64_t **out, size_t *n) {
     size_t cap = 16, k = 0;
@@ -294,9 +285,21 @@ static int generate(int argc, char **argv) {
         return IA_EXIT_USAGE;
     }
     char path[4096];
-    if (find_decoder(model, path, sizeof path)) {
+    ia_model_dir *md;
+    if (ia_model_dir_open(model, &md)) {
+        fprintf(stderr, "text generate: %s\n", ia_last_error());
+        return IA_EXIT_FAIL;
+    }
+    int frc = find_model_file(md, decoder_files, sizeof decoder_files / sizeof *decoder_files, path, sizeof path);
+    const int folder = !ia_model_dir_target(md);
+    ia_model_dir_close(md);
+    if (frc == IA_ERR_NOT_FOUND) {
         fprintf(stderr, "text generate: %s: no decoder model (a .onnx file, or a folder with onnx/decoder_model_merged.onnx, "
                         "onnx/model.onnx or model.onnx)\n", model);
+        return IA_EXIT_FAIL;
+    }
+    if (frc) {
+        fprintf(stderr, "text generate: %s\n", ia_last_error());
         return IA_EXIT_FAIL;
     }
     int64_t *stops = NULL, *ids = NULL, *gen = NULL;
@@ -318,9 +321,9 @@ static int generate(int argc, char **argv) {
             return IA_EXIT_USAGE;
         }
     } else {
-        if (!path_is_dir(model) || ia_tokenizer_load(model, &tok)) {
+        if (!folder || ia_tokenizer_load(model, &tok)) {
             fprintf(stderr, "text generate: --prompt needs a model folder with a tokenizer.json (%s)\n",
-                    path_is_dir(model) ? ia_last_error() : "not a folder");
+                    folder ? ia_last_error() : "not a folder");
             goto out;
         }
         ia_encoding e;
@@ -336,7 +339,7 @@ static int generate(int argc, char **argv) {
         ia_encoding_free(&e);
         if (!n_ids) { fprintf(stderr, "text generate: the prompt encodes to no tokens\n"); goto out; }
     }
-    if (path_is_dir(model)) {
+    if (folder) {
         /* eos_token_id as default stop ids, context length as the limit */
         ia_gen_config cfg;
         if (ia_gen_config_load_dir(model, &cfg)) {
@@ -435,19 +438,6 @@ out:
 
 /* --- text embed --- */
 
-static int find_encoder(const char *arg, char *out, size_t cap) {
-    if (!path_is_dir(arg)) {
-        snprintf(out, cap, "%s", arg);
-        return path_is_file(arg) ? 0 : -1;
-    }
-    static const char *cands[] = {"onnx/model.onnx", "model.onnx", "onnx/encoder_model.onnx"};
-    for (size_t i = 0; i < sizeof cands / sizeof *cands; i++) {
-        snprintf(out, cap, "%s/%s", arg, cands[i]);
-        if (path_is_file(out)) return 0;
-    }
-    return -1;
-}
-
 typedef struct id_rows {
     int64_t **rows;
     size_t *lens;
@@ -508,16 +498,28 @@ static int embed(int argc, char **argv) {
     }
     if (!model) { rc = usage_text(); goto out; }
     char path[4096];
-    if (find_encoder(model, path, sizeof path)) {
+    ia_model_dir *md;
+    if (ia_model_dir_open(model, &md)) {
+        fprintf(stderr, "text embed: %s\n", ia_last_error());
+        goto out;
+    }
+    int frc = find_model_file(md, encoder_files, sizeof encoder_files / sizeof *encoder_files, path, sizeof path);
+    const int folder = !ia_model_dir_target(md);
+    ia_model_dir_close(md);
+    if (frc == IA_ERR_NOT_FOUND) {
         fprintf(stderr, "text embed: %s: no encoder model (a .onnx file, or a folder with onnx/model.onnx or model.onnx)\n", model);
+        goto out;
+    }
+    if (frc) {
+        fprintf(stderr, "text embed: %s\n", ia_last_error());
         goto out;
     }
     int64_t pad = 0;
     if (r.n == 0) {
         /* text lines on stdin, tokenized with the folder's tokenizer */
-        if (!path_is_dir(model) || ia_tokenizer_load(model, &tok)) {
+        if (!folder || ia_tokenizer_load(model, &tok)) {
             fprintf(stderr, "text embed: without --ids, needs a model folder with a tokenizer.json (%s)\n",
-                    path_is_dir(model) ? ia_last_error() : "not a folder");
+                    folder ? ia_last_error() : "not a folder");
             goto out;
         }
         if (ia_tokenizer_pad_id(tok) >= 0) pad = ia_tokenizer_pad_id(tok);
@@ -554,7 +556,7 @@ static int embed(int argc, char **argv) {
     ia_session_options_init(&so);
     so.threads = threads;
     int64_t dim;
-    if (ia_session_create(path, &so, &s) ||
+    if (ia_model_session_create(path, &so, &s) ||
         ia_embed_run(s, ids, mask, (int64_t)r.n, (int64_t)seq, pooling, normalize, &emb, &dim)) {
         fprintf(stderr, "text embed: %s: %s\n", path, ia_last_error());
         goto out;

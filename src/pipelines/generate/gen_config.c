@@ -1,11 +1,12 @@
 /* Generation settings from a model folder: eos_token_id (generation_config.json, config.json) and
- * the context length (config.json max_position_embeddings / n_positions). */
+ * the context length (config.json max_position_embeddings / n_positions), from a path or a CID. */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "ia/alloc.h"
 #include "ia/generate.h"
+#include "ia/model_dir.h"
 #include "ia/status.h"
 
 static int as_id(const cJSON *v, int64_t *out) {
@@ -48,38 +49,27 @@ int ia_gen_config_parse(const char *json, size_t len, ia_gen_config *c) {
     return IA_OK;
 }
 
-static int load_file(const char *dir, const char *name, ia_gen_config *c) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) return IA_OK;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = ia_malloc(cap);
-    int rc = IA_OK;
-    while (buf) {
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (r == 0) break;
-        if (n == cap) {
-            if (cap >= (64u << 20)) { rc = ia_set_error(IA_ERR_LIMIT, "%s: larger than 64 MiB", path); break; }
-            char *nb = ia_realloc(buf, cap *= 2);
-            if (!nb) break;
-            buf = nb;
-        }
-    }
-    fclose(f);
-    if (!buf) return ia_set_error(IA_ERR_NOMEM, "%s: out of memory", path);
-    if (!rc) {
-        rc = ia_gen_config_parse(buf, n, c);
-        if (rc) rc = ia_set_error(rc, "%s: malformed JSON", path);
-    }
+static int load_file(ia_model_dir *d, const char *name, ia_gen_config *c) {
+    int h = ia_model_dir_has(d, name);
+    if (h <= 0) return h;
+    char *buf;
+    size_t n;
+    int rc = ia_model_dir_read(d, name, (size_t)64 << 20, &buf, &n);
+    if (rc == IA_ERR_LIMIT) return ia_set_error(rc, "%s/%s: larger than 64 MiB", ia_model_dir_name(d), name);
+    if (rc) return rc;
+    rc = ia_gen_config_parse(buf, n, c);
+    if (rc) rc = ia_set_error(rc, "%s/%s: malformed JSON", ia_model_dir_name(d), name);
     ia_free(buf);
     return rc;
 }
 
 int ia_gen_config_load_dir(const char *dir, ia_gen_config *c) {
     memset(c, 0, sizeof *c);
-    int rc = load_file(dir, "config.json", c);
-    if (!rc) rc = load_file(dir, "generation_config.json", c);
+    ia_model_dir *d;
+    int rc = ia_model_dir_open(dir, &d);
+    if (rc) return rc;
+    rc = load_file(d, "config.json", c);
+    if (!rc) rc = load_file(d, "generation_config.json", c);
+    ia_model_dir_close(d);
     return rc;
 }

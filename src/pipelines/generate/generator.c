@@ -6,6 +6,7 @@
 #include <time.h>
 #include "ia/alloc.h"
 #include "ia/generate.h"
+#include "ia/model_dir.h"
 #include "ia/status.h"
 
 enum { ROLE_OTHER, ROLE_IDS, ROLE_MASK, ROLE_POS, ROLE_PAST, ROLE_BRANCH };
@@ -54,7 +55,7 @@ int ia_generator_create(const char *onnx_path, const ia_session_options *opts, i
     *out = NULL;
     ia_generator *g = ia_calloc(1, sizeof *g);
     if (!g) return ia_set_error(IA_ERR_NOMEM, "generate: out of memory");
-    int rc = ia_session_create(onnx_path, opts, &g->s);
+    int rc = ia_model_session_create(onnx_path, opts, &g->s); /* a path or a CID */
     if (rc) { ia_free(g); return rc; }
     g->n_in = ia_session_input_count(g->s);
     g->n_out = ia_session_output_count(g->s);

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "ia/alloc.h"
+#include "ia/model_dir.h"
 #include "ia/seq2seq.h"
 #include "ia/status.h"
 #include "ia/tensor.h"
@@ -25,11 +25,6 @@ void ia_seq2seq_params_init(ia_seq2seq_params *p) {
     p->num_beams = 1;
     p->length_penalty = 1.0;
     p->early_stopping = IA_EARLY_STOP_FALSE;
-}
-
-static int is_file(const char *p) {
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 static int as_id(const cJSON *v, int64_t *out) {
@@ -54,18 +49,29 @@ int ia_seq2seq_config_parse(const char *json, size_t len, int64_t *start, int64_
     return IA_OK;
 }
 
-static int read_config(const char *path, int64_t *start, int64_t *eos) {
-    if (!is_file(path)) return IA_OK;
-    FILE *f = fopen(path, "rb");
-    if (!f) return ia_set_error(IA_ERR_IO, "cannot open %s", path);
-    char *b = ia_malloc(1 << 20);
-    size_t n = b ? fread(b, 1, 1 << 20, f) : 0;
-    fclose(f);
-    if (!b) return ia_set_error(IA_ERR_NOMEM, "out of memory");
-    int rc = n == (1 << 20) ? ia_set_error(IA_ERR_LIMIT, "%s: larger than 1 MiB", path) : ia_seq2seq_config_parse(b, n, start, eos);
+static int read_config(ia_model_dir *d, const char *name, int64_t *start, int64_t *eos) {
+    int h = ia_model_dir_has(d, name);
+    if (h <= 0) return h;
+    char *b;
+    size_t n;
+    int rc = ia_model_dir_read(d, name, (1 << 20) - 1, &b, &n);
+    if (rc == IA_ERR_LIMIT) return ia_set_error(rc, "%s/%s: larger than 1 MiB", ia_model_dir_name(d), name);
+    if (rc) return rc;
+    rc = ia_seq2seq_config_parse(b, n, start, eos);
     ia_free(b);
-    if (rc && rc != IA_ERR_LIMIT) rc = ia_set_error(rc, "%s: %s", path, ia_last_error());
+    if (rc) {
+        char msg[1024]; /* a copy: ia_set_error writes the buffer ia_last_error reads */
+        snprintf(msg, sizeof msg, "%s", ia_last_error());
+        rc = ia_set_error(rc, "%s/%s: %s", ia_model_dir_name(d), name, msg);
+    }
     return rc;
+}
+
+/* 1 when the folder has `rel` as a file; a store error is kept in *err. */
+static int has(ia_model_dir *d, const char *rel, int *err) {
+    int h = ia_model_dir_has(d, rel);
+    if (h < 0 && !*err) *err = h;
+    return h > 0;
 }
 
 int ia_seq2seq_open(const char *dir, const ia_session_options *opts, int form, ia_seq2seq **out) {
@@ -75,33 +81,36 @@ int ia_seq2seq_open(const char *dir, const ia_session_options *opts, int form, i
     if (!s) return ia_set_error(IA_ERR_NOMEM, "seq2seq: out of memory");
     s->start = 0;
     s->eos = 1;
-    char p[4096], q[4096], m[4096];
-    int rc;
-    snprintf(p, sizeof p, "%s/config.json", dir);
-    if ((rc = read_config(p, &s->start, &s->eos))) goto fail;
-    snprintf(p, sizeof p, "%s/generation_config.json", dir);
-    if ((rc = read_config(p, &s->start, &s->eos))) goto fail;
-    snprintf(p, sizeof p, "%s/onnx/encoder_model.onnx", dir);
-    if (!is_file(p)) { rc = ia_set_error(IA_ERR_NOT_FOUND, "%s: no onnx/encoder_model.onnx", dir); goto fail; }
-    if ((rc = ia_session_create(p, opts, &s->enc))) goto fail;
-    snprintf(m, sizeof m, "%s/onnx/decoder_model_merged.onnx", dir);
-    snprintf(p, sizeof p, "%s/onnx/decoder_model.onnx", dir);
-    snprintf(q, sizeof q, "%s/onnx/decoder_with_past_model.onnx", dir);
-    if (form == IA_S2S_MERGED || (form == IA_S2S_AUTO && is_file(m))) {
-        if (!is_file(m)) { rc = ia_set_error(IA_ERR_NOT_FOUND, "%s: no onnx/decoder_model_merged.onnx", dir); goto fail; }
-        if ((rc = ia_session_create(m, opts, &s->first))) goto fail;
+    static const char *const m = "onnx/decoder_model_merged.onnx", *const p = "onnx/decoder_model.onnx",
+                             *const q = "onnx/decoder_with_past_model.onnx";
+    ia_model_dir *d = NULL;
+    int rc, err = 0;
+    if ((rc = ia_model_dir_open(dir, &d))) goto fail;
+    if ((rc = read_config(d, "config.json", &s->start, &s->eos))) goto fail;
+    if ((rc = read_config(d, "generation_config.json", &s->start, &s->eos))) goto fail;
+    if (!has(d, "onnx/encoder_model.onnx", &err)) { rc = err ? err : ia_set_error(IA_ERR_NOT_FOUND, "%s: no onnx/encoder_model.onnx", dir); goto fail; }
+    if ((rc = ia_model_dir_session(d, "onnx/encoder_model.onnx", opts, &s->enc))) goto fail;
+    if (form == IA_S2S_MERGED || (form == IA_S2S_AUTO && has(d, m, &err))) {
+        if (err) { rc = err; goto fail; }
+        if (!has(d, m, &err)) { rc = err ? err : ia_set_error(IA_ERR_NOT_FOUND, "%s: no %s", dir, m); goto fail; }
+        if ((rc = ia_model_dir_session(d, m, opts, &s->first))) goto fail;
         s->later = s->first;
     } else {
-        if (!is_file(p)) { rc = ia_set_error(IA_ERR_NOT_FOUND, "%s: no onnx/decoder_model.onnx", dir); goto fail; }
-        if ((rc = ia_session_create(p, opts, &s->first))) goto fail;
-        if (form == IA_S2S_WITH_PAST || is_file(q)) {
-            if (!is_file(q)) { rc = ia_set_error(IA_ERR_NOT_FOUND, "%s: no onnx/decoder_with_past_model.onnx", dir); goto fail; }
-            if ((rc = ia_session_create(q, opts, &s->later))) goto fail;
-        } else s->later = s->first;
+        if (err) { rc = err; goto fail; }
+        if (!has(d, p, &err)) { rc = err ? err : ia_set_error(IA_ERR_NOT_FOUND, "%s: no %s", dir, p); goto fail; }
+        if ((rc = ia_model_dir_session(d, p, opts, &s->first))) goto fail;
+        if (form == IA_S2S_WITH_PAST || has(d, q, &err)) {
+            if (err) { rc = err; goto fail; }
+            if (!has(d, q, &err)) { rc = err ? err : ia_set_error(IA_ERR_NOT_FOUND, "%s: no %s", dir, q); goto fail; }
+            if ((rc = ia_model_dir_session(d, q, opts, &s->later))) goto fail;
+        } else if (err) { rc = err; goto fail; }
+        else s->later = s->first;
     }
+    ia_model_dir_close(d);
     *out = s;
     return IA_OK;
 fail:
+    ia_model_dir_close(d);
     ia_seq2seq_close(s);
     return rc;
 }

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include "ia/alloc.h"
+#include "ia/model_dir.h"
 #include "ia/status.h"
 #include "ia/tensor.h"
 #include "tasks_internal.h"
@@ -62,57 +62,36 @@ done:
     return rc;
 }
 
-static int is_file(const char *p) {
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-static int read_all(const char *path, char **out, size_t *n) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return ia_set_error(IA_ERR_IO, "cannot open %s", path);
-    size_t cap = 4096, len = 0;
-    char *b = ia_malloc(cap);
-    size_t r;
-    while (b && (r = fread(b + len, 1, cap - len, f)) > 0) {
-        len += r;
-        if (len == cap) {
-            if (cap > ((size_t)1 << 30)) { ia_free(b); b = NULL; break; }
-            char *x = ia_realloc(b, cap *= 2);
-            if (!x) { ia_free(b); b = NULL; }
-            b = x;
-        }
-    }
-    fclose(f);
-    if (!b) return ia_set_error(IA_ERR_NOMEM, "%s: out of memory or too large", path);
-    *out = b;
-    *n = len;
-    return IA_OK;
-}
-
 int ia_text_task_open(const char *dir, const ia_session_options *opts, ia_text_task **out) {
     *out = NULL;
     if (!dir) return ia_set_error(IA_ERR_INVALID_ARG, "text task: no model folder");
-    char path[4096];
     ia_text_task *t = ia_calloc(1, sizeof *t);
     if (!t) return ia_set_error(IA_ERR_NOMEM, "text task: out of memory");
-    int rc;
-    snprintf(path, sizeof path, "%s/config.json", dir);
-    if (is_file(path)) {
+    ia_model_dir *d = NULL;
+    int rc = ia_model_dir_open(dir, &d);
+    if (rc) goto fail;
+    int h = ia_model_dir_has(d, "config.json");
+    if (h < 0) { rc = h; goto fail; }
+    if (h) {
         char *js = NULL;
         size_t n = 0;
-        if ((rc = read_all(path, &js, &n))) goto fail;
+        if ((rc = ia_model_dir_read(d, "config.json", (size_t)1 << 30, &js, &n))) goto fail;
         rc = ia_task_config_parse(js, n, &t->cfg);
         ia_free(js);
         if (rc) goto fail;
     }
     if ((rc = ia_tokenizer_load(dir, &t->tok))) goto fail;
-    snprintf(path, sizeof path, "%s/onnx/model.onnx", dir);
-    if (!is_file(path)) snprintf(path, sizeof path, "%s/model.onnx", dir);
-    if (!is_file(path)) { rc = ia_set_error(IA_ERR_NOT_FOUND, "%s: no onnx/model.onnx or model.onnx", dir); goto fail; }
-    if ((rc = ia_session_create(path, opts, &t->s))) goto fail;
+    static const char *const cands[] = {"onnx/model.onnx", "model.onnx"};
+    const char *onnx;
+    rc = ia_model_dir_find(d, cands, 2, &onnx);
+    if (rc == IA_ERR_NOT_FOUND) rc = ia_set_error(rc, "%s: no onnx/model.onnx or model.onnx", dir);
+    if (rc) goto fail;
+    if ((rc = ia_model_dir_session(d, onnx, opts, &t->s))) goto fail;
+    ia_model_dir_close(d);
     *out = t;
     return IA_OK;
 fail:
+    ia_model_dir_close(d);
     ia_text_task_close(t);
     return rc;
 }

@@ -2,7 +2,8 @@
  * model, post-processing, ids; decoding back to text; loading from files and folders. */
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <stdint.h>
+#include "ia/model_dir.h"
 #include "pipelines/tokenizers/tok_internal.h"
 
 int ia__tokenizer_finish(ia_tokenizer *t, const char *const *extra, size_t nextra) {
@@ -297,31 +298,36 @@ int ia_tokenizer_load_gguf(const void *data, size_t len, ia_tokenizer **out) {
     return ia__tokenizer_from_gguf(data ? data : "", len, out);
 }
 
-static int exists(const char *p) { struct stat st; return !stat(p, &st) && S_ISREG(st.st_mode); }
-
+/* A file, or a model folder, given as a path or a CID: read through the model folder source. */
 int ia_tokenizer_load(const char *path, ia_tokenizer **out) {
     if (!path || !out) return ia_set_error(IA_ERR_INVALID_ARG, "ia_tokenizer_load: NULL argument");
     *out = NULL;
-    struct stat st;
-    if (stat(path, &st)) return ia_set_error(IA_ERR_IO, "tokenizer: cannot open %s", path);
-    char dir[4096], file[4200], cfgp[4200];
-    if (S_ISDIR(st.st_mode)) {
-        snprintf(dir, sizeof dir, "%s", path);
-        snprintf(file, sizeof file, "%s/tokenizer.json", dir);
-        if (!exists(file)) snprintf(file, sizeof file, "%s/vocab.txt", dir);
-        if (!exists(file)) return ia_set_error(IA_ERR_NOT_FOUND, "tokenizer: %s holds neither tokenizer.json nor vocab.txt", path);
-    } else {
-        snprintf(file, sizeof file, "%s", path);
-        snprintf(dir, sizeof dir, "%s", path);
-        char *slash = strrchr(dir, '/');
-        if (slash) *slash = 0; else snprintf(dir, sizeof dir, ".");
+    ia_model_dir *d;
+    int rc = ia_model_dir_open(path, &d);
+    if (rc) {
+        char msg[1024]; /* a copy: ia_set_error writes the buffer ia_last_error reads */
+        snprintf(msg, sizeof msg, "%s", ia_last_error());
+        return ia_set_error(rc, "tokenizer: %s", msg);
     }
-    snprintf(cfgp, sizeof cfgp, "%s/tokenizer_config.json", dir);
+    const char *file = ia_model_dir_target(d);
+    if (!file) {
+        static const char *const cands[] = {"tokenizer.json", "vocab.txt"};
+        rc = ia_model_dir_find(d, cands, 2, &file);
+        if (rc == IA_ERR_NOT_FOUND)
+            rc = ia_set_error(rc, "tokenizer: %s holds neither tokenizer.json nor vocab.txt", ia_model_dir_name(d));
+        if (rc) { ia_model_dir_close(d); return rc; }
+    }
     char *data = NULL, *cfg = NULL;
     size_t n = 0, cn = 0;
-    int rc = ia__read_file(file, &data, &n);
-    if (rc) return rc;
-    if (exists(cfgp) && (rc = ia__read_file(cfgp, &cfg, &cn))) { ia_free(data); return rc; }
+    const size_t max = SIZE_MAX / 2;
+    rc = ia_model_dir_read(d, file, max, &data, &n);
+    if (!rc) {
+        int h = ia_model_dir_has(d, "tokenizer_config.json");
+        if (h < 0) rc = h;
+        else if (h) rc = ia_model_dir_read(d, "tokenizer_config.json", max, &cfg, &cn);
+    }
+    ia_model_dir_close(d);
+    if (rc) { ia_free(data); return rc; }
     size_t i = 0;
     while (i < n && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t')) i++;
     if (n >= 4 && !memcmp(data, "GGUF", 4)) rc = ia__tokenizer_from_gguf(data, n, out);
