@@ -11,6 +11,7 @@
 
 static int usage_text(void) {
     fprintf(stderr, "usage: ipfs-accelerate text tokenize TOKENIZER_JSON|VOCAB_TXT|FILE.gguf|MODEL_DIR [--no-special] [--decode]\n"
+                    "  every file or folder may also be a CID in the store: CID, CID/sub/path, /ipfs/CID/..., ipfs://CID/...\n"
                     "  reads lines on stdin; prints one line of space-separated token ids per line\n"
                     "  --no-special  encode: add no special tokens (BOS, [CLS] ...); decode: drop special tokens\n"
                     "  --decode      read lines of ids, print the decoded text\n"

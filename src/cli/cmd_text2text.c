@@ -12,7 +12,7 @@ static int usage_t2t(void) {
             "usage: ipfs-accelerate text text2text|translate MODEL_DIR [--ids \"1 2 3\" ... | --text TEXT ... | stdin lines]\n"
             "         [--max-new-tokens N] [--num-beams K] [--length-penalty L] [--early-stopping true|false|never]\n"
             "         [--decoder auto|merged|with-past] [--no-cache] [--threads N]\n"
-            "  MODEL_DIR: onnx/encoder_model.onnx and onnx/decoder_model_merged.onnx or onnx/decoder_model.onnx\n"
+            "  MODEL_DIR (a path, or a CID / CID/sub/path / ipfs://CID/... in the store): onnx/encoder_model.onnx and onnx/decoder_model_merged.onnx or onnx/decoder_model.onnx\n"
             "  (+ decoder_with_past_model.onnx); prints one line per input: the new decoder ids (with --ids) or\n"
             "  the decoded text (with a tokenizer.json in MODEL_DIR)\n");
     return IA_EXIT_USAGE;

@@ -13,7 +13,8 @@ static int usage_tasks(void) {
             "       ipfs-accelerate text fill-mask MODEL_DIR [--top-k K] [--text TEXT ...] [--format json|text] [--threads N]\n"
             "       ipfs-accelerate text ner MODEL_DIR [--aggregation none|simple|first|average|max] [--ignore-labels O,...]\n"
             "                                [--text TEXT ...] [--format json|text] [--threads N]\n"
-            "  MODEL_DIR holds onnx/model.onnx (or model.onnx), tokenizer.json and config.json (id2label);\n"
+            "  MODEL_DIR (a path, or a CID / CID/sub/path / ipfs://CID/... in the store) holds onnx/model.onnx\n"
+            "  (or model.onnx), tokenizer.json and config.json (id2label);\n"
             "  one result per --text, else per stdin line; JSON: one array with an element per input\n");
     return IA_EXIT_USAGE;
 }
