@@ -40,7 +40,9 @@ typedef struct ia_gen_stats {
 
 typedef struct ia_generator ia_generator;
 
-/* Opens a decoder model. It must have inputs input_ids and attention_mask, optionally
+/* Opens a decoder model: an ONNX file, or a model folder whose first of onnx/decoder_model_merged.onnx,
+ * onnx/model.onnx, onnx/decoder_model.onnx, decoder_model_merged.onnx, model.onnx, decoder_model.onnx
+ * is used; by path or by CID (include/ia/model_dir.h). It must have inputs input_ids and attention_mask, optionally
  * position_ids, past_key_values.N.key/value (rank 4: batch, kv_heads, past, head_dim, with
  * static kv_heads and head_dim) and use_cache_branch; outputs logits [batch, seq, vocab] and
  * present.N.key/value. Anything else is an IA_ERR_UNSUPPORTED with the reason. */

@@ -63,6 +63,13 @@ IA_API int ia_model_dir_load_model(ia_model_dir *d, const char *rel, ia_model **
 IA_API int ia_model_dir_session(ia_model_dir *d, const char *rel, const ia_session_options *opts,
                                 ia_session **out);
 
+/* The model file a command-line argument names: `ref` itself when it names a file (path or store
+ * reference), else REF/first of cands[0..n) that is a file in the folder. *is_folder (may be NULL)
+ * says which. IA_ERR_NOT_FOUND "NAME: no A, B or C" when the folder has none of them; other errors
+ * as ia_model_dir_open / ia_model_dir_has. */
+IA_API int ia_model_file_resolve(const char *ref, const char *const *cands, size_t n, char *out, size_t cap,
+                                 int *is_folder);
+
 /* A session on a model file given as a path or a store reference ("CID", "CID/path",
  * "/ipfs/...", "ipfs://..."): ia_session_create's counterpart that also takes CIDs. */
 IA_API int ia_model_session_create(const char *path_or_ref, const ia_session_options *opts, ia_session **out);

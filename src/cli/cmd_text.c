@@ -109,18 +109,6 @@ static int tokenize(int argc, char **argv) {
 
 /* --- text generate --- */
 
-/* The ONNX file of a model folder (path or CID): the file `model` names, else the first candidate
- * present. 0 with out set; IA_ERR_NOT_FOUND when there is none (the caller words it); another
- * negative code with the store's message (a missing or corrupted block). */
-static int find_model_file(ia_model_dir *md, const char *const *cands, size_t n, char *out, size_t cap) {
-    const char *rel = ia_model_dir_target(md);
-    if (!rel) {
-        int rc = ia_model_dir_find(md, cands, n, &rel);
-        if (rc) return rc;
-    }
-    return ia_model_dir_path(md, rel, out, cap);
-}
-
 static const char *const decoder_files[] = {"onnx/decoder_model_merged.onnx", "onnx/model.onnx", "onnx/decoder_model.onnx",
                                             "decoder_model_merged.onnx", "model.onnx", "decoder_model.onnx"};
 static const char *const encoder_files[] = {"onnx/model.onnx", "model.onnx", "onnx/encoder_model.onnx"};
@@ -286,19 +274,8 @@ static int generate(int argc, char **argv) {
         return IA_EXIT_USAGE;
     }
     char path[4096];
-    ia_model_dir *md;
-    if (ia_model_dir_open(model, &md)) {
-        fprintf(stderr, "text generate: %s\n", ia_last_error());
-        return IA_EXIT_FAIL;
-    }
-    int frc = find_model_file(md, decoder_files, sizeof decoder_files / sizeof *decoder_files, path, sizeof path);
-    const int folder = !ia_model_dir_target(md);
-    ia_model_dir_close(md);
-    if (frc == IA_ERR_NOT_FOUND) {
-        fprintf(stderr, "text generate: %s: no decoder model (a .onnx file, or a folder with onnx/decoder_model_merged.onnx, "
-                        "onnx/model.onnx or model.onnx)\n", model);
-        return IA_EXIT_FAIL;
-    }
+    int folder = 0;
+    int frc = ia_model_file_resolve(model, decoder_files, sizeof decoder_files / sizeof *decoder_files, path, sizeof path, &folder);
     if (frc) {
         fprintf(stderr, "text generate: %s\n", ia_last_error());
         return IA_EXIT_FAIL;
@@ -499,18 +476,8 @@ static int embed(int argc, char **argv) {
     }
     if (!model) { rc = usage_text(); goto out; }
     char path[4096];
-    ia_model_dir *md;
-    if (ia_model_dir_open(model, &md)) {
-        fprintf(stderr, "text embed: %s\n", ia_last_error());
-        goto out;
-    }
-    int frc = find_model_file(md, encoder_files, sizeof encoder_files / sizeof *encoder_files, path, sizeof path);
-    const int folder = !ia_model_dir_target(md);
-    ia_model_dir_close(md);
-    if (frc == IA_ERR_NOT_FOUND) {
-        fprintf(stderr, "text embed: %s: no encoder model (a .onnx file, or a folder with onnx/model.onnx or model.onnx)\n", model);
-        goto out;
-    }
+    int folder = 0;
+    int frc = ia_model_file_resolve(model, encoder_files, sizeof encoder_files / sizeof *encoder_files, path, sizeof path, &folder);
     if (frc) {
         fprintf(stderr, "text embed: %s\n", ia_last_error());
         goto out;

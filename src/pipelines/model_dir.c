@@ -260,6 +260,28 @@ int ia_model_dir_session(ia_model_dir *d, const char *rel, const ia_session_opti
     return ia_session_create_from_model(m, opts, out);
 }
 
+int ia_model_file_resolve(const char *ref, const char *const *cands, size_t n, char *out, size_t cap, int *is_folder) {
+    ia_model_dir *d;
+    int rc = ia_model_dir_open(ref, &d);
+    if (rc) return rc;
+    const char *rel = ia_model_dir_target(d);
+    if (is_folder) *is_folder = rel == NULL;
+    if (!rel) {
+        rc = ia_model_dir_find(d, cands, n, &rel);
+        if (rc == IA_ERR_NOT_FOUND) {
+            char list[1024];
+            size_t o = 0;
+            list[0] = 0;
+            for (size_t i = 0; i < n && o < sizeof list; i++)
+                o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", cands[i]);
+            rc = ia_set_error(rc, "%s: no %s", ia_model_dir_name(d), list);
+        }
+    }
+    if (!rc) rc = ia_model_dir_path(d, rel, out, cap);
+    ia_model_dir_close(d);
+    return rc;
+}
+
 int ia_model_session_create(const char *path_or_ref, const ia_session_options *opts, ia_session **out) {
     *out = NULL;
     if (!path_or_ref) return ia_set_error(IA_ERR_INVALID_ARG, "no model given");

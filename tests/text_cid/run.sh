@@ -6,7 +6,8 @@
 # temporary store under kubo's default layout (CIDv0) and unixfs-v1-2025 (raw leaves, 1 MiB chunks;
 # a folder padded to 6000 entries is HAMT-sharded in both). Errors: a missing file gives the
 # path's message, a CID not in the store says so, and one flipped byte in a block of an ONNX file
-# or of tokenizer.json makes the command fail naming that block.
+# or of tokenizer.json makes the command fail naming that block. `bench --mode generate` takes the
+# decoder folder by CID.
 #   run.sh BIN PYTHON3 SRC_DIR WORK_DIR
 set -eu
 bin=$1 py=$2 src=$3 work=$4
@@ -111,6 +112,10 @@ for profile in default unixfs-v1-2025; do
   same "$profile generate CID/onnx/file" /dev/null "generate $p/llama/onnx/decoder_model_merged.onnx --prompt-ids 7,8 --max-new-tokens 16" "generate $c/llama/onnx/decoder_model_merged.onnx --prompt-ids 7,8 --max-new-tokens 16"
   same "$profile text2text greedy (merged)" /dev/null "text2text $p/t5 --ids 5,6,7,8 --ids 11 --max-new-tokens 20" "text2text $c/t5 --ids 5,6,7,8 --ids 11 --max-new-tokens 20"
   same "$profile translate 3 beams (with past)" /dev/null "translate $p/t5 --ids 40,2,17 --num-beams 3 --decoder with-past --max-new-tokens 20" "translate $c/t5 --ids 40,2,17 --num-beams 3 --decoder with-past --max-new-tokens 20"
+  # bench --mode generate on the decoder folder by CID: a measured row (4 prompt, 4 new tokens)
+  if "$bin" bench "$c/llama" --mode generate --gen-tokens 4 --seq 4 --min-iters 1 --warmup 0 --no-db > "$work/bench.out" 2> "$work/bench.err" &&
+     grep -q "^| llama | 1 | 4 | 4 | [0-9]" "$work/bench.out"; then echo "ok   $profile bench --mode generate CID/llama"
+  else echo "FAIL $profile bench --mode generate CID/llama: $(cat "$work/bench.out" "$work/bench.err")"; fail=1; fi
   # the sharded folder: its root is a HAMT shard (UnixFS type 5), looked up through it by a bare CID
   if "$bin" cat "$bigcid" > /dev/null 2> "$work/err" || ! grep -q "type 5" "$work/err"; then
     echo "FAIL $profile: the padded folder is not HAMT-sharded: $(cat "$work/err")"; fail=1

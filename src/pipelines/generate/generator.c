@@ -55,7 +55,11 @@ int ia_generator_create(const char *onnx_path, const ia_session_options *opts, i
     *out = NULL;
     ia_generator *g = ia_calloc(1, sizeof *g);
     if (!g) return ia_set_error(IA_ERR_NOMEM, "generate: out of memory");
-    int rc = ia_model_session_create(onnx_path, opts, &g->s); /* a path or a CID */
+    static const char *const decoder_files[] = {"onnx/decoder_model_merged.onnx", "onnx/model.onnx", "onnx/decoder_model.onnx",
+                                                "decoder_model_merged.onnx", "model.onnx", "decoder_model.onnx"};
+    char path[4096];
+    int rc = ia_model_file_resolve(onnx_path, decoder_files, sizeof decoder_files / sizeof *decoder_files, path, sizeof path, NULL);
+    if (!rc) rc = ia_model_session_create(path, opts, &g->s); /* a path or a CID */
     if (rc) { ia_free(g); return rc; }
     g->n_in = ia_session_input_count(g->s);
     g->n_out = ia_session_output_count(g->s);
