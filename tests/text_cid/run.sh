@@ -64,6 +64,7 @@ same() {
 expect_err() { # what, pattern, args... (text command)
   what=$1 pat=$2; shift 2
   if "$bin" text "$@" < "$work/lines.txt" > /dev/null 2> "$work/err"; then echo "FAIL $what: succeeded"; fail=1; return; fi
+  if grep -q "Sanitizer" "$work/err"; then echo "FAIL $what: $(cat "$work/err")"; fail=1; return; fi
   if grep -q -- "$pat" "$work/err"; then echo "ok   $what: $(head -1 "$work/err")"
   else echo "FAIL $what: message was: $(cat "$work/err")"; fail=1; fi
 }
@@ -132,6 +133,7 @@ for profile in default unixfs-v1-2025; do
     "$bin" text $cmd "$work/broken/$d" $args > /dev/null 2> "$work/e1" && { echo "FAIL $profile $d: by path succeeded"; fail=1; continue; }
     # shellcheck disable=SC2086
     "$bin" text $cmd "$broken/$d" $args > /dev/null 2> "$work/e2" && { echo "FAIL $profile $d: by CID succeeded"; fail=1; continue; }
+    if grep -q "Sanitizer" "$work/e1" "$work/e2"; then echo "FAIL $profile $d: $(cat "$work/e1" "$work/e2")"; fail=1; continue; fi
     sed "s|$work/broken/$d|$broken/$d|g" "$work/e1" > "$work/e1s"
     if cmp -s "$work/e1s" "$work/e2"; then echo "ok   $profile $d: the same message: $(cat "$work/e2")"
     else echo "FAIL $profile $d: by path: $(cat "$work/e1"); by CID: $(cat "$work/e2")"; fail=1; fi
