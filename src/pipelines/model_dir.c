@@ -33,24 +33,38 @@ static char *dup_trimmed(const char *s) {
     return r;
 }
 
-/* The message of a store lookup that failed: a missing block gets the hint how to add it. */
-static int store_error(int rc, const char *what, const char *ref) {
+/* The message of a store read that failed, after `what` ("model folder X", a file's reference): a
+ * missing block gets the hint how to add it. */
+static int store_error(int rc, const char *what) {
     const char *msg = ia__prev_error();
     if (rc == IA_ERR_NOT_FOUND && strstr(msg, "not in the store"))
-        return ia_set_error(rc, "%s %s: %s: add the model folder to the store first (ipfs-accelerate add -r DIR) "
-                                "or import its CAR (ipfs-accelerate car import FILE.car)", what, ref, msg);
-    return ia_set_error(rc, "%s %s: %s", what, ref, msg);
+        return ia_set_error(rc, "%s: %s: add the model folder to the store first (ipfs-accelerate add -r DIR) "
+                                "or import its CAR (ipfs-accelerate car import FILE.car)", what, msg);
+    return ia_set_error(rc, "%s: %s", what, msg);
 }
 
-/* Whether the store's node at cid is a file: 1 file (*size set), 0 not a file (a directory),
- * negative on a missing or corrupted block. */
-static int store_is_file(ia_blockstore *bs, const ia_cid *cid, uint64_t *size) {
+/* "model folder NAME" */
+static int folder_error(int rc, const ia_model_dir *d) {
+    char what[4200];
+    snprintf(what, sizeof what, "model folder %s", d->name);
+    return store_error(rc, what);
+}
+
+/* Whether the store's node at cid is a file: 1 file, 0 not a file (a directory), negative on a
+ * missing or corrupted block. A raw block is a file by its codec: only its presence is checked
+ * here (it is read and verified when the file is). */
+static int store_is_file(ia_blockstore *bs, const ia_cid *cid) {
+    if (cid->codec == IA_CODEC_RAW) {
+        int has = ia_blockstore_has(bs, cid);
+        if (has > 0) return 1;
+        char cs[IA_CID_MAX_STRING];
+        if (has < 0 || ia_cid_format(cid, 0, cs, sizeof cs)) return has < 0 ? has : ia_set_error(IA_ERR_PARSE, "unprintable CID");
+        return ia_set_error(IA_ERR_NOT_FOUND, "block %s is not in the store", cs);
+    }
     uint64_t sz = 0;
     int rc = ia_store_file_size(bs, cid, &sz);
     if (rc == IA_ERR_INVALID_ARG) return 0; /* "not a file": a directory, HAMT shard or symlink */
-    if (rc) return rc;
-    if (size) *size = sz;
-    return 1;
+    return rc ? rc : 1;
 }
 
 int ia_model_dir_open(const char *ref, ia_model_dir **out) {
@@ -94,9 +108,9 @@ int ia_model_dir_open(const char *ref, ia_model_dir **out) {
     ia_cid cid;
     if ((rc = ia__store_lock(d->bs, 0))) goto fail;
     rc = ia_store_resolve(d->bs, d->name, &cid);
-    int is_file = rc ? rc : store_is_file(d->bs, &cid, NULL);
+    int is_file = rc ? rc : store_is_file(d->bs, &cid);
     ia__store_unlock(d->bs);
-    if (is_file < 0) { rc = store_error(is_file, "model folder", d->name); goto fail; }
+    if (is_file < 0) { rc = folder_error(is_file, d); goto fail; }
     rc = IA_OK;
     if (is_file) {
         char *slash = strrchr(d->name, '/');
@@ -139,7 +153,7 @@ int ia_model_dir_path(const ia_model_dir *d, const char *rel, char *out, size_t 
 
 /* Resolves rel in a store folder: 1 and *cid when it is a file, 0 when absent or not a file,
  * negative (message set) when a block is missing or corrupted. Holds the store lock. */
-static int store_lookup(ia_model_dir *d, const char *rel, ia_cid *cid, uint64_t *size) {
+static int store_lookup(ia_model_dir *d, const char *rel, ia_cid *cid) {
     if (d->bare && strcmp(rel, d->target)) return 0; /* a lone file has no siblings */
     char ref[4096];
     int rc = ia_model_dir_path(d, rel, ref, sizeof ref);
@@ -147,10 +161,10 @@ static int store_lookup(ia_model_dir *d, const char *rel, ia_cid *cid, uint64_t 
     if ((rc = ia__store_lock(d->bs, 0))) return rc;
     rc = ia_store_resolve(d->bs, ref, cid);
     if (rc == IA_ERR_NOT_FOUND && !strstr(ia_last_error(), "not in the store")) rc = 0; /* no such entry */
-    else if (rc) rc = store_error(rc, "model folder", d->name);
+    else if (rc) rc = folder_error(rc, d);
     else {
-        rc = store_is_file(d->bs, cid, size);
-        if (rc < 0) rc = store_error(rc, "model folder", d->name);
+        rc = store_is_file(d->bs, cid);
+        if (rc < 0) rc = folder_error(rc, d);
     }
     ia__store_unlock(d->bs);
     return rc;
@@ -160,7 +174,7 @@ int ia_model_dir_has(ia_model_dir *d, const char *rel) {
     if (!d || !rel) return ia_set_error(IA_ERR_INVALID_ARG, "ia_model_dir_has: NULL argument");
     if (d->store) {
         ia_cid c;
-        return store_lookup(d, rel, &c, NULL);
+        return store_lookup(d, rel, &c);
     }
     char p[4096];
     int rc = ia_model_dir_path(d, rel, p, sizeof p);
@@ -181,12 +195,20 @@ int ia_model_dir_find(ia_model_dir *d, const char *const *cands, size_t n, const
 
 typedef struct grow {
     char *p;
-    size_t len, cap;
+    size_t len, cap, max;
 } grow;
 
 static int put_bytes(void *user, const void *data, size_t len) {
     grow *g = user;
-    if (len > g->cap - g->len) return ia_set_error(IA_ERR_PARSE, "the file is longer than its recorded size");
+    if (len > g->max - g->len) return ia_set_error(IA_ERR_LIMIT, "larger than %zu bytes", g->max);
+    if (len > g->cap - g->len) {
+        size_t nc = g->cap;
+        while (nc - g->len < len) nc = nc > g->max / 2 ? g->max : nc * 2;
+        char *np = ia_realloc(g->p, nc + 1);
+        if (!np) return ia_set_error(IA_ERR_NOMEM, "out of memory");
+        g->p = np;
+        g->cap = nc;
+    }
     memcpy(g->p + g->len, data, len);
     g->len += len;
     return 0;
@@ -201,19 +223,18 @@ int ia_model_dir_read(ia_model_dir *d, const char *rel, size_t max, char **data,
     if (rc) return rc;
     if (d->store) {
         ia_cid cid;
-        uint64_t size = 0;
-        int h = store_lookup(d, rel, &cid, &size);
+        int h = store_lookup(d, rel, &cid);
         if (h < 0) return h;
         if (!h) return ia_set_error(IA_ERR_NOT_FOUND, "%s: no %s", d->name, rel);
-        if (size > max) return ia_set_error(IA_ERR_LIMIT, "%s: larger than %zu bytes", p, max);
-        grow g = {ia_malloc((size_t)size + 1), 0, (size_t)size};
+        /* read through the file's blocks (each verified) into a buffer grown as they come, so that
+         * a file whose recorded size lies cannot make us allocate more than max */
+        grow g = {ia_malloc(4097), 0, 4096, max};
         if (!g.p) return ia_set_error(IA_ERR_NOMEM, "%s: out of memory", p);
         if ((rc = ia__store_lock(d->bs, 0))) { ia_free(g.p); return rc; }
         rc = ia_store_cat(d->bs, &cid, 0, UINT64_MAX, put_bytes, &g);
         ia__store_unlock(d->bs);
-        if (!rc && g.len != size) rc = ia_set_error(IA_ERR_PARSE, "the file is shorter than its recorded size");
         if (rc) {
-            rc = ia_set_error(rc, "%s: %s", p, ia__prev_error());
+            rc = store_error(rc, p);
             ia_free(g.p);
             return rc;
         }
