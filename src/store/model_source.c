@@ -1,5 +1,5 @@
-/* Models from the store: "CID" or "CID/path/model.onnx" as a model path. The file's blocks are read
- * (and verified) straight into one memfd buffer, or a one-block raw file is used in place. */
+/* Models from the store: "CID" or "CID/path/model.onnx" as a model path. A file of raw leaves is
+ * mapped block by block side by side (verified in place); other files are read into a memfd. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -16,12 +16,16 @@
 #include "ia/model.h"
 #include "ia/threadpool.h"
 #include "onnx/pbwire.h"
+#include "onnx/proto.h"
 #include "store/store_internal.h"
 
 /* How the loader is reached without a second copy: every file the model needs (the model and the
- * external data files it names) becomes one buffer (a memfd filled block by block, or a raw block
- * file as it is on disk), and a private temporary directory under the store holds symlinks named
- * as in the DAG (`model.onnx`, `model.onnx.data`) pointing at those buffers (/proc/self/fd/N).
+ * external data files it names) becomes one mapping, and a private temporary directory under the
+ * store holds entries named as in the DAG (`model.onnx`, `model.onnx.data`). A file made of raw
+ * leaves whose sizes are page multiples (the last one excepted) is mapped block file by block file
+ * into one reserved address range, so its bytes are the page cache's own pages; its entry is an
+ * empty placeholder registered with the loader (ia__filemap_prepare) under which the loader finds
+ * that mapping. Any other file is read into a memfd and its entry is a symlink to /proc/self/fd/N.
  * ia_model_load then maps them as it maps any model folder; the directory is removed after. */
 
 int ia__blockstore_block_path(ia_blockstore *bs, const ia_cid *cid, char *path, size_t cap);
@@ -36,6 +40,9 @@ typedef struct src_ctx {
     char *links[MAX_FILES * 2]; /* symlinks and sub-directories created in tmpdir, removed in reverse */
     size_t nlinks;
     ia_threadpool *pool; /* reads and hashes leaves in parallel (NULL: serially) */
+    ia_filemap *maps[MAX_FILES]; /* block-mapped files registered with the loader */
+    size_t nmaps;
+    int plan_only, plan_bad; /* walk without a buffer: note whether any bytes live outside raw leaves */
 } src_ctx;
 
 static int cid_str(const ia_cid *c, char *out, size_t cap) {
@@ -89,7 +96,19 @@ static int walk(src_ctx *x, leaf_list *ll, const ia_cid *cid, uint8_t *dst, uint
                 int walk_leaf) {
     char cs[IA_CID_MAX_STRING];
     if (depth > 64) return ia_set_error(IA_ERR_LIMIT, "file DAG deeper than 64 levels");
+    if (x->plan_bad) return IA_OK; /* planning, and already known not to be mappable */
     if (cid->mh_code == IA_MH_SHA2_256 && cid->codec == IA_CODEC_RAW) return push_leaf(ll, cid, off, size, LEAF_RAW);
+    if (!dst && cid->codec == IA_CODEC_DAG_PB && size && !walk_leaf) {
+        uint8_t pre[24], post[12];
+        size_t np, nq;
+        uint64_t probe = ia__unixfs_leaf_frame(size, pre, &np, post, &nq);
+        char path[PATH_MAX];
+        struct stat st;
+        if (!ia__blockstore_block_path(x->bs, cid, path, sizeof path) && stat(path, &st) == 0 && (uint64_t)st.st_size == probe) {
+            x->plan_bad = 1; /* a dag-pb leaf: its chunk sits behind framing bytes, not on a page boundary */
+            return IA_OK;
+        }
+    }
     if (cid->mh_code == IA_MH_SHA2_256 && cid->codec == IA_CODEC_DAG_PB && size && !walk_leaf) {
         uint8_t pre[24], post[12];
         size_t np, nq, total = ia__unixfs_leaf_frame(size, pre, &np, post, &nq);
@@ -105,6 +124,7 @@ static int walk(src_ctx *x, leaf_list *ll, const ia_cid *cid, uint8_t *dst, uint
     if (rc) return rc;
     if (cid->codec == IA_CODEC_RAW) { /* identity raw */
         if (rlen != size) rc = ia_set_error(IA_ERR_PARSE, "inline block size does not match its parent");
+        else if (rlen && !dst) x->plan_bad = 1;
         else if (rlen) memcpy(dst + off, raw, rlen);
         ia_free(raw);
         return rc;
@@ -131,7 +151,8 @@ static int walk(src_ctx *x, leaf_list *ll, const ia_cid *cid, uint8_t *dst, uint
     }
     if (!rc && total != size) rc = ia_set_error(IA_ERR_PARSE, "block %s holds %llu bytes, its parent says %llu", cs,
                                                 (unsigned long long)total, (unsigned long long)size);
-    if (!rc && u.data_len) memcpy(dst + off, u.data, u.data_len);
+    if (!rc && u.data_len && !dst) x->plan_bad = 1;
+    else if (!rc && u.data_len) memcpy(dst + off, u.data, u.data_len);
     uint64_t o = off + u.data_len;
     for (size_t i = 0; !rc && i < pb.nlinks; i++) {
         rc = walk(x, ll, &pb.links[i].cid, dst, o, u.blocksizes[i], depth + 1, 0);
@@ -211,6 +232,20 @@ static void read_leaves(void *ctx, int64_t b, int64_t e, int tid) {
     EVP_MD_CTX_free(md);
 }
 
+/* The error for a leaf that failed to read or verify. */
+static int leaf_error(src_ctx *x, const leaf *f) {
+    char cs[IA_CID_MAX_STRING], path[PATH_MAX];
+    cid_str(&f->cid, cs, sizeof cs);
+    if (ia__blockstore_block_path(x->bs, &f->cid, path, sizeof path)) path[0] = 0;
+    if (f->status == LS_MISSING) return ia_set_error(IA_ERR_NOT_FOUND, "block %s is not in the store", cs);
+    if (f->status == LS_SIZE)
+        return ia_set_error(IA_ERR_PARSE, "block %s has %lld bytes, its parent says %llu bytes of file data (corrupted: %s)",
+                            cs, f->found, (unsigned long long)f->size, path);
+    if (f->status == LS_CORRUPT)
+        return ia_set_error(IA_ERR_PARSE, "block %s is corrupted (its bytes do not hash to its CID): %s", cs, path);
+    return ia_set_error(IA_ERR_IO, "reading block %s failed: %s", path, strerror(f->err));
+}
+
 /* Reads the file DAG at cid into dst (exactly `size` bytes), verifying every block. */
 static int fill(src_ctx *x, const ia_cid *cid, uint8_t *dst, uint64_t size) {
     leaf_list ll = {0}, again = {0};
@@ -221,18 +256,9 @@ static int fill(src_ctx *x, const ia_cid *cid, uint8_t *dst, uint64_t size) {
         again.n = 0;
         for (size_t i = 0; !rc && i < ll.n; i++) {
             leaf *f = &ll.v[i];
-            char cs[IA_CID_MAX_STRING], path[PATH_MAX];
             if (f->status == LS_OK) continue;
             if (f->status == LS_WALK) { rc = walk(x, &again, &f->cid, dst, f->off, f->size, 1, 1); continue; }
-            cid_str(&f->cid, cs, sizeof cs);
-            if (ia__blockstore_block_path(x->bs, &f->cid, path, sizeof path)) path[0] = 0;
-            if (f->status == LS_MISSING) rc = ia_set_error(IA_ERR_NOT_FOUND, "block %s is not in the store", cs);
-            else if (f->status == LS_SIZE)
-                rc = ia_set_error(IA_ERR_PARSE, "block %s has %lld bytes, its parent says %llu bytes of file data (corrupted: %s)",
-                                  cs, f->found, (unsigned long long)f->size, path);
-            else if (f->status == LS_CORRUPT)
-                rc = ia_set_error(IA_ERR_PARSE, "block %s is corrupted (its bytes do not hash to its CID): %s", cs, path);
-            else rc = ia_set_error(IA_ERR_IO, "reading block %s failed: %s", path, strerror(f->err));
+            rc = leaf_error(x, f);
         }
         leaf_list t = ll;
         ll = again;
@@ -240,6 +266,86 @@ static int fill(src_ctx *x, const ia_cid *cid, uint8_t *dst, uint64_t size) {
     }
     ia_free(ll.v);
     ia_free(again.v);
+    return rc;
+}
+
+/* ---- raw-leaf files: block files mapped side by side, hashed in place ---- */
+
+typedef struct map_job {
+    src_ctx *x;
+    leaf *v;
+    uint8_t *base;
+} map_job;
+
+/* Maps one raw leaf's block file at its place in the reserved range (its page-cache pages, no copy;
+ * populated here so the hash and later the loader take no faults) and hashes the mapped bytes. */
+static void map_leaf(map_job *j, leaf *f, EVP_MD_CTX *md) {
+    char path[PATH_MAX];
+    if (ia__blockstore_block_path(j->x->bs, &f->cid, path, sizeof path)) { f->status = LS_IO; f->err = ENAMETOOLONG; return; }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) { f->status = errno == ENOENT ? LS_MISSING : LS_IO; f->err = errno; return; }
+    struct stat st;
+    if (fstat(fd, &st) || (uint64_t)st.st_size != f->size) {
+        f->status = LS_SIZE;
+        f->found = (long long)st.st_size;
+        close(fd);
+        return;
+    }
+    const uint8_t *p = j->base + f->off;
+    if (f->size && mmap((void *)p, (size_t)f->size, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0) == MAP_FAILED) {
+        f->err = errno;
+        f->status = LS_IO;
+        close(fd);
+        return;
+    }
+    close(fd);
+    uint8_t d[32];
+    unsigned dl = 0;
+    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL) || !EVP_DigestUpdate(md, p, (size_t)f->size) ||
+        !EVP_DigestFinal_ex(md, d, &dl) || dl != 32) {
+        f->err = EIO;
+        f->status = LS_IO;
+        return;
+    }
+    if (memcmp(d, f->cid.digest, 32)) f->status = LS_CORRUPT;
+}
+
+static void map_leaves(void *ctx, int64_t b, int64_t e, int tid) {
+    (void)tid;
+    map_job *j = ctx;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    for (int64_t i = b; i < e; i++) map_leaf(j, &j->v[i], md);
+    EVP_MD_CTX_free(md);
+}
+
+/* Maps the file DAG at cid (`size` bytes) block by block when every byte lives in a raw leaf and every
+ * leaf but the last is a whole number of pages. *out = NULL (and IA_OK) when it is not such a file. */
+static int map_file(src_ctx *x, const ia_cid *cid, uint64_t size, ia_filemap **out) {
+    *out = NULL;
+    leaf_list ll = {0};
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+    x->plan_only = 1;
+    x->plan_bad = 0;
+    int rc = walk(x, &ll, cid, NULL, 0, size, 0, 0);
+    x->plan_only = 0;
+    int ok = !rc && !x->plan_bad && ll.n > 0 && size <= (uint64_t)SIZE_MAX / 2;
+    for (size_t i = 0; ok && i < ll.n; i++)
+        ok = ll.v[i].kind == LEAF_RAW && (i + 1 == ll.n || ll.v[i].size % pg == 0);
+    x->plan_bad = 0;
+    if (!ok) { ia_free(ll.v); return rc; }
+    size_t span = ((size_t)size + pg - 1) & ~(pg - 1);
+    uint8_t *base = NULL;
+    if (span) {
+        base = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (base == MAP_FAILED) { ia_free(ll.v); return ia_set_error(IA_ERR_IO, "cannot reserve %zu bytes of address space: %s", span, strerror(errno)); }
+        map_job j = {x, ll.v, base};
+        ia_parallel_for(x->pool, (int64_t)ll.n, 1, map_leaves, &j);
+        for (size_t i = 0; !rc && i < ll.n; i++)
+            if (ll.v[i].status != LS_OK) rc = leaf_error(x, &ll.v[i]);
+    }
+    ia_free(ll.v);
+    if (!rc) rc = ia__filemap_wrap(base, (size_t)size, out);
+    if (rc && span) munmap(base, span);
     return rc;
 }
 
@@ -261,23 +367,22 @@ static int materialize(src_ctx *x, const ia_cid *cid, const char *rel, const cha
         *p = '/';
     }
     char target[PATH_MAX];
-    char cs[IA_CID_MAX_STRING];
-    cid_str(cid, cs, sizeof cs);
     uint64_t size;
     int rc = ia_store_file_size(x->bs, cid, &size);
     if (rc) return ia_set_error(rc, "%s: %s", ref, ia__prev_error());
-    if (cid->codec == IA_CODEC_RAW && cid->mh_code == IA_MH_SHA2_256) {
-        /* one raw block: the file on disk is the file; verify it, then let the loader map it */
-        if ((rc = ia__blockstore_block_path(x->bs, cid, target, sizeof target))) return rc;
-        int fd = open(target, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) return ia_set_error(IA_ERR_IO, "cannot open %s: %s", target, strerror(errno));
-        void *m = size ? mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0) : NULL;
+    if (x->nmaps >= MAX_FILES) return ia_set_error(IA_ERR_LIMIT, "model needs more than %d files", MAX_FILES);
+    ia_filemap *fm = NULL;
+    if ((rc = map_file(x, cid, size, &fm))) return ia_set_error(rc, "%s: %s", ref, ia__prev_error());
+    if (fm) {
+        /* the entry is an empty placeholder; the loader finds the block mapping under its identity */
+        int fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0) { ia__filemap_release(fm); return ia_set_error(IA_ERR_IO, "cannot create %s: %s", dst, strerror(errno)); }
         close(fd);
-        if (m == MAP_FAILED) return ia_set_error(IA_ERR_IO, "cannot map %s: %s", target, strerror(errno));
-        int ok = ia__cid_verify(cid, m, (size_t)size);
-        if (m) munmap(m, (size_t)size);
-        if (ok < 0) return ok;
-        if (!ok) return ia_set_error(IA_ERR_PARSE, "block %s is corrupted (its bytes do not hash to its CID): %s", cs, target);
+        if ((rc = remember(x, dst))) { ia__filemap_release(fm); return rc; }
+        rc = ia__filemap_prepare(dst, fm);
+        if (rc) { ia__filemap_release(fm); return rc; }
+        x->maps[x->nmaps++] = fm;
+        return IA_OK;
     } else {
         if (x->nfds >= MAX_FILES) return ia_set_error(IA_ERR_LIMIT, "model needs more than %d files", MAX_FILES);
         if (size > (uint64_t)SIZE_MAX / 2) return ia_set_error(IA_ERR_LIMIT, "%s is too large", ref);
@@ -487,7 +592,11 @@ int ia_store_model_load(ia_blockstore *bs, const char *ref, ia_model **out) {
     }
     if ((rc = materialize(&x, &cid, name, ref))) goto cleanup;
     /* find the external data files the model names, read them from sibling entries */
-    {
+    if (x.nmaps) { /* the model file is block-mapped (the first and only mapping so far) */
+        rc = x.maps[0]->len ? scan_model(x.maps[0]->addr, x.maps[0]->len, &l) : IA_OK;
+        if (rc == IA_ERR_PARSE) rc = IA_OK; /* not ONNX: the loader says what is wrong */
+        if (rc) { rc = ia_set_error(rc, "model %s: %s", ref, ia__prev_error()); goto cleanup; }
+    } else {
         char lp[PATH_MAX];
         if (snprintf(lp, sizeof lp, "%s/%s", x.tmpdir, name) >= (int)sizeof lp) { rc = ia_set_error(IA_ERR_LIMIT, "path too long"); goto cleanup; }
         int fd = open(lp, O_RDONLY | O_CLOEXEC);
@@ -540,6 +649,10 @@ int ia_store_model_load(ia_blockstore *bs, const char *ref, ia_model **out) {
         if (rc) rewrite_error(rc, x.tmpdir, has_dir ? refdir : ref);
     }
 cleanup:
+    for (size_t i = 0; i < x.nmaps; i++) { /* the loaded model keeps its own references */
+        ia__filemap_unprepare(x.maps[i]);
+        ia__filemap_release(x.maps[i]);
+    }
     for (size_t i = x.nlinks; i-- > 0;) {
         if (unlink(x.links[i])) rmdir(x.links[i]);
         ia_free(x.links[i]);

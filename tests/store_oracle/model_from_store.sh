@@ -1,8 +1,9 @@
 #!/bin/sh
 # e2e: a generated model folder with external data (one file in a sub-directory) is added to a
 # temporary store and run by CID/path; its outputs must equal running the same files from disk.
-# Under kubo's default (dag-pb leaves), CIDv1 raw leaves with small chunks and a deep tree, and
-# unixfs-v1-2025 (the model file is one raw block, used in place). Also the errors.
+# Under kubo's default (dag-pb leaves), CIDv1 raw leaves with small chunks and a deep tree (page-sized
+# chunks: mapped in place; 5000-byte chunks: read into a buffer), and unixfs-v1-2025 (the model file
+# is one raw block, used in place). Also the errors.
 # usage: model_from_store.sh BIN PYTHON
 set -eu
 BIN=$1
@@ -31,7 +32,8 @@ check() { # name, add flags...
   "$BIN" inspect "/ipfs/$cid/onnx/model.onnx" | grep -q "parameters" || { echo "FAIL $name: inspect"; fails=$((fails + 1)); }
 }
 check "kubo default (CIDv0, dag-pb leaves)"
-check "CIDv1 raw leaves, 16 KiB chunks, 3 links" --cid-version=1 --chunker=size-16384 --max-links=3
+check "CIDv1 raw leaves, 16 KiB chunks, 3 links (blocks mapped side by side)" --cid-version=1 --chunker=size-16384 --max-links=3
+check "CIDv1 raw leaves, 5000-byte chunks (not whole pages: read into a buffer)" --cid-version=1 --chunker=size-5000 --max-links=7
 check "unixfs-v1-2025 (model file is one raw block, in place)" --profile=unixfs-v1-2025
 cid=$("$BIN" add -r -Q --cid-version=1 "$T/m")
 ls "$T/store/tmp" | grep -q . && { echo "FAIL: temporary files left in the store"; fails=$((fails + 1)); }
