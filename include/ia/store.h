@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "ia/model.h"
+#include "ia/session.h"
 #include "ia/status.h"
 
 #ifdef __cplusplus
@@ -222,6 +223,12 @@ IA_API int ia_store_is_ref(const char *ref);
 IA_API int ia_store_model_load(ia_blockstore *bs, const char *ref, ia_model **out);
 /* ia_model_load for a file path, ia_store_model_load (default store) for a store reference. */
 IA_API int ia_model_load_any(const char *path_or_ref, ia_model **out);
+/* ia_session_create for a file path; for a store reference, ia_store_model_load (default store) and
+ * ia_session_create_from_model, except that the blocks of external data files (raw leaves mapped in
+ * place) are SHA-256-checked on other threads while the session is being built: the session is
+ * returned only once every block matched its CID, otherwise it is destroyed and the error names the
+ * corrupted block. (The model file itself is verified before it is parsed.) */
+IA_API int ia_session_create_any(const char *path_or_ref, const ia_session_options *opts, ia_session **out);
 
 /* ---- UnixFS / dag-pb codec (exposed for tests and tools) ------------------------------------- */
 

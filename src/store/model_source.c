@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 #include "ia/model.h"
+#include "ia/session.h"
 #include "ia/threadpool.h"
 #include "onnx/pbwire.h"
 #include "onnx/proto.h"
@@ -32,6 +34,8 @@ int ia__blockstore_block_path(ia_blockstore *bs, const ia_cid *cid, char *path, 
 
 #define MAX_FILES 64
 
+typedef struct pending pending;
+
 typedef struct src_ctx {
     ia_blockstore *bs;
     char tmpdir[PATH_MAX];
@@ -43,6 +47,7 @@ typedef struct src_ctx {
     ia_filemap *maps[MAX_FILES]; /* block-mapped files registered with the loader */
     size_t nmaps;
     int plan_only, plan_bad; /* walk without a buffer: note whether any bytes live outside raw leaves */
+    pending *defer; /* set while mapping files whose hashing may run after the model is loaded */
 } src_ctx;
 
 static int cid_str(const ia_cid *c, char *out, size_t cap) {
@@ -65,6 +70,8 @@ typedef struct leaf {
     uint64_t off, size; /* where the chunk goes in the buffer, and its length */
     int kind, status, err;
     long long found; /* the block's size on disk (LS_SIZE) */
+    const uint8_t *at; /* deferred hashing: where the mapped block is */
+    int file;          /* deferred hashing: index of the file's reference in the pending set */
 } leaf;
 
 typedef struct leaf_list {
@@ -275,7 +282,20 @@ typedef struct map_job {
     src_ctx *x;
     leaf *v;
     uint8_t *base;
+    int hash; /* 0: map only (the hash is deferred) */
 } map_job;
+
+static void hash_mapped(leaf *f, const uint8_t *p, EVP_MD_CTX *md) {
+    uint8_t d[32];
+    unsigned dl = 0;
+    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL) || !EVP_DigestUpdate(md, p, (size_t)f->size) ||
+        !EVP_DigestFinal_ex(md, d, &dl) || dl != 32) {
+        f->err = EIO;
+        f->status = LS_IO;
+        return;
+    }
+    if (memcmp(d, f->cid.digest, 32)) f->status = LS_CORRUPT;
+}
 
 /* Maps one raw leaf's block file at its place in the reserved range (its page-cache pages, no copy;
  * populated here so the hash and later the loader take no faults) and hashes the mapped bytes. */
@@ -299,28 +319,25 @@ static void map_leaf(map_job *j, leaf *f, EVP_MD_CTX *md) {
         return;
     }
     close(fd);
-    uint8_t d[32];
-    unsigned dl = 0;
-    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL) || !EVP_DigestUpdate(md, p, (size_t)f->size) ||
-        !EVP_DigestFinal_ex(md, d, &dl) || dl != 32) {
-        f->err = EIO;
-        f->status = LS_IO;
-        return;
-    }
-    if (memcmp(d, f->cid.digest, 32)) f->status = LS_CORRUPT;
+    f->at = p;
+    if (j->hash) hash_mapped(f, p, md);
 }
 
 static void map_leaves(void *ctx, int64_t b, int64_t e, int tid) {
     (void)tid;
     map_job *j = ctx;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_MD_CTX *md = j->hash ? EVP_MD_CTX_new() : NULL;
     for (int64_t i = b; i < e; i++) map_leaf(j, &j->v[i], md);
     EVP_MD_CTX_free(md);
 }
 
+static int defer_leaves(pending *p, leaf_list *ll, ia_filemap *fm, const char *ref);
+
 /* Maps the file DAG at cid (`size` bytes) block by block when every byte lives in a raw leaf and every
- * leaf but the last is a whole number of pages. *out = NULL (and IA_OK) when it is not such a file. */
-static int map_file(src_ctx *x, const ia_cid *cid, uint64_t size, ia_filemap **out) {
+ * leaf but the last is a whole number of pages. *out = NULL (and IA_OK) when it is not such a file.
+ * With x->defer set the blocks are mapped but not hashed yet: their hashes are checked later
+ * (pending_finish), and nothing built from them may be handed out before that. */
+static int map_file(src_ctx *x, const ia_cid *cid, uint64_t size, const char *ref, ia_filemap **out) {
     *out = NULL;
     leaf_list ll = {0};
     size_t pg = (size_t)sysconf(_SC_PAGESIZE);
@@ -338,14 +355,100 @@ static int map_file(src_ctx *x, const ia_cid *cid, uint64_t size, ia_filemap **o
     if (span) {
         base = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (base == MAP_FAILED) { ia_free(ll.v); return ia_set_error(IA_ERR_IO, "cannot reserve %zu bytes of address space: %s", span, strerror(errno)); }
-        map_job j = {x, ll.v, base};
+        map_job j = {x, ll.v, base, !x->defer};
         ia_parallel_for(x->pool, (int64_t)ll.n, 1, map_leaves, &j);
         for (size_t i = 0; !rc && i < ll.n; i++)
             if (ll.v[i].status != LS_OK) rc = leaf_error(x, &ll.v[i]);
     }
-    ia_free(ll.v);
     if (!rc) rc = ia__filemap_wrap(base, (size_t)size, out);
-    if (rc && span) munmap(base, span);
+    else if (span) munmap(base, span);
+    if (!rc && x->defer && (rc = defer_leaves(x->defer, &ll, *out, ref))) {
+        ia__filemap_release(*out);
+        *out = NULL;
+    }
+    ia_free(ll.v);
+    return rc;
+}
+
+/* ---- deferred hashing: the blocks of external data files are hashed on other threads while the
+ * caller builds a session from the model; pending_finish joins them and the session is handed out
+ * only if every block matched its CID ---- */
+
+struct pending {
+    ia_blockstore *bs, *own; /* own: opened for this load, closed by pending_finish */
+    leaf *v;
+    size_t n, cap, next;     /* next: the first leaf no thread has taken yet (atomic) */
+    ia_filemap *maps[MAX_FILES]; /* references that keep the mapped blocks alive until joined */
+    char *refs[MAX_FILES];
+    size_t nmaps;
+    pthread_t th[16];
+    int nth;
+};
+
+static int defer_leaves(pending *p, leaf_list *ll, ia_filemap *fm, const char *ref) {
+    if (p->nmaps >= MAX_FILES) return ia_set_error(IA_ERR_LIMIT, "model needs more than %d files", MAX_FILES);
+    if (p->n + ll->n > p->cap) {
+        size_t nc = p->cap ? p->cap : 64;
+        while (nc < p->n + ll->n) nc *= 2;
+        leaf *nv = ia_realloc(p->v, nc * sizeof *nv);
+        if (!nv) return ia_set_error(IA_ERR_NOMEM, "out of memory");
+        p->v = nv;
+        p->cap = nc;
+    }
+    if (!(p->refs[p->nmaps] = ia_strdup(ref))) return ia_set_error(IA_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < ll->n; i++) {
+        p->v[p->n] = ll->v[i];
+        p->v[p->n++].file = (int)p->nmaps;
+    }
+    ia__filemap_retain(fm);
+    p->maps[p->nmaps++] = fm;
+    return IA_OK;
+}
+
+static void *hash_worker(void *arg) {
+    pending *p = arg;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    for (;;) {
+        size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
+        if (i >= p->n) break;
+        if (p->v[i].size) hash_mapped(&p->v[i], p->v[i].at, md);
+    }
+    EVP_MD_CTX_free(md);
+    return NULL;
+}
+
+/* Starts hashing the deferred blocks on up to (CPUs - 1) threads; the caller's thread joins in at
+ * pending_finish. Without threads everything is hashed there. */
+static void pending_start(pending *p) {
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int want = ncpu > 1 ? (int)(ncpu - 1) : 0;
+    if (want > 16) want = 16;
+    if ((size_t)want > p->n) want = (int)p->n;
+    for (p->nth = 0; p->nth < want; p->nth++)
+        if (pthread_create(&p->th[p->nth], NULL, hash_worker, p)) break;
+}
+
+/* Hashes what is left, joins the threads and frees p; the first block that did not match is the error. */
+static int pending_finish(pending *p) {
+    if (!p) return IA_OK;
+    hash_worker(p);
+    for (int i = 0; i < p->nth; i++) pthread_join(p->th[i], NULL);
+    int rc = IA_OK;
+    for (size_t i = 0; !rc && i < p->n; i++)
+        if (p->v[i].status != LS_OK) {
+            src_ctx x;
+            memset(&x, 0, sizeof x);
+            x.bs = p->bs;
+            rc = leaf_error(&x, &p->v[i]);
+            rc = ia_set_error(rc, "%s: %s", p->refs[p->v[i].file], ia__prev_error());
+        }
+    for (size_t i = 0; i < p->nmaps; i++) {
+        ia__filemap_release(p->maps[i]);
+        ia_free(p->refs[i]);
+    }
+    ia_free(p->v);
+    ia_blockstore_close(p->own);
+    ia_free(p);
     return rc;
 }
 
@@ -372,7 +475,7 @@ static int materialize(src_ctx *x, const ia_cid *cid, const char *rel, const cha
     if (rc) return ia_set_error(rc, "%s: %s", ref, ia__prev_error());
     if (x->nmaps >= MAX_FILES) return ia_set_error(IA_ERR_LIMIT, "model needs more than %d files", MAX_FILES);
     ia_filemap *fm = NULL;
-    if ((rc = map_file(x, cid, size, &fm))) return ia_set_error(rc, "%s: %s", ref, ia__prev_error());
+    if ((rc = map_file(x, cid, size, ref, &fm))) return ia_set_error(rc, "%s: %s", ref, ia__prev_error());
     if (fm) {
         /* the entry is an empty placeholder; the loader finds the block mapping under its identity */
         int fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -550,13 +653,23 @@ static int safe_location(const char *loc) {
     return 1;
 }
 
-int ia_store_model_load(ia_blockstore *bs, const char *ref, ia_model **out) {
+/* Loads the model at ref. With defer_out, the blocks of block-mapped external data files are
+ * hashed on other threads after this returns (*defer_out, to be passed to pending_finish). */
+static int load(ia_blockstore *bs, const char *ref, ia_model **out, pending **defer_out) {
     *out = NULL;
     ia_blockstore *own = NULL;
+    pending *p = NULL;
     int rc;
     if (!bs) {
         if ((rc = ia_blockstore_open(NULL, &own))) return rc;
         bs = own;
+    }
+    if (defer_out) {
+        *defer_out = NULL;
+        if (!(p = ia_calloc(1, sizeof *p))) { ia_blockstore_close(own); return ia_set_error(IA_ERR_NOMEM, "out of memory"); }
+        p->bs = bs;
+        p->own = own; /* closed by pending_finish: the error messages need the store's paths */
+        own = NULL;
     }
     src_ctx x;
     memset(&x, 0, sizeof x);
@@ -610,6 +723,7 @@ int ia_store_model_load(ia_blockstore *bs, const char *ref, ia_model **out) {
         if (rc == IA_ERR_PARSE) rc = IA_OK; /* not ONNX: the loader says what is wrong */
         if (rc) { rc = ia_set_error(rc, "model %s: %s", ref, ia__prev_error()); goto cleanup; }
     }
+    x.defer = p; /* the model file itself was verified before it was scanned; its data files may wait */
     for (size_t i = 0; i < l.n; i++) {
         if (!safe_location(l.v[i])) continue; /* the loader names and refuses it */
         if (!has_dir) {
@@ -623,11 +737,11 @@ int ia_store_model_load(ia_blockstore *bs, const char *ref, ia_model **out) {
         if (!sib || !rel) { ia_free(sib); ia_free(rel); rc = ia_set_error(IA_ERR_NOMEM, "out of memory"); goto cleanup; }
         /* drop "." components: "./w.bin" names the sibling w.bin */
         int o = snprintf(sib, n, "%s", refdir);
-        for (const char *p = l.v[i]; *p;) {
-            size_t k = strcspn(p, "/");
-            if (k && !(k == 1 && p[0] == '.')) o += snprintf(sib + o, n - (size_t)o, "/%.*s", (int)k, p);
-            p += k;
-            while (*p == '/') p++;
+        for (const char *c = l.v[i]; *c;) {
+            size_t k = strcspn(c, "/");
+            if (k && !(k == 1 && c[0] == '.')) o += snprintf(sib + o, n - (size_t)o, "/%.*s", (int)k, c);
+            c += k;
+            while (*c == '/') c++;
         }
         ia_cid ec;
         rc = ia_store_resolve(bs, sib, &ec);
@@ -647,6 +761,15 @@ int ia_store_model_load(ia_blockstore *bs, const char *ref, ia_model **out) {
         if (snprintf(lp, sizeof lp, "%s/%s", x.tmpdir, name) >= (int)sizeof lp) rc = ia_set_error(IA_ERR_LIMIT, "path too long");
         else rc = ia_model_load(lp, out);
         if (rc) rewrite_error(rc, x.tmpdir, has_dir ? refdir : ref);
+        if (p && !rc) { /* hashing goes on while the caller builds on the model */
+            pending_start(p);
+            *defer_out = p;
+            p = NULL;
+        } else if (p) { /* the loader failed: a corrupted block is the better explanation */
+            int vr = pending_finish(p);
+            p = NULL;
+            if (vr) rc = vr;
+        }
     }
 cleanup:
     for (size_t i = 0; i < x.nmaps; i++) { /* the loaded model keeps its own references */
@@ -662,11 +785,38 @@ cleanup:
 unlock:
     ia__store_unlock(bs);
 done:
+    if (p) { /* failed before the model was loaded: nothing to verify */
+        p->n = 0;
+        pending_finish(p);
+    }
     for (size_t i = 0; i < l.n; i++) ia_free(l.v[i]);
     ia_threadpool_destroy(x.pool);
     ia_free(refdir);
     ia_blockstore_close(own);
     return rc;
+}
+
+int ia_store_model_load(ia_blockstore *bs, const char *ref, ia_model **out) {
+    return load(bs, ref, out, NULL);
+}
+
+int ia_session_create_any(const char *path, const ia_session_options *opts, ia_session **out) {
+    *out = NULL;
+    if (!ia_store_is_ref(path)) return ia_session_create(path, opts, out);
+    ia_model *m;
+    pending *p = NULL;
+    int rc = load(NULL, path, &m, &p);
+    if (rc) return rc;
+    ia_session *s = NULL;
+    rc = ia_session_create_from_model(m, opts, &s); /* reads the data while it is being hashed */
+    int vr = pending_finish(p);                       /* every block checked before s is handed out */
+    if (vr) {
+        if (!rc) ia_session_destroy(s);
+        return vr;
+    }
+    if (rc) return rc;
+    *out = s;
+    return IA_OK;
 }
 
 int ia_model_load_any(const char *path, ia_model **out) {
