@@ -114,7 +114,7 @@ int ia__filemap_open(const char *path, ia_filemap **out) {
 }
 
 void ia__filemap_drop_range(const ia_filemap *m, const void *p, size_t len) {
-    if (!m || !m->len || len < 65536) return;
+    if (!m || m->keep || !m->len || len < 65536) return;
     uintptr_t base = (uintptr_t)m->addr, lo = (uintptr_t)p, hi = lo + len;
     if (lo < base || hi > base + m->len) return;
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);

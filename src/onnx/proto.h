@@ -14,6 +14,7 @@ typedef struct ia_filemap {
     void *addr;
     size_t len;
     int refcount;
+    int keep; /* set for anonymous memory (prepared maps): ia__filemap_drop_range leaves it alone */
 } ia_filemap;
 
 /* Maps a whole file read-only. Empty files get a valid zero-length map. A file registered with

@@ -278,6 +278,10 @@ static int fill(src_ctx *x, const ia_cid *cid, uint8_t *dst, uint64_t size) {
 
 /* ---- raw-leaf files: block files mapped side by side, hashed in place ---- */
 
+/* Files that cannot be mapped block by block and are at least this large are read into private
+ * anonymous memory (huge pages where available); smaller ones into a memfd. */
+#define BUFFER_MIN ((uint64_t)1 << 20)
+
 typedef struct map_job {
     src_ctx *x;
     leaf *v;
@@ -476,6 +480,18 @@ static int materialize(src_ctx *x, const ia_cid *cid, const char *rel, const cha
     if (x->nmaps >= MAX_FILES) return ia_set_error(IA_ERR_LIMIT, "model needs more than %d files", MAX_FILES);
     ia_filemap *fm = NULL;
     if ((rc = map_file(x, cid, size, ref, &fm))) return ia_set_error(rc, "%s: %s", ref, ia__prev_error());
+    if (!fm && size >= BUFFER_MIN) { /* a private buffer filled from the blocks, read-only once verified */
+        if (size > (uint64_t)SIZE_MAX / 2) return ia_set_error(IA_ERR_LIMIT, "%s is too large", ref);
+        size_t pg = (size_t)sysconf(_SC_PAGESIZE), span = ((size_t)size + pg - 1) & ~(pg - 1);
+        uint8_t *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (m == MAP_FAILED) return ia_set_error(IA_ERR_IO, "cannot map a %llu-byte buffer: %s", (unsigned long long)size, strerror(errno));
+        (void)madvise(m, span, MADV_HUGEPAGE); /* 2 MiB pages where the kernel has them: far fewer faults */
+        rc = fill(x, cid, m, size);
+        if (!rc && mprotect(m, span, PROT_READ)) rc = ia_set_error(IA_ERR_IO, "mprotect failed: %s", strerror(errno));
+        if (!rc) rc = ia__filemap_wrap(m, (size_t)size, &fm);
+        if (rc) { munmap(m, span); return ia_set_error(rc, "%s: %s", ref, ia__prev_error()); }
+        fm->keep = 1; /* anonymous memory: dropped pages would read back as zeros */
+    }
     if (fm) {
         /* the entry is an empty placeholder; the loader finds the block mapping under its identity */
         int fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
