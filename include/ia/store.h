@@ -129,6 +129,13 @@ typedef struct ia_add_options {
     int pin;                    /* pin the root recursively (under the same lock as the add) */
     int preserve_mode;          /* write files' and directories' permission bits (UnixFS mode) */
     int preserve_mtime;         /* write their modification times (UnixFS mtime, with nanoseconds) */
+    /* kubo's --mode / --mtime / --mtime-nsecs: these values for every file and directory added
+     * (standard input included, the -w wrapper excepted) where the matching preserve flag is off */
+    int has_mode_value;
+    uint32_t mode_value;        /* permission bits, at most 07777 */
+    int has_mtime_value;
+    int64_t mtime_value;        /* seconds since the epoch (may be negative) */
+    uint32_t mtime_nsec_value;  /* 0..999999999 */
 } ia_add_options;
 
 /* Profiles: "unixfs-v0-2015" (kubo's default: CIDv0, dag-pb leaves, 256 KiB chunks, 174 links,

@@ -36,6 +36,7 @@ typedef struct job {
 } job;
 
 #define QUEUE_MAX_BYTES (16u << 20)
+#define WRITERS 4
 
 struct ia_blockstore {
     char *root;
@@ -47,9 +48,10 @@ struct ia_blockstore {
     size_t pend_bytes;
     int renamed_unsynced; /* renames done since the last sync (made durable by the next one) */
     unsigned long seq;
-    /* writer thread: file creation and writes overlap with hashing in the importer */
-    pthread_t writer;
-    int writer_on, stopping, busy;
+    /* writer threads: file creation and writes overlap with hashing in the importer; several, as
+     * creating a file waits on the filesystem's journal more than it uses a CPU */
+    pthread_t writer[WRITERS];
+    int writer_on, stopping, busy; /* writer_on: how many writers run; busy: how many hold a job */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     job *head, *tail;
@@ -70,7 +72,7 @@ static void *writer_main(void *arg) {
         job *j = bs->head;
         bs->head = j->next;
         if (!bs->head) bs->tail = NULL;
-        bs->busy = 1;
+        bs->busy++;
         int failed_before = bs->werr;
         pthread_mutex_unlock(&bs->mu);
         char err[512];
@@ -85,7 +87,7 @@ static void *writer_main(void *arg) {
             snprintf(bs->werr_msg, sizeof bs->werr_msg, "%s", err);
         }
         bs->queued_bytes -= j->len;
-        bs->busy = 0;
+        bs->busy--;
         pthread_cond_broadcast(&bs->cv);
         ia_free(j->data);
         ia_free(j->tmp);
@@ -212,7 +214,7 @@ void ia_blockstore_close(ia_blockstore *bs) {
         bs->stopping = 1;
         pthread_cond_broadcast(&bs->cv);
         pthread_mutex_unlock(&bs->mu);
-        pthread_join(bs->writer, NULL);
+        for (int i = 0; i < bs->writer_on; i++) pthread_join(bs->writer[i], NULL);
         pthread_mutex_destroy(&bs->mu);
         pthread_cond_destroy(&bs->cv);
     }
@@ -367,8 +369,8 @@ int ia__blockstore_putv(ia_blockstore *bs, const ia_cid *cid, const struct iovec
     if (!bs->writer_on && !bs->werr) {
         pthread_mutex_init(&bs->mu, NULL);
         pthread_cond_init(&bs->cv, NULL);
-        if (pthread_create(&bs->writer, NULL, writer_main, bs) == 0) bs->writer_on = 1;
-        else { pthread_mutex_destroy(&bs->mu); pthread_cond_destroy(&bs->cv); bs->werr = -1; /* stay synchronous */ }
+        while (bs->writer_on < WRITERS && pthread_create(&bs->writer[bs->writer_on], NULL, writer_main, bs) == 0) bs->writer_on++;
+        if (!bs->writer_on) { pthread_mutex_destroy(&bs->mu); pthread_cond_destroy(&bs->cv); bs->werr = -1; /* stay synchronous */ }
     }
     if (bs->writer_on) {
         job *j = ia_calloc(1, sizeof *j);
