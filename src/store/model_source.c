@@ -315,7 +315,7 @@ static void map_leaf(map_job *j, leaf *f, EVP_MD_CTX *md) {
         close(fd);
         return;
     }
-    const uint8_t *p = j->base + f->off;
+    const uint8_t *p = f->size ? j->base + f->off : (const uint8_t *)""; /* an empty leaf maps nothing */
     if (f->size && mmap((void *)p, (size_t)f->size, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0) == MAP_FAILED) {
         f->err = errno;
         f->status = LS_IO;
@@ -359,13 +359,13 @@ static int map_file(src_ctx *x, const ia_cid *cid, uint64_t size, const char *re
     if (span) {
         base = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (base == MAP_FAILED) { ia_free(ll.v); return ia_set_error(IA_ERR_IO, "cannot reserve %zu bytes of address space: %s", span, strerror(errno)); }
-        map_job j = {x, ll.v, base, !x->defer};
-        ia_parallel_for(x->pool, (int64_t)ll.n, 1, map_leaves, &j);
-        for (size_t i = 0; !rc && i < ll.n; i++)
-            if (ll.v[i].status != LS_OK) rc = leaf_error(x, &ll.v[i]);
     }
-    if (!rc) rc = ia__filemap_wrap(base, (size_t)size, out);
-    else if (span) munmap(base, span);
+    map_job j = {x, ll.v, base, !x->defer}; /* an empty file's leaf is still checked (size and hash) */
+    ia_parallel_for(x->pool, (int64_t)ll.n, 1, map_leaves, &j);
+    for (size_t i = 0; !rc && i < ll.n; i++)
+        if (ll.v[i].status != LS_OK) rc = leaf_error(x, &ll.v[i]);
+    if (!rc && (rc = ia__filemap_wrap(base, (size_t)size, out))) *out = NULL;
+    if (rc && span) munmap(base, span);
     if (!rc && x->defer && (rc = defer_leaves(x->defer, &ll, *out, ref))) {
         ia__filemap_release(*out);
         *out = NULL;
@@ -415,7 +415,7 @@ static void *hash_worker(void *arg) {
     for (;;) {
         size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
         if (i >= p->n) break;
-        if (p->v[i].size) hash_mapped(&p->v[i], p->v[i].at, md);
+        hash_mapped(&p->v[i], p->v[i].at, md); /* an empty leaf too: its CID must be the empty hash */
     }
     EVP_MD_CTX_free(md);
     return NULL;
@@ -782,6 +782,8 @@ static int load(ia_blockstore *bs, const char *ref, ia_model **out, pending **de
             *defer_out = p;
             p = NULL;
         } else if (p) { /* the loader failed: a corrupted block is the better explanation */
+            own = p->own; /* still needed below (unlock), closed at the end */
+            p->own = NULL;
             int vr = pending_finish(p);
             p = NULL;
             if (vr) rc = vr;

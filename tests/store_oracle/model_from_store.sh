@@ -99,4 +99,32 @@ cid0=$("$BIN" add -r -Q "$T/m")
 flip_check "corrupted dag-pb leaf 1 of 2 (kubo default)" "$(leaf_path "$T/m/onnx/model.onnx.data" 262144 0 0)" "$cid0/onnx/model.onnx"
 cid16=$("$BIN" add -r -Q --cid-version=1 --chunker=size-16384 --max-links=3 "$T/m")
 flip_check "corrupted raw leaf 6 of 17 (16 KiB chunks, 3 links)" "$(leaf_path "$T/m/onnx/model.onnx.data" 16384 5 1)" "$cid16/onnx/model.onnx"
+# the loader refuses a model (its tensor lies beyond the end of its external data file) while the
+# data's blocks, mapped and hashed during the load, include a corrupted one: the error names the block
+"$PY" - "$T/bad" <<'PYEOF'
+import sys, os
+import numpy as np
+from onnx import helper, TensorProto, save
+d = sys.argv[1]
+os.makedirs(d, exist_ok=True)
+open(os.path.join(d, "w.bin"), "wb").write(np.arange(16384, dtype=np.float32).tobytes())  # 64 KiB
+t = TensorProto()
+t.name, t.data_type = "w", TensorProto.FLOAT
+t.dims.extend([32768])  # 128 KiB: beyond the end of w.bin
+t.data_location = TensorProto.EXTERNAL
+for k, v in (("location", "w.bin"), ("offset", "0"), ("length", str(32768 * 4))):
+    e = t.external_data.add()
+    e.key, e.value = k, v
+x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [32768])
+y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [32768])
+g = helper.make_graph([helper.make_node("Add", ["x", "w"], ["y"])], "g", [x], [y], [t])
+save(helper.make_model(g), os.path.join(d, "model.onnx"))
+PYEOF
+cidb=$("$BIN" add -r -Q --cid-version=1 --chunker=size-16384 "$T/bad")
+expect_err "loader refuses the model (intact blocks)" "beyond the end" run "$cidb/model.onnx" --random-inputs
+bp=$(leaf_path "$T/bad/w.bin" 16384 1 1)
+if [ -f "$bp" ]; then
+  chmod u+w "$bp"; printf 'Z' | dd of="$bp" bs=1 seek=100 conv=notrunc 2>/dev/null
+  expect_err "loader refuses the model and leaf 2 of 4 is corrupted" "is corrupted.*$(basename "$bp")" run "$cidb/model.onnx" --random-inputs
+else echo "FAIL: block $bp of w.bin not in the store"; fails=$((fails + 1)); fi
 [ "$fails" -eq 0 ] && echo "all passed" || { echo "$fails failures"; exit 1; }
