@@ -694,7 +694,11 @@ static int load(ia_blockstore *bs, const char *ref, ia_model **out, pending **de
     const char *r = !strncmp(ref, "/ipfs/", 6) ? ref + 6 : ref;
     /* the directory part (everything before the last component) and the file name */
     char *refdir = ia_strdup(r);
-    if (!refdir) { ia_blockstore_close(own); return ia_set_error(IA_ERR_NOMEM, "out of memory"); }
+    if (!refdir) {
+        if (p) { p->n = 0; pending_finish(p); }
+        ia_blockstore_close(own);
+        return ia_set_error(IA_ERR_NOMEM, "out of memory");
+    }
     size_t rl = strlen(refdir);
     while (rl > 1 && refdir[rl - 1] == '/') refdir[--rl] = 0;
     char *slash = strrchr(refdir, '/');
