@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Side-by-side: `ipfs-accelerate add` of one large file (on-disk store and hash-only) against
 # ipfs-unixfs-importer (Node, in-memory blockstore) and `openssl dgst -sha256` over the same
-# file, page cache warm, plus add's peak memory. Usage: bench/store_add.sh [SIZE_MIB] [BUILD_DIR]
+# file, page cache warm, plus add's peak memory. With BASE_BUILD, a second build (e.g. the code
+# before a change) adds the same file to the same kinds of store in the same interleaved runs; the
+# store rows are then medians of REPS (default 3) interleaved runs, otherwise bests of 3.
+# Usage: bench/store_add.sh [SIZE_MIB] [BUILD_DIR] [BASE_BUILD] [REPS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE_MIB=${1:-1024}
 BUILD=${2:-build}
+BASE=${3:-}
+REPS=${4:-3}
 BIN="$BUILD/ipfs-accelerate"
 [ -x "$BIN" ] || { echo "build first: $BIN missing" >&2; exit 1; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ia-bench-add-XXXXXX")
@@ -16,6 +21,7 @@ echo "generating $SIZE_MIB MiB of random data in $F"
 cat "$F" > /dev/null   # warm the page cache
 
 now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 timeit() { local t0 t1; t0=$(now); "$@" > "$WORK/out" 2>"$WORK/err"; t1=$(now); echo "$t1 - $t0" | bc -l; }
 best() { # best of 3 runs of a command; prints seconds
   local b=999999 t
@@ -32,13 +38,21 @@ for prof in unixfs-v0-2015 unixfs-v1-2025; do
   # the store is initialised (shard directories, untimed) like `ipfs init`, then add is timed
   for where in disk tmpfs; do
     H="$WORK/home"; [ $where = tmpfs ] && { [ -d /dev/shm ] || continue; H=$(mktemp -d /dev/shm/ia-bench-home-XXXXXX); }
-    best_s=999999
-    for _ in 1 2 3; do
-      rm -rf "$H"; IPFS_ACCELERATE_HOME="$H" "$BIN" repo stat > /dev/null
-      t=$(IPFS_ACCELERATE_HOME="$H" timeit "$BIN" add -Q --profile=$prof "$F")
+    best_s=999999; : > "$WORK/ts"; : > "$WORK/tb"
+    for _ in $(seq "$([ -n "$BASE" ] && echo "$REPS" || echo 3)"); do
+      rm -rf "$H"; IPFS_ACCELERATE_HOME="$H" "$BIN" repo stat > /dev/null; sync
+      t=$(IPFS_ACCELERATE_HOME="$H" timeit "$BIN" add -Q --profile=$prof "$F"); echo "$t" >> "$WORK/ts"
       best_s=$(echo "if ($t < $best_s) $t else $best_s" | bc -l)
+      if [ -n "$BASE" ]; then
+        rm -rf "$H"; IPFS_ACCELERATE_HOME="$H" "$BASE/ipfs-accelerate" repo stat > /dev/null; sync
+        IPFS_ACCELERATE_HOME="$H" timeit "$BASE/ipfs-accelerate" add -Q --profile=$prof "$F" >> "$WORK/tb"
+      fi
     done
     rm -rf "$H"
+    if [ -n "$BASE" ]; then
+      best_s=$(median < "$WORK/ts")
+      row "  base build: add, store on $where ($prof)" "$(printf "%.3f" "$(median < "$WORK/tb")")" "(median of $REPS, interleaved)"
+    fi
     if [ $where = disk ]; then T_D=$(printf "%.3f" "$best_s"); row "ipfs-accelerate add, store on disk ($prof)" "$T_D" "$(cat "$WORK/out")"
     else T_M=$(printf "%.3f" "$best_s"); row "ipfs-accelerate add, store on tmpfs ($prof)" "$T_M" "$(cat "$WORK/out")"; fi
   done
@@ -55,4 +69,6 @@ for prof in unixfs-v0-2015 unixfs-v1-2025; do
       "$(echo "$T_D / $T_SSL" | bc -l)" "$RSS"
   fi
 done
+T_DD=$(timeit dd if="$F" of="$WORK/dd.out" bs=1M conv=fsync); rm -f "$WORK/dd.out"
+row "dd bs=1M conv=fsync to the disk (write floor)" "$(printf "%.3f" "$T_DD")"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), store on $(df -T "$WORK" | awk 'NR==2{print $2}')"

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "ia/model.h"
+#include "ia/session.h"
 #include "ia/status.h"
 
 #ifdef __cplusplus
@@ -128,6 +129,13 @@ typedef struct ia_add_options {
     int pin;                    /* pin the root recursively (under the same lock as the add) */
     int preserve_mode;          /* write files' and directories' permission bits (UnixFS mode) */
     int preserve_mtime;         /* write their modification times (UnixFS mtime, with nanoseconds) */
+    /* kubo's --mode / --mtime / --mtime-nsecs: these values for every file and directory added
+     * (standard input included, the -w wrapper excepted) where the matching preserve flag is off */
+    int has_mode_value;
+    uint32_t mode_value;        /* permission bits, at most 07777 */
+    int has_mtime_value;
+    int64_t mtime_value;        /* seconds since the epoch (may be negative) */
+    uint32_t mtime_nsec_value;  /* 0..999999999 */
 } ia_add_options;
 
 /* Profiles: "unixfs-v0-2015" (kubo's default: CIDv0, dag-pb leaves, 256 KiB chunks, 174 links,
@@ -222,6 +230,12 @@ IA_API int ia_store_is_ref(const char *ref);
 IA_API int ia_store_model_load(ia_blockstore *bs, const char *ref, ia_model **out);
 /* ia_model_load for a file path, ia_store_model_load (default store) for a store reference. */
 IA_API int ia_model_load_any(const char *path_or_ref, ia_model **out);
+/* ia_session_create for a file path; for a store reference, ia_store_model_load (default store) and
+ * ia_session_create_from_model, except that the blocks of external data files (raw leaves mapped in
+ * place) are SHA-256-checked on other threads while the session is being built: the session is
+ * returned only once every block matched its CID, otherwise it is destroyed and the error names the
+ * corrupted block. (The model file itself is verified before it is parsed.) */
+IA_API int ia_session_create_any(const char *path_or_ref, const ia_session_options *opts, ia_session **out);
 
 /* ---- UnixFS / dag-pb codec (exposed for tests and tools) ------------------------------------- */
 

@@ -115,8 +115,8 @@ int ia_cmd_run(int argc, char **argv) {
     o.optimize_level = a.optimize;
     double t_load = now_ms();
     ia_session *s;
-    ia_model *model = NULL; /* a file path, or CID / CID/path in the store */
-    if (ia_model_load_any(a.model, &model) || ia_session_create_from_model(model, &o, &s)) {
+    /* a file path, or CID / CID/path in the store (its data verified while the session is built) */
+    if (ia_session_create_any(a.model, &o, &s)) {
         fprintf(stderr, "run: %s\n", ia_last_error());
         return IA_EXIT_FAIL;
     }

@@ -117,7 +117,9 @@ static void on_added(void *user, const char *path, const ia_cid *cid, uint64_t s
 int ia_cmd_add(int argc, char **argv) {
     const char *profile = NULL, *stdin_name = NULL, **paths = ia_calloc((size_t)argc, sizeof *paths);
     int recursive = 0, quiet = 0, only_hash = 0, wrap = 0, hidden = 0, cidv = -1, raw = -1, pin = 1, progress = 1;
-    int pmode = 0, pmtime = 0, use_stdin = 0;
+    int pmode = 0, pmtime = 0, use_stdin = 0, has_mode_v = 0, has_mtime_v = 0, has_ns = 0, mtime_seen = 0;
+    uint32_t mode_v = 0, mtime_ns = 0;
+    int64_t mtime_v = 0;
     uint64_t chunk = 0, maxl = 0;
     size_t np = 0;
     if (!paths) return IA_EXIT_FAIL;
@@ -152,6 +154,31 @@ int ia_cmd_add(int argc, char **argv) {
         } else if ((v = opt_value(argc, argv, &i, "--max-links"))) {
             if (parse_u64(v, &maxl)) { fprintf(stderr, "add: bad --max-links\n"); ia_free(paths); return IA_EXIT_USAGE; }
         } else if ((v = opt_value(argc, argv, &i, "--profile"))) profile = v;
+        else if ((v = opt_value(argc, argv, &i, "--mode"))) {
+            char *end;
+            errno = 0;
+            unsigned long mv = strtoul(v, &end, 8);
+            if (!*v || *end || errno || mv > 07777 || v[0] == '-' || v[0] == '+') {
+                fprintf(stderr, "add: --mode takes octal permission bits (at most 7777), not '%s'\n", v);
+                ia_free(paths);
+                return IA_EXIT_USAGE;
+            }
+            mode_v = (uint32_t)mv;
+            has_mode_v = mv != 0; /* as kubo: 0 means not given */
+        } else if ((v = opt_value(argc, argv, &i, "--mtime"))) {
+            char *end;
+            errno = 0;
+            long long t = strtoll(v, &end, 10);
+            if (!*v || *end || errno) { fprintf(stderr, "add: --mtime takes seconds since the epoch, not '%s'\n", v); ia_free(paths); return IA_EXIT_USAGE; }
+            mtime_v = (int64_t)t;
+            has_mtime_v = t != 0; /* as kubo: 0 means not given */
+            mtime_seen = 1;
+        } else if ((v = opt_value(argc, argv, &i, "--mtime-nsecs"))) {
+            uint64_t ns;
+            if (parse_u64(v, &ns) || ns > 999999999u) { fprintf(stderr, "add: --mtime-nsecs takes 0..999999999, not '%s'\n", v); ia_free(paths); return IA_EXIT_USAGE; }
+            mtime_ns = (uint32_t)ns;
+            has_ns = 1;
+        }
         else if (a[0] == '-' && a[1]) { fprintf(stderr, "add: unknown option %s\n", a); ia_free(paths); return IA_EXIT_USAGE; }
         else paths[np++] = a;
     }
@@ -160,7 +187,7 @@ int ia_cmd_add(int argc, char **argv) {
     if (!np && !use_stdin) {
         fprintf(stderr, "usage: ipfs-accelerate add [-r] [-Q] [-q] [-n] [-w] [--hidden] [--cid-version=0|1] [--raw-leaves[=true|false]]\n"
                         "       [--chunker=size-N] [--max-links=N] [--profile=unixfs-v0-2015|unixfs-v1-2025] [--pin=false]\n"
-                        "       [--preserve-mode] [--preserve-mtime] PATH...\n"
+                        "       [--preserve-mode] [--preserve-mtime] [--mode=OCTAL] [--mtime=SECONDS [--mtime-nsecs=N]] PATH...\n"
                         "       ipfs-accelerate add [options] [--stdin-name NAME] [-]   (standard input)\n");
         ia_free(paths);
         return IA_EXIT_USAGE;
@@ -183,6 +210,12 @@ int ia_cmd_add(int argc, char **argv) {
     o.pin = pin && !only_hash;
     o.preserve_mode = pmode;
     o.preserve_mtime = pmtime;
+    if (has_ns && !mtime_seen) { fprintf(stderr, "add: --mtime-nsecs needs --mtime\n"); ia_free(paths); return IA_EXIT_USAGE; }
+    o.has_mode_value = has_mode_v;
+    o.mode_value = mode_v;
+    o.has_mtime_value = has_mtime_v;
+    o.mtime_value = mtime_v;
+    o.mtime_nsec_value = mtime_ns;
     for (size_t i = 0; i < np; i++) {
         struct stat st;
         if (stat(paths[i], &st)) { fprintf(stderr, "add: %s: %s\n", paths[i], strerror(errno)); ia_free(paths); return IA_EXIT_FAIL; }

@@ -3,6 +3,7 @@
  * allocated, so a malformed file cannot make us allocate more than it holds. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,66 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian hosts o
 
 /* ---------------- file maps ---------------- */
 
+/* Mappings prepared by a caller for files the loader is about to open (the content store maps a
+ * file's blocks side by side and registers the result under a placeholder file's identity). */
+#define IA_PREPARED_MAX 64
+static struct prepared {
+    dev_t dev;
+    ino_t ino;
+    ia_filemap *map;
+} g_prepared[IA_PREPARED_MAX];
+static pthread_mutex_t g_prepared_mu = PTHREAD_MUTEX_INITIALIZER;
+
+int ia__filemap_wrap(void *addr, size_t len, ia_filemap **out) {
+    *out = ia_calloc(1, sizeof **out);
+    if (!*out) return IA_ERR_NOMEM;
+    (*out)->addr = len ? addr : NULL;
+    (*out)->len = len;
+    (*out)->refcount = 1;
+    return IA_OK;
+}
+
+int ia__filemap_prepare(const char *path, ia_filemap *m) {
+    struct stat st;
+    if (stat(path, &st) != 0) return ia_set_error(IA_ERR_IO, "cannot stat %s: %s", path, strerror(errno));
+    int rc = ia_set_error(IA_ERR_LIMIT, "more than %d prepared file maps", IA_PREPARED_MAX);
+    pthread_mutex_lock(&g_prepared_mu);
+    for (int i = 0; i < IA_PREPARED_MAX; i++)
+        if (!g_prepared[i].map) {
+            ia__filemap_retain(m);
+            g_prepared[i] = (struct prepared){st.st_dev, st.st_ino, m};
+            rc = IA_OK;
+            break;
+        }
+    pthread_mutex_unlock(&g_prepared_mu);
+    return rc;
+}
+
+void ia__filemap_unprepare(ia_filemap *m) {
+    ia_filemap *drop = NULL;
+    pthread_mutex_lock(&g_prepared_mu);
+    for (int i = 0; i < IA_PREPARED_MAX; i++)
+        if (g_prepared[i].map == m) {
+            drop = m;
+            g_prepared[i].map = NULL;
+            break;
+        }
+    pthread_mutex_unlock(&g_prepared_mu);
+    ia__filemap_release(drop);
+}
+
+static ia_filemap *prepared_for(const struct stat *st) {
+    ia_filemap *m = NULL;
+    pthread_mutex_lock(&g_prepared_mu);
+    for (int i = 0; i < IA_PREPARED_MAX && !m; i++)
+        if (g_prepared[i].map && g_prepared[i].dev == st->st_dev && g_prepared[i].ino == st->st_ino) {
+            m = g_prepared[i].map;
+            ia__filemap_retain(m);
+        }
+    pthread_mutex_unlock(&g_prepared_mu);
+    return m;
+}
+
 int ia__filemap_open(const char *path, ia_filemap **out) {
     *out = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -26,6 +87,10 @@ int ia__filemap_open(const char *path, ia_filemap **out) {
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
         return ia_set_error(IA_ERR_IO, "%s is not a regular file", path);
+    }
+    if ((*out = prepared_for(&st))) {
+        close(fd);
+        return IA_OK;
     }
     ia_filemap *m = ia_calloc(1, sizeof *m);
     if (!m) {
@@ -49,7 +114,7 @@ int ia__filemap_open(const char *path, ia_filemap **out) {
 }
 
 void ia__filemap_drop_range(const ia_filemap *m, const void *p, size_t len) {
-    if (!m || !m->len || len < 65536) return;
+    if (!m || m->keep || !m->len || len < 65536) return;
     uintptr_t base = (uintptr_t)m->addr, lo = (uintptr_t)p, hi = lo + len;
     if (lo < base || hi > base + m->len) return;
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);

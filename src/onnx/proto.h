@@ -14,10 +14,17 @@ typedef struct ia_filemap {
     void *addr;
     size_t len;
     int refcount;
+    int keep; /* set for anonymous memory (prepared maps): ia__filemap_drop_range leaves it alone */
 } ia_filemap;
 
-/* Maps a whole file read-only. Empty files get a valid zero-length map. */
+/* Maps a whole file read-only. Empty files get a valid zero-length map. A file registered with
+ * ia__filemap_prepare (same device and inode) gets the prepared map instead. */
 int ia__filemap_open(const char *path, ia_filemap **out);
+/* Wraps a mapping the caller made (munmap(addr, len) at the last release) with one reference. */
+int ia__filemap_wrap(void *addr, size_t len, ia_filemap **out);
+/* Registers m (one more reference) as the map of the file at path until ia__filemap_unprepare. */
+int ia__filemap_prepare(const char *path, ia_filemap *m);
+void ia__filemap_unprepare(ia_filemap *m);
 void ia__filemap_retain(ia_filemap *m);
 void ia__filemap_release(ia_filemap *m);
 /* Lets the kernel drop the resident pages wholly inside [p, p+len) of a read-only file map once

@@ -1,11 +1,12 @@
-/* Models from the store: "CID" or "CID/path/model.onnx" as a model path. The file's blocks are read
- * (and verified) straight into one memfd buffer, or a one-block raw file is used in place. */
+/* Models from the store: "CID" or "CID/path/model.onnx" as a model path. A file of raw leaves is
+ * mapped block by block side by side (verified in place); other files are read into a memfd. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,19 +15,26 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 #include "ia/model.h"
+#include "ia/session.h"
 #include "ia/threadpool.h"
 #include "onnx/pbwire.h"
+#include "onnx/proto.h"
 #include "store/store_internal.h"
 
 /* How the loader is reached without a second copy: every file the model needs (the model and the
- * external data files it names) becomes one buffer (a memfd filled block by block, or a raw block
- * file as it is on disk), and a private temporary directory under the store holds symlinks named
- * as in the DAG (`model.onnx`, `model.onnx.data`) pointing at those buffers (/proc/self/fd/N).
+ * external data files it names) becomes one mapping, and a private temporary directory under the
+ * store holds entries named as in the DAG (`model.onnx`, `model.onnx.data`). A file made of raw
+ * leaves whose sizes are page multiples (the last one excepted) is mapped block file by block file
+ * into one reserved address range, so its bytes are the page cache's own pages; its entry is an
+ * empty placeholder registered with the loader (ia__filemap_prepare) under which the loader finds
+ * that mapping. Any other file is read into a memfd and its entry is a symlink to /proc/self/fd/N.
  * ia_model_load then maps them as it maps any model folder; the directory is removed after. */
 
 int ia__blockstore_block_path(ia_blockstore *bs, const ia_cid *cid, char *path, size_t cap);
 
 #define MAX_FILES 64
+
+typedef struct pending pending;
 
 typedef struct src_ctx {
     ia_blockstore *bs;
@@ -36,6 +44,10 @@ typedef struct src_ctx {
     char *links[MAX_FILES * 2]; /* symlinks and sub-directories created in tmpdir, removed in reverse */
     size_t nlinks;
     ia_threadpool *pool; /* reads and hashes leaves in parallel (NULL: serially) */
+    ia_filemap *maps[MAX_FILES]; /* block-mapped files registered with the loader */
+    size_t nmaps;
+    int plan_only, plan_bad; /* walk without a buffer: note whether any bytes live outside raw leaves */
+    pending *defer; /* set while mapping files whose hashing may run after the model is loaded */
 } src_ctx;
 
 static int cid_str(const ia_cid *c, char *out, size_t cap) {
@@ -58,6 +70,8 @@ typedef struct leaf {
     uint64_t off, size; /* where the chunk goes in the buffer, and its length */
     int kind, status, err;
     long long found; /* the block's size on disk (LS_SIZE) */
+    const uint8_t *at; /* deferred hashing: where the mapped block is */
+    int file;          /* deferred hashing: index of the file's reference in the pending set */
 } leaf;
 
 typedef struct leaf_list {
@@ -89,7 +103,19 @@ static int walk(src_ctx *x, leaf_list *ll, const ia_cid *cid, uint8_t *dst, uint
                 int walk_leaf) {
     char cs[IA_CID_MAX_STRING];
     if (depth > 64) return ia_set_error(IA_ERR_LIMIT, "file DAG deeper than 64 levels");
+    if (x->plan_bad) return IA_OK; /* planning, and already known not to be mappable */
     if (cid->mh_code == IA_MH_SHA2_256 && cid->codec == IA_CODEC_RAW) return push_leaf(ll, cid, off, size, LEAF_RAW);
+    if (!dst && cid->codec == IA_CODEC_DAG_PB && size && !walk_leaf) {
+        uint8_t pre[24], post[12];
+        size_t np, nq;
+        uint64_t probe = ia__unixfs_leaf_frame(size, pre, &np, post, &nq);
+        char path[PATH_MAX];
+        struct stat st;
+        if (!ia__blockstore_block_path(x->bs, cid, path, sizeof path) && stat(path, &st) == 0 && (uint64_t)st.st_size == probe) {
+            x->plan_bad = 1; /* a dag-pb leaf: its chunk sits behind framing bytes, not on a page boundary */
+            return IA_OK;
+        }
+    }
     if (cid->mh_code == IA_MH_SHA2_256 && cid->codec == IA_CODEC_DAG_PB && size && !walk_leaf) {
         uint8_t pre[24], post[12];
         size_t np, nq, total = ia__unixfs_leaf_frame(size, pre, &np, post, &nq);
@@ -105,6 +131,7 @@ static int walk(src_ctx *x, leaf_list *ll, const ia_cid *cid, uint8_t *dst, uint
     if (rc) return rc;
     if (cid->codec == IA_CODEC_RAW) { /* identity raw */
         if (rlen != size) rc = ia_set_error(IA_ERR_PARSE, "inline block size does not match its parent");
+        else if (rlen && !dst) x->plan_bad = 1;
         else if (rlen) memcpy(dst + off, raw, rlen);
         ia_free(raw);
         return rc;
@@ -131,7 +158,8 @@ static int walk(src_ctx *x, leaf_list *ll, const ia_cid *cid, uint8_t *dst, uint
     }
     if (!rc && total != size) rc = ia_set_error(IA_ERR_PARSE, "block %s holds %llu bytes, its parent says %llu", cs,
                                                 (unsigned long long)total, (unsigned long long)size);
-    if (!rc && u.data_len) memcpy(dst + off, u.data, u.data_len);
+    if (!rc && u.data_len && !dst) x->plan_bad = 1;
+    else if (!rc && u.data_len) memcpy(dst + off, u.data, u.data_len);
     uint64_t o = off + u.data_len;
     for (size_t i = 0; !rc && i < pb.nlinks; i++) {
         rc = walk(x, ll, &pb.links[i].cid, dst, o, u.blocksizes[i], depth + 1, 0);
@@ -211,6 +239,20 @@ static void read_leaves(void *ctx, int64_t b, int64_t e, int tid) {
     EVP_MD_CTX_free(md);
 }
 
+/* The error for a leaf that failed to read or verify. */
+static int leaf_error(src_ctx *x, const leaf *f) {
+    char cs[IA_CID_MAX_STRING], path[PATH_MAX];
+    cid_str(&f->cid, cs, sizeof cs);
+    if (ia__blockstore_block_path(x->bs, &f->cid, path, sizeof path)) path[0] = 0;
+    if (f->status == LS_MISSING) return ia_set_error(IA_ERR_NOT_FOUND, "block %s is not in the store", cs);
+    if (f->status == LS_SIZE)
+        return ia_set_error(IA_ERR_PARSE, "block %s has %lld bytes, its parent says %llu bytes of file data (corrupted: %s)",
+                            cs, f->found, (unsigned long long)f->size, path);
+    if (f->status == LS_CORRUPT)
+        return ia_set_error(IA_ERR_PARSE, "block %s is corrupted (its bytes do not hash to its CID): %s", cs, path);
+    return ia_set_error(IA_ERR_IO, "reading block %s failed: %s", path, strerror(f->err));
+}
+
 /* Reads the file DAG at cid into dst (exactly `size` bytes), verifying every block. */
 static int fill(src_ctx *x, const ia_cid *cid, uint8_t *dst, uint64_t size) {
     leaf_list ll = {0}, again = {0};
@@ -221,18 +263,9 @@ static int fill(src_ctx *x, const ia_cid *cid, uint8_t *dst, uint64_t size) {
         again.n = 0;
         for (size_t i = 0; !rc && i < ll.n; i++) {
             leaf *f = &ll.v[i];
-            char cs[IA_CID_MAX_STRING], path[PATH_MAX];
             if (f->status == LS_OK) continue;
             if (f->status == LS_WALK) { rc = walk(x, &again, &f->cid, dst, f->off, f->size, 1, 1); continue; }
-            cid_str(&f->cid, cs, sizeof cs);
-            if (ia__blockstore_block_path(x->bs, &f->cid, path, sizeof path)) path[0] = 0;
-            if (f->status == LS_MISSING) rc = ia_set_error(IA_ERR_NOT_FOUND, "block %s is not in the store", cs);
-            else if (f->status == LS_SIZE)
-                rc = ia_set_error(IA_ERR_PARSE, "block %s has %lld bytes, its parent says %llu bytes of file data (corrupted: %s)",
-                                  cs, f->found, (unsigned long long)f->size, path);
-            else if (f->status == LS_CORRUPT)
-                rc = ia_set_error(IA_ERR_PARSE, "block %s is corrupted (its bytes do not hash to its CID): %s", cs, path);
-            else rc = ia_set_error(IA_ERR_IO, "reading block %s failed: %s", path, strerror(f->err));
+            rc = leaf_error(x, f);
         }
         leaf_list t = ll;
         ll = again;
@@ -240,6 +273,186 @@ static int fill(src_ctx *x, const ia_cid *cid, uint8_t *dst, uint64_t size) {
     }
     ia_free(ll.v);
     ia_free(again.v);
+    return rc;
+}
+
+/* ---- raw-leaf files: block files mapped side by side, hashed in place ---- */
+
+/* Files that cannot be mapped block by block and are at least this large are read into private
+ * anonymous memory (huge pages where available); smaller ones into a memfd. */
+#define BUFFER_MIN ((uint64_t)1 << 20)
+
+typedef struct map_job {
+    src_ctx *x;
+    leaf *v;
+    uint8_t *base;
+    int hash; /* 0: map only (the hash is deferred) */
+} map_job;
+
+static void hash_mapped(leaf *f, const uint8_t *p, EVP_MD_CTX *md) {
+    uint8_t d[32];
+    unsigned dl = 0;
+    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL) || !EVP_DigestUpdate(md, p, (size_t)f->size) ||
+        !EVP_DigestFinal_ex(md, d, &dl) || dl != 32) {
+        f->err = EIO;
+        f->status = LS_IO;
+        return;
+    }
+    if (memcmp(d, f->cid.digest, 32)) f->status = LS_CORRUPT;
+}
+
+/* Maps one raw leaf's block file at its place in the reserved range (its page-cache pages, no copy;
+ * populated here so the hash and later the loader take no faults) and hashes the mapped bytes. */
+static void map_leaf(map_job *j, leaf *f, EVP_MD_CTX *md) {
+    char path[PATH_MAX];
+    if (ia__blockstore_block_path(j->x->bs, &f->cid, path, sizeof path)) { f->status = LS_IO; f->err = ENAMETOOLONG; return; }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) { f->status = errno == ENOENT ? LS_MISSING : LS_IO; f->err = errno; return; }
+    struct stat st;
+    if (fstat(fd, &st) || (uint64_t)st.st_size != f->size) {
+        f->status = LS_SIZE;
+        f->found = (long long)st.st_size;
+        close(fd);
+        return;
+    }
+    const uint8_t *p = f->size ? j->base + f->off : (const uint8_t *)""; /* an empty leaf maps nothing */
+    if (f->size && mmap((void *)p, (size_t)f->size, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0) == MAP_FAILED) {
+        f->err = errno;
+        f->status = LS_IO;
+        close(fd);
+        return;
+    }
+    close(fd);
+    f->at = p;
+    if (j->hash) hash_mapped(f, p, md);
+}
+
+static void map_leaves(void *ctx, int64_t b, int64_t e, int tid) {
+    (void)tid;
+    map_job *j = ctx;
+    EVP_MD_CTX *md = j->hash ? EVP_MD_CTX_new() : NULL;
+    for (int64_t i = b; i < e; i++) map_leaf(j, &j->v[i], md);
+    EVP_MD_CTX_free(md);
+}
+
+static int defer_leaves(pending *p, leaf_list *ll, ia_filemap *fm, const char *ref);
+
+/* Maps the file DAG at cid (`size` bytes) block by block when every byte lives in a raw leaf and every
+ * leaf but the last is a whole number of pages. *out = NULL (and IA_OK) when it is not such a file.
+ * With x->defer set the blocks are mapped but not hashed yet: their hashes are checked later
+ * (pending_finish), and nothing built from them may be handed out before that. */
+static int map_file(src_ctx *x, const ia_cid *cid, uint64_t size, const char *ref, ia_filemap **out) {
+    *out = NULL;
+    leaf_list ll = {0};
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+    x->plan_only = 1;
+    x->plan_bad = 0;
+    int rc = walk(x, &ll, cid, NULL, 0, size, 0, 0);
+    x->plan_only = 0;
+    int ok = !rc && !x->plan_bad && ll.n > 0 && size <= (uint64_t)SIZE_MAX / 2;
+    for (size_t i = 0; ok && i < ll.n; i++)
+        ok = ll.v[i].kind == LEAF_RAW && (i + 1 == ll.n || ll.v[i].size % pg == 0);
+    x->plan_bad = 0;
+    if (!ok) { ia_free(ll.v); return rc; }
+    size_t span = ((size_t)size + pg - 1) & ~(pg - 1);
+    uint8_t *base = NULL;
+    if (span) {
+        base = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (base == MAP_FAILED) { ia_free(ll.v); return ia_set_error(IA_ERR_IO, "cannot reserve %zu bytes of address space: %s", span, strerror(errno)); }
+    }
+    map_job j = {x, ll.v, base, !x->defer}; /* an empty file's leaf is still checked (size and hash) */
+    ia_parallel_for(x->pool, (int64_t)ll.n, 1, map_leaves, &j);
+    for (size_t i = 0; !rc && i < ll.n; i++)
+        if (ll.v[i].status != LS_OK) rc = leaf_error(x, &ll.v[i]);
+    if (!rc && (rc = ia__filemap_wrap(base, (size_t)size, out))) *out = NULL;
+    if (rc && span) munmap(base, span);
+    if (!rc && x->defer && (rc = defer_leaves(x->defer, &ll, *out, ref))) {
+        ia__filemap_release(*out);
+        *out = NULL;
+    }
+    ia_free(ll.v);
+    return rc;
+}
+
+/* ---- deferred hashing: the blocks of external data files are hashed on other threads while the
+ * caller builds a session from the model; pending_finish joins them and the session is handed out
+ * only if every block matched its CID ---- */
+
+struct pending {
+    ia_blockstore *bs, *own; /* own: opened for this load, closed by pending_finish */
+    leaf *v;
+    size_t n, cap, next;     /* next: the first leaf no thread has taken yet (atomic) */
+    ia_filemap *maps[MAX_FILES]; /* references that keep the mapped blocks alive until joined */
+    char *refs[MAX_FILES];
+    size_t nmaps;
+    pthread_t th[16];
+    int nth;
+};
+
+static int defer_leaves(pending *p, leaf_list *ll, ia_filemap *fm, const char *ref) {
+    if (p->nmaps >= MAX_FILES) return ia_set_error(IA_ERR_LIMIT, "model needs more than %d files", MAX_FILES);
+    if (p->n + ll->n > p->cap) {
+        size_t nc = p->cap ? p->cap : 64;
+        while (nc < p->n + ll->n) nc *= 2;
+        leaf *nv = ia_realloc(p->v, nc * sizeof *nv);
+        if (!nv) return ia_set_error(IA_ERR_NOMEM, "out of memory");
+        p->v = nv;
+        p->cap = nc;
+    }
+    if (!(p->refs[p->nmaps] = ia_strdup(ref))) return ia_set_error(IA_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < ll->n; i++) {
+        p->v[p->n] = ll->v[i];
+        p->v[p->n++].file = (int)p->nmaps;
+    }
+    ia__filemap_retain(fm);
+    p->maps[p->nmaps++] = fm;
+    return IA_OK;
+}
+
+static void *hash_worker(void *arg) {
+    pending *p = arg;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    for (;;) {
+        size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
+        if (i >= p->n) break;
+        hash_mapped(&p->v[i], p->v[i].at, md); /* an empty leaf too: its CID must be the empty hash */
+    }
+    EVP_MD_CTX_free(md);
+    return NULL;
+}
+
+/* Starts hashing the deferred blocks on up to (CPUs - 1) threads; the caller's thread joins in at
+ * pending_finish. Without threads everything is hashed there. */
+static void pending_start(pending *p) {
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int want = ncpu > 1 ? (int)(ncpu - 1) : 0;
+    if (want > 16) want = 16;
+    if ((size_t)want > p->n) want = (int)p->n;
+    for (p->nth = 0; p->nth < want; p->nth++)
+        if (pthread_create(&p->th[p->nth], NULL, hash_worker, p)) break;
+}
+
+/* Hashes what is left, joins the threads and frees p; the first block that did not match is the error. */
+static int pending_finish(pending *p) {
+    if (!p) return IA_OK;
+    hash_worker(p);
+    for (int i = 0; i < p->nth; i++) pthread_join(p->th[i], NULL);
+    int rc = IA_OK;
+    for (size_t i = 0; !rc && i < p->n; i++)
+        if (p->v[i].status != LS_OK) {
+            src_ctx x;
+            memset(&x, 0, sizeof x);
+            x.bs = p->bs;
+            rc = leaf_error(&x, &p->v[i]);
+            rc = ia_set_error(rc, "%s: %s", p->refs[p->v[i].file], ia__prev_error());
+        }
+    for (size_t i = 0; i < p->nmaps; i++) {
+        ia__filemap_release(p->maps[i]);
+        ia_free(p->refs[i]);
+    }
+    ia_free(p->v);
+    ia_blockstore_close(p->own);
+    ia_free(p);
     return rc;
 }
 
@@ -261,23 +474,34 @@ static int materialize(src_ctx *x, const ia_cid *cid, const char *rel, const cha
         *p = '/';
     }
     char target[PATH_MAX];
-    char cs[IA_CID_MAX_STRING];
-    cid_str(cid, cs, sizeof cs);
     uint64_t size;
     int rc = ia_store_file_size(x->bs, cid, &size);
     if (rc) return ia_set_error(rc, "%s: %s", ref, ia__prev_error());
-    if (cid->codec == IA_CODEC_RAW && cid->mh_code == IA_MH_SHA2_256) {
-        /* one raw block: the file on disk is the file; verify it, then let the loader map it */
-        if ((rc = ia__blockstore_block_path(x->bs, cid, target, sizeof target))) return rc;
-        int fd = open(target, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) return ia_set_error(IA_ERR_IO, "cannot open %s: %s", target, strerror(errno));
-        void *m = size ? mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0) : NULL;
+    if (x->nmaps >= MAX_FILES) return ia_set_error(IA_ERR_LIMIT, "model needs more than %d files", MAX_FILES);
+    ia_filemap *fm = NULL;
+    if ((rc = map_file(x, cid, size, ref, &fm))) return ia_set_error(rc, "%s: %s", ref, ia__prev_error());
+    if (!fm && size >= BUFFER_MIN) { /* a private buffer filled from the blocks, read-only once verified */
+        if (size > (uint64_t)SIZE_MAX / 2) return ia_set_error(IA_ERR_LIMIT, "%s is too large", ref);
+        size_t pg = (size_t)sysconf(_SC_PAGESIZE), span = ((size_t)size + pg - 1) & ~(pg - 1);
+        uint8_t *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (m == MAP_FAILED) return ia_set_error(IA_ERR_IO, "cannot map a %llu-byte buffer: %s", (unsigned long long)size, strerror(errno));
+        (void)madvise(m, span, MADV_HUGEPAGE); /* 2 MiB pages where the kernel has them: far fewer faults */
+        rc = fill(x, cid, m, size);
+        if (!rc && mprotect(m, span, PROT_READ)) rc = ia_set_error(IA_ERR_IO, "mprotect failed: %s", strerror(errno));
+        if (!rc) rc = ia__filemap_wrap(m, (size_t)size, &fm);
+        if (rc) { munmap(m, span); return ia_set_error(rc, "%s: %s", ref, ia__prev_error()); }
+        fm->keep = 1; /* anonymous memory: dropped pages would read back as zeros */
+    }
+    if (fm) {
+        /* the entry is an empty placeholder; the loader finds the block mapping under its identity */
+        int fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0) { ia__filemap_release(fm); return ia_set_error(IA_ERR_IO, "cannot create %s: %s", dst, strerror(errno)); }
         close(fd);
-        if (m == MAP_FAILED) return ia_set_error(IA_ERR_IO, "cannot map %s: %s", target, strerror(errno));
-        int ok = ia__cid_verify(cid, m, (size_t)size);
-        if (m) munmap(m, (size_t)size);
-        if (ok < 0) return ok;
-        if (!ok) return ia_set_error(IA_ERR_PARSE, "block %s is corrupted (its bytes do not hash to its CID): %s", cs, target);
+        if ((rc = remember(x, dst))) { ia__filemap_release(fm); return rc; }
+        rc = ia__filemap_prepare(dst, fm);
+        if (rc) { ia__filemap_release(fm); return rc; }
+        x->maps[x->nmaps++] = fm;
+        return IA_OK;
     } else {
         if (x->nfds >= MAX_FILES) return ia_set_error(IA_ERR_LIMIT, "model needs more than %d files", MAX_FILES);
         if (size > (uint64_t)SIZE_MAX / 2) return ia_set_error(IA_ERR_LIMIT, "%s is too large", ref);
@@ -445,13 +669,23 @@ static int safe_location(const char *loc) {
     return 1;
 }
 
-int ia_store_model_load(ia_blockstore *bs, const char *ref, ia_model **out) {
+/* Loads the model at ref. With defer_out, the blocks of block-mapped external data files are
+ * hashed on other threads after this returns (*defer_out, to be passed to pending_finish). */
+static int load(ia_blockstore *bs, const char *ref, ia_model **out, pending **defer_out) {
     *out = NULL;
     ia_blockstore *own = NULL;
+    pending *p = NULL;
     int rc;
     if (!bs) {
         if ((rc = ia_blockstore_open(NULL, &own))) return rc;
         bs = own;
+    }
+    if (defer_out) {
+        *defer_out = NULL;
+        if (!(p = ia_calloc(1, sizeof *p))) { ia_blockstore_close(own); return ia_set_error(IA_ERR_NOMEM, "out of memory"); }
+        p->bs = bs;
+        p->own = own; /* closed by pending_finish: the error messages need the store's paths */
+        own = NULL;
     }
     src_ctx x;
     memset(&x, 0, sizeof x);
@@ -460,7 +694,11 @@ int ia_store_model_load(ia_blockstore *bs, const char *ref, ia_model **out) {
     const char *r = !strncmp(ref, "/ipfs/", 6) ? ref + 6 : ref;
     /* the directory part (everything before the last component) and the file name */
     char *refdir = ia_strdup(r);
-    if (!refdir) { ia_blockstore_close(own); return ia_set_error(IA_ERR_NOMEM, "out of memory"); }
+    if (!refdir) {
+        if (p) { p->n = 0; pending_finish(p); }
+        ia_blockstore_close(own);
+        return ia_set_error(IA_ERR_NOMEM, "out of memory");
+    }
     size_t rl = strlen(refdir);
     while (rl > 1 && refdir[rl - 1] == '/') refdir[--rl] = 0;
     char *slash = strrchr(refdir, '/');
@@ -487,7 +725,11 @@ int ia_store_model_load(ia_blockstore *bs, const char *ref, ia_model **out) {
     }
     if ((rc = materialize(&x, &cid, name, ref))) goto cleanup;
     /* find the external data files the model names, read them from sibling entries */
-    {
+    if (x.nmaps) { /* the model file is block-mapped (the first and only mapping so far) */
+        rc = x.maps[0]->len ? scan_model(x.maps[0]->addr, x.maps[0]->len, &l) : IA_OK;
+        if (rc == IA_ERR_PARSE) rc = IA_OK; /* not ONNX: the loader says what is wrong */
+        if (rc) { rc = ia_set_error(rc, "model %s: %s", ref, ia__prev_error()); goto cleanup; }
+    } else {
         char lp[PATH_MAX];
         if (snprintf(lp, sizeof lp, "%s/%s", x.tmpdir, name) >= (int)sizeof lp) { rc = ia_set_error(IA_ERR_LIMIT, "path too long"); goto cleanup; }
         int fd = open(lp, O_RDONLY | O_CLOEXEC);
@@ -501,6 +743,7 @@ int ia_store_model_load(ia_blockstore *bs, const char *ref, ia_model **out) {
         if (rc == IA_ERR_PARSE) rc = IA_OK; /* not ONNX: the loader says what is wrong */
         if (rc) { rc = ia_set_error(rc, "model %s: %s", ref, ia__prev_error()); goto cleanup; }
     }
+    x.defer = p; /* the model file itself was verified before it was scanned; its data files may wait */
     for (size_t i = 0; i < l.n; i++) {
         if (!safe_location(l.v[i])) continue; /* the loader names and refuses it */
         if (!has_dir) {
@@ -514,11 +757,11 @@ int ia_store_model_load(ia_blockstore *bs, const char *ref, ia_model **out) {
         if (!sib || !rel) { ia_free(sib); ia_free(rel); rc = ia_set_error(IA_ERR_NOMEM, "out of memory"); goto cleanup; }
         /* drop "." components: "./w.bin" names the sibling w.bin */
         int o = snprintf(sib, n, "%s", refdir);
-        for (const char *p = l.v[i]; *p;) {
-            size_t k = strcspn(p, "/");
-            if (k && !(k == 1 && p[0] == '.')) o += snprintf(sib + o, n - (size_t)o, "/%.*s", (int)k, p);
-            p += k;
-            while (*p == '/') p++;
+        for (const char *c = l.v[i]; *c;) {
+            size_t k = strcspn(c, "/");
+            if (k && !(k == 1 && c[0] == '.')) o += snprintf(sib + o, n - (size_t)o, "/%.*s", (int)k, c);
+            c += k;
+            while (*c == '/') c++;
         }
         ia_cid ec;
         rc = ia_store_resolve(bs, sib, &ec);
@@ -538,8 +781,23 @@ int ia_store_model_load(ia_blockstore *bs, const char *ref, ia_model **out) {
         if (snprintf(lp, sizeof lp, "%s/%s", x.tmpdir, name) >= (int)sizeof lp) rc = ia_set_error(IA_ERR_LIMIT, "path too long");
         else rc = ia_model_load(lp, out);
         if (rc) rewrite_error(rc, x.tmpdir, has_dir ? refdir : ref);
+        if (p && !rc) { /* hashing goes on while the caller builds on the model */
+            pending_start(p);
+            *defer_out = p;
+            p = NULL;
+        } else if (p) { /* the loader failed: a corrupted block is the better explanation */
+            own = p->own; /* still needed below (unlock), closed at the end */
+            p->own = NULL;
+            int vr = pending_finish(p);
+            p = NULL;
+            if (vr) rc = vr;
+        }
     }
 cleanup:
+    for (size_t i = 0; i < x.nmaps; i++) { /* the loaded model keeps its own references */
+        ia__filemap_unprepare(x.maps[i]);
+        ia__filemap_release(x.maps[i]);
+    }
     for (size_t i = x.nlinks; i-- > 0;) {
         if (unlink(x.links[i])) rmdir(x.links[i]);
         ia_free(x.links[i]);
@@ -549,11 +807,38 @@ cleanup:
 unlock:
     ia__store_unlock(bs);
 done:
+    if (p) { /* failed before the model was loaded: nothing to verify */
+        p->n = 0;
+        pending_finish(p);
+    }
     for (size_t i = 0; i < l.n; i++) ia_free(l.v[i]);
     ia_threadpool_destroy(x.pool);
     ia_free(refdir);
     ia_blockstore_close(own);
     return rc;
+}
+
+int ia_store_model_load(ia_blockstore *bs, const char *ref, ia_model **out) {
+    return load(bs, ref, out, NULL);
+}
+
+int ia_session_create_any(const char *path, const ia_session_options *opts, ia_session **out) {
+    *out = NULL;
+    if (!ia_store_is_ref(path)) return ia_session_create(path, opts, out);
+    ia_model *m;
+    pending *p = NULL;
+    int rc = load(NULL, path, &m, &p);
+    if (rc) return rc;
+    ia_session *s = NULL;
+    rc = ia_session_create_from_model(m, opts, &s); /* reads the data while it is being hashed */
+    int vr = pending_finish(p);                       /* every block checked before s is handed out */
+    if (vr) {
+        if (!rc) ia_session_destroy(s);
+        return vr;
+    }
+    if (rc) return rc;
+    *out = s;
+    return IA_OK;
 }
 
 int ia_model_load_any(const char *path, ia_model **out) {

@@ -163,7 +163,8 @@ async function suiteDirs() {
 }
 
 // --preserve-mode / --preserve-mtime (kubo's flags) against the importer given the same mode and
-// mtime (read back from the file system with nanoseconds), and `add -` / --stdin-name.
+// mtime (read back from the file system with nanoseconds), the explicit --mode / --mtime /
+// --mtime-nsecs values, and `add -` / --stdin-name.
 function setMeta(p, mode, mtime) {
   spawnSync('chmod', [mode.toString(8), p]);
   const r = spawnSync('touch', ['-h', '-d', `@${mtime}`, p]); // GNU touch keeps nanoseconds
@@ -183,6 +184,11 @@ function metaOf(p, withMode, withMtime) {
 const metaFlags = [[['--preserve-mode'], true, false], [['--preserve-mtime'], false, true],
   [['--preserve-mode', '--preserve-mtime'], true, true]];
 const stamps = [[0o600, '1577934245.123456789'], [0o644, '1700000000'], [0o4755, '946684800.5'], [0o777, '1']];
+const explicit = [
+  [['--mode=0640', '--mtime=1603539720', '--mtime-nsecs=54321'], { mode: 0o640, mtime: { secs: 1603539720n, nsecs: 54321 } }],
+  [['--mode=0764'], { mode: 0o764 }],
+  [['--mtime=1700000000'], { mtime: { secs: 1700000000n } }],
+];
 
 async function suiteMeta() {
   for (const cfg0 of configs) {
@@ -242,7 +248,39 @@ async function suiteMeta() {
       const b = (await theirs(entries, tcfg.opts)).cid;
       check(`${tcfg.name} tree ${flags.join(' ')}`, a === b, `ours=${a} js=${b}`);
     }
+    // explicit values (kubo's --mode / --mtime / --mtime-nsecs): every entry of the tree gets them,
+    // against the importer given the same mode and mtime on every entry; a preserve flag wins
+    for (const [flags, meta] of explicit) {
+      const entries = spec.map(([rel, content]) => ({ path: rel, ...(content === null ? {} : { content }), ...meta }));
+      const a = ours([...tcfg.flags, ...flags, '-n', '-r'], join(base, 'd'));
+      const b = (await theirs(entries, tcfg.opts)).cid;
+      check(`${tcfg.name} tree ${flags.join(' ')}`, a === b, `ours=${a} js=${b}`);
+    }
+    {
+      const flags = ['--preserve-mode', '--mode=0600', '--mtime=1603539720'];
+      const entries = spec.map(([rel, content]) => ({ path: rel, ...(content === null ? {} : { content }),
+        ...metaOf(join(base, rel), true, false), mtime: { secs: 1603539720n } }));
+      const a = ours([...tcfg.flags, ...flags, '-n', '-r'], join(base, 'd'));
+      const b = (await theirs(entries, tcfg.opts)).cid;
+      check(`${tcfg.name} tree ${flags.join(' ')} (the preserved mode wins)`, a === b, `ours=${a} js=${b}`);
+    }
     rmSync(base, { recursive: true });
+    // explicit values on single files (kubo-default: more than one chunk, so the importer's
+    // one-chunk quirk above stays out) and on standard input
+    for (const n of cfg0.name === 'kubo-default' ? [cfg0.chunk + 1] : [0, 1, cfg0.chunk + 1]) {
+      for (const [flags, meta] of explicit) {
+        const data = bytes(n, 11);
+        const p = join(work, `x-${n}`);
+        writeFileSync(p, data);
+        const a = ours([...cfg0.flags, ...flags, '-n'], p);
+        const b = (await theirs([{ path: `x-${n}`, content: data, ...meta }], cfg0.opts)).cid;
+        check(`${cfg0.name} size=${n} ${flags.join(' ')}`, a === b, `ours=${a} js=${b}`);
+        const r = spawnSync(bin, ['add', '-Q', '-n', ...cfg0.flags, ...flags, '-'], { input: data });
+        const c = (await theirs([{ content: data, ...meta }], cfg0.opts)).cid;
+        check(`${cfg0.name} stdin size=${n} ${flags.join(' ')}`, r.status === 0 && r.stdout.toString().trim() === c, `ours=${r.stdout}${r.stderr} js=${c}`);
+        rmSync(p);
+      }
+    }
     // standard input: named by its CID, or --stdin-name (shown with -w, the name is the entry's)
     for (const n of [0, 5, cfg0.chunk + 3]) {
       const data = bytes(n, 9);

@@ -1,8 +1,9 @@
 #!/bin/sh
 # e2e: a generated model folder with external data (one file in a sub-directory) is added to a
 # temporary store and run by CID/path; its outputs must equal running the same files from disk.
-# Under kubo's default (dag-pb leaves), CIDv1 raw leaves with small chunks and a deep tree, and
-# unixfs-v1-2025 (the model file is one raw block, used in place). Also the errors.
+# Under kubo's default (dag-pb leaves), CIDv1 raw leaves with small chunks and a deep tree (page-sized
+# chunks: mapped in place; 5000-byte chunks: read into a buffer), and unixfs-v1-2025 (the model file
+# is one raw block, used in place). Also the errors.
 # usage: model_from_store.sh BIN PYTHON
 set -eu
 BIN=$1
@@ -31,7 +32,8 @@ check() { # name, add flags...
   "$BIN" inspect "/ipfs/$cid/onnx/model.onnx" | grep -q "parameters" || { echo "FAIL $name: inspect"; fails=$((fails + 1)); }
 }
 check "kubo default (CIDv0, dag-pb leaves)"
-check "CIDv1 raw leaves, 16 KiB chunks, 3 links" --cid-version=1 --chunker=size-16384 --max-links=3
+check "CIDv1 raw leaves, 16 KiB chunks, 3 links (blocks mapped side by side)" --cid-version=1 --chunker=size-16384 --max-links=3
+check "CIDv1 raw leaves, 5000-byte chunks (not whole pages: read into a buffer)" --cid-version=1 --chunker=size-5000 --max-links=7
 check "unixfs-v1-2025 (model file is one raw block, in place)" --profile=unixfs-v1-2025
 cid=$("$BIN" add -r -Q --cid-version=1 "$T/m")
 ls "$T/store/tmp" | grep -q . && { echo "FAIL: temporary files left in the store"; fails=$((fails + 1)); }
@@ -97,4 +99,32 @@ cid0=$("$BIN" add -r -Q "$T/m")
 flip_check "corrupted dag-pb leaf 1 of 2 (kubo default)" "$(leaf_path "$T/m/onnx/model.onnx.data" 262144 0 0)" "$cid0/onnx/model.onnx"
 cid16=$("$BIN" add -r -Q --cid-version=1 --chunker=size-16384 --max-links=3 "$T/m")
 flip_check "corrupted raw leaf 6 of 17 (16 KiB chunks, 3 links)" "$(leaf_path "$T/m/onnx/model.onnx.data" 16384 5 1)" "$cid16/onnx/model.onnx"
+# the loader refuses a model (its tensor lies beyond the end of its external data file) while the
+# data's blocks, mapped and hashed during the load, include a corrupted one: the error names the block
+"$PY" - "$T/bad" <<'PYEOF'
+import sys, os
+import numpy as np
+from onnx import helper, TensorProto, save
+d = sys.argv[1]
+os.makedirs(d, exist_ok=True)
+open(os.path.join(d, "w.bin"), "wb").write(np.arange(16384, dtype=np.float32).tobytes())  # 64 KiB
+t = TensorProto()
+t.name, t.data_type = "w", TensorProto.FLOAT
+t.dims.extend([32768])  # 128 KiB: beyond the end of w.bin
+t.data_location = TensorProto.EXTERNAL
+for k, v in (("location", "w.bin"), ("offset", "0"), ("length", str(32768 * 4))):
+    e = t.external_data.add()
+    e.key, e.value = k, v
+x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [32768])
+y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [32768])
+g = helper.make_graph([helper.make_node("Add", ["x", "w"], ["y"])], "g", [x], [y], [t])
+save(helper.make_model(g), os.path.join(d, "model.onnx"))
+PYEOF
+cidb=$("$BIN" add -r -Q --cid-version=1 --chunker=size-16384 "$T/bad")
+expect_err "loader refuses the model (intact blocks)" "beyond the end" run "$cidb/model.onnx" --random-inputs
+bp=$(leaf_path "$T/bad/w.bin" 16384 1 1)
+if [ -f "$bp" ]; then
+  chmod u+w "$bp"; printf 'Z' | dd of="$bp" bs=1 seek=100 conv=notrunc 2>/dev/null
+  expect_err "loader refuses the model and leaf 2 of 4 is corrupted" "is corrupted.*$(basename "$bp")" run "$cidb/model.onnx" --random-inputs
+else echo "FAIL: block $bp of w.bin not in the store"; fails=$((fails + 1)); fi
 [ "$fails" -eq 0 ] && echo "all passed" || { echo "$fails failures"; exit 1; }

@@ -1,6 +1,9 @@
 /* On-disk blockstore: one file per block, keyed by multihash and sharded like kubo's flatfs
  * (next-to-last/2). Writes go to a temporary file and are renamed into place after one batched
  * sync, so a reader (or an add killed midway) never sees a partial block. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* sync_file_range */
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +36,7 @@ typedef struct job {
 } job;
 
 #define QUEUE_MAX_BYTES (16u << 20)
+#define WRITERS 4
 
 struct ia_blockstore {
     char *root;
@@ -42,10 +46,12 @@ struct ia_blockstore {
     pending *pend;
     size_t npend, cap_pend;
     size_t pend_bytes;
+    int renamed_unsynced; /* renames done since the last sync (made durable by the next one) */
     unsigned long seq;
-    /* writer thread: file creation and writes overlap with hashing in the importer */
-    pthread_t writer;
-    int writer_on, stopping, busy;
+    /* writer threads: file creation and writes overlap with hashing in the importer; several, as
+     * creating a file waits on the filesystem's journal more than it uses a CPU */
+    pthread_t writer[WRITERS];
+    int writer_on, stopping, busy; /* writer_on: how many writers run; busy: how many hold a job */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     job *head, *tail;
@@ -66,7 +72,7 @@ static void *writer_main(void *arg) {
         job *j = bs->head;
         bs->head = j->next;
         if (!bs->head) bs->tail = NULL;
-        bs->busy = 1;
+        bs->busy++;
         int failed_before = bs->werr;
         pthread_mutex_unlock(&bs->mu);
         char err[512];
@@ -81,7 +87,7 @@ static void *writer_main(void *arg) {
             snprintf(bs->werr_msg, sizeof bs->werr_msg, "%s", err);
         }
         bs->queued_bytes -= j->len;
-        bs->busy = 0;
+        bs->busy--;
         pthread_cond_broadcast(&bs->cv);
         ia_free(j->data);
         ia_free(j->tmp);
@@ -208,7 +214,7 @@ void ia_blockstore_close(ia_blockstore *bs) {
         bs->stopping = 1;
         pthread_cond_broadcast(&bs->cv);
         pthread_mutex_unlock(&bs->mu);
-        pthread_join(bs->writer, NULL);
+        for (int i = 0; i < bs->writer_on; i++) pthread_join(bs->writer[i], NULL);
         pthread_mutex_destroy(&bs->mu);
         pthread_cond_destroy(&bs->cv);
     }
@@ -263,25 +269,36 @@ static int block_path(ia_blockstore *bs, const ia_cid *cid, char *dir, size_t dc
     return IA_OK;
 }
 
-int ia_blockstore_flush(ia_blockstore *bs) {
-    if (!bs->npend) return IA_OK;
-    int rc = writer_drain(bs);
+/* Makes a batch durable: its temporary files are synced (one filesystem sync for the whole batch,
+ * whose writeback the writer already started file by file), then renamed into place. The renames
+ * themselves are synced at once when `final` (before anything, e.g. a pin, may rely on them), else
+ * by the next batch's sync: a crash in between can lose renames of blocks whose bytes are durable
+ * (a rerun writes them again), never expose a partial block. */
+static int flush_batch(ia_blockstore *bs, int final) {
+    if (!bs->npend && !(final && bs->renamed_unsynced)) return IA_OK;
+    int rc = bs->npend ? writer_drain(bs) : IA_OK;
     int dfd = open(bs->blocks, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    /* One filesystem sync for the whole batch instead of one fsync per block. */
-    if (!rc && dfd >= 0 && syncfs(dfd)) rc = ia_set_error(IA_ERR_IO, "sync of %s failed: %s", bs->blocks, strerror(errno));
+    if (!rc && dfd >= 0 && bs->npend && syncfs(dfd)) rc = ia_set_error(IA_ERR_IO, "sync of %s failed: %s", bs->blocks, strerror(errno));
+    if (!rc && bs->npend) bs->renamed_unsynced = 0; /* that sync covered the previous batch's renames */
     for (size_t i = 0; i < bs->npend; i++) {
         if (!rc && rename(bs->pend[i].tmp, bs->pend[i].dst))
             rc = ia_set_error(IA_ERR_IO, "cannot rename %s: %s", bs->pend[i].tmp, strerror(errno));
+        else if (!rc) bs->renamed_unsynced = 1;
         if (rc) unlink(bs->pend[i].tmp);
         ia_free(bs->pend[i].tmp);
         ia_free(bs->pend[i].dst);
     }
-    if (dfd >= 0 && !rc && syncfs(dfd)) rc = ia_set_error(IA_ERR_IO, "sync of %s failed: %s", bs->blocks, strerror(errno));
+    if (final && dfd >= 0 && !rc && bs->renamed_unsynced) {
+        if (syncfs(dfd)) rc = ia_set_error(IA_ERR_IO, "sync of %s failed: %s", bs->blocks, strerror(errno));
+        else bs->renamed_unsynced = 0;
+    }
     if (dfd >= 0) close(dfd);
     bs->npend = 0;
     bs->pend_bytes = 0;
     return rc;
 }
+
+int ia_blockstore_flush(ia_blockstore *bs) { return flush_batch(bs, 1); }
 
 /* Writes a temporary block file (creating its shard directory if needed); on failure removes it
  * and describes the error in err. Runs on the writer thread, so it does not touch ia_set_error. */
@@ -325,6 +342,9 @@ static int write_tmp(const char *tmp, const struct iovec *iov, int niov, char *e
             else { v[vi].iov_base = (char *)v[vi].iov_base + w; v[vi].iov_len -= (size_t)w; w = 0; }
         }
     }
+    /* start writing it back now, so that the batch's sync finds most of its bytes on disk already
+     * (the disk works while the importer hashes); no wait here, and no error if unsupported */
+    if (!rc) (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
     if (close(fd) && !rc) {
         snprintf(err, errcap, "closing %.300s failed: %s", tmp, strerror(errno));
         rc = IA_ERR_IO;
@@ -349,8 +369,8 @@ int ia__blockstore_putv(ia_blockstore *bs, const ia_cid *cid, const struct iovec
     if (!bs->writer_on && !bs->werr) {
         pthread_mutex_init(&bs->mu, NULL);
         pthread_cond_init(&bs->cv, NULL);
-        if (pthread_create(&bs->writer, NULL, writer_main, bs) == 0) bs->writer_on = 1;
-        else { pthread_mutex_destroy(&bs->mu); pthread_cond_destroy(&bs->cv); bs->werr = -1; /* stay synchronous */ }
+        while (bs->writer_on < WRITERS && pthread_create(&bs->writer[bs->writer_on], NULL, writer_main, bs) == 0) bs->writer_on++;
+        if (!bs->writer_on) { pthread_mutex_destroy(&bs->mu); pthread_cond_destroy(&bs->cv); bs->werr = -1; /* stay synchronous */ }
     }
     if (bs->writer_on) {
         job *j = ia_calloc(1, sizeof *j);
@@ -390,7 +410,7 @@ int ia__blockstore_putv(ia_blockstore *bs, const ia_cid *cid, const struct iovec
     }
     bs->npend++;
     bs->pend_bytes += total;
-    if (bs->npend >= PENDING_MAX_COUNT || bs->pend_bytes >= PENDING_MAX_BYTES) return ia_blockstore_flush(bs);
+    if (bs->npend >= PENDING_MAX_COUNT || bs->pend_bytes >= PENDING_MAX_BYTES) return flush_batch(bs, 0);
     return IA_OK;
 }
 

@@ -350,19 +350,26 @@ int ia_add_bytes(ia_blockstore *bs, const void *data, size_t len, const ia_add_o
     return rc;
 }
 
-/* --preserve-mode / --preserve-mtime: the metadata of a file or directory, as ipfs-unixfs writes
- * it (a mode equal to the default, 0644 for files and 0755 for directories, is left out). */
+/* --preserve-mode / --preserve-mtime (from st; NULL: nothing to stat), else --mode / --mtime: the
+ * metadata of a file or directory, as ipfs-unixfs writes it (a mode equal to the default, 0644 for
+ * files and 0755 for directories, is left out). */
 static const ia__unixfs_meta *stat_meta(const imp *im, const struct stat *st, int dir, ia__unixfs_meta *m) {
+    const ia_add_options *o = im->o;
+    int pmode = o->preserve_mode && st, pmtime = o->preserve_mtime && st;
     memset(m, 0, sizeof *m);
-    m->given = im->o->preserve_mode || im->o->preserve_mtime;
-    if (im->o->preserve_mode) {
-        m->mode = (uint32_t)st->st_mode & 07777;
+    m->given = pmode || pmtime || o->has_mode_value || o->has_mtime_value;
+    if (pmode || o->has_mode_value) {
+        m->mode = pmode ? (uint32_t)st->st_mode & 07777 : o->mode_value & 07777;
         m->has_mode = m->mode != (dir ? 0755u : 0644u);
     }
-    if (im->o->preserve_mtime) {
+    if (pmtime) {
         m->has_mtime = 1;
         m->sec = (int64_t)st->st_mtim.tv_sec;
         m->nsec = (uint32_t)st->st_mtim.tv_nsec;
+    } else if (o->has_mtime_value) {
+        m->has_mtime = 1;
+        m->sec = o->mtime_value;
+        m->nsec = o->mtime_nsec_value;
     }
     return m;
 }
@@ -597,7 +604,8 @@ int ia_add_fd(ia_blockstore *bs, int fd, const char *name, const ia_add_options 
     if (rc) { imp_free(&im); return rc; }
     entry f, e;
     fd_src s = {fd, name ? name : "standard input"};
-    rc = import_stream(&im, fd_read, &s, NULL, &f);
+    ia__unixfs_meta sm; /* --mode / --mtime apply; there is nothing to stat for the preserve flags */
+    rc = import_stream(&im, fd_read, &s, stat_meta(&im, NULL, 0, &sm), &f);
     char cs[IA_CID_MAX_STRING] = "";
     if (!rc && !name && ia_cid_format(&f.cid, 0, cs, sizeof cs)) rc = ia_set_error(IA_ERR_RUNTIME, "cannot format a CID");
     const char *nm = name ? name : cs; /* kubo names unnamed standard input by its CID */
