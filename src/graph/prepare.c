@@ -243,9 +243,9 @@ static void drop_const_data(ia_graph *g, int s) {
     ia_tensor *t = v->init, *empty;
     if (!t || !t->data || t->nbytes < 4096) return;
     if (ia_tensor_wrap(t->dtype, t->rank, t->dims, NULL, SIZE_MAX, noop_release, NULL, &empty)) return;
-    if (t->release == ia__filemap_tensor_release) {
+    if (t->release == ia__filemap_tensor_release && !((const ia_filemap *)t->release_ctx)->keep) {
         /* a private read-only file mapping: dropping its pages loses nothing, a later access
-         * would read the file again */
+         * would read the file again (not so for anonymous memory a store load filled: `keep`) */
         uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), b = ((uintptr_t)t->data + pg - 1) & ~(pg - 1),
                   e = ((uintptr_t)t->data + t->nbytes) & ~(pg - 1);
         if (e > b) madvise((void *)b, e - b, MADV_DONTNEED);
@@ -330,7 +330,7 @@ static void drop_file_pages(const ia_model *m) {
     uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
     for (size_t i = 0; m && i <= m->n_external; i++) {
         const ia_filemap *fm = i < m->n_external ? m->external_maps[i] : m->file_map;
-        if (!fm || !fm->len || ((uintptr_t)fm->addr & (pg - 1))) continue;
+        if (!fm || fm->keep || !fm->len || ((uintptr_t)fm->addr & (pg - 1))) continue; /* keep: anonymous memory */
         madvise(fm->addr, fm->len, MADV_DONTNEED);
     }
 }
