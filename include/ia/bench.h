@@ -49,6 +49,16 @@ IA_API int ia_stats_bootstrap_median_ci(const double *x, size_t n, double ci_lev
  * with tie correction and continuity correction. */
 IA_API int ia_stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb, double *u, double *p);
 
+/* Moving-block bootstrap percentile CI of the median (Kunsch 1989), for samples that are not
+ * independent: timings taken one after another share the machine's state (other processes, clock
+ * frequency, caches), so the plain bootstrap, which treats them as independent, gives intervals too
+ * narrow for comparing two runs. Each resample concatenates blocks of `block` consecutive samples
+ * (0 = n / 16 rounded up; at least IA_STATS_MIN_BLOCK, at most n) starting anywhere, cut to n
+ * samples; n_boot resamples (0 = 1000), splitmix64 seeded with `seed`, level 0 = 0.95. */
+#define IA_STATS_MIN_BLOCK 10
+IA_API int ia_stats_block_median_ci(const double *x, size_t n, size_t block, double level, int n_boot, uint64_t seed,
+                                    double *lo, double *hi);
+
 /* ---- parameter lists ----------------------------------------------------------------- */
 
 /* Parses "1,4,16", "16-512*2" (geometric), "1-8+1" or "1-4" (arithmetic, step 1) and mixtures
@@ -174,10 +184,23 @@ IA_API int ia_bench_report(ia_bench_db *db, const char *run_id, const char *form
 typedef struct ia_compare_options {
     double threshold; /* relative change that matters, e.g. 0.05 */
     double alpha;     /* significance level for Mann-Whitney U, e.g. 0.01 */
+    /* configuration fields matched loosely, comma-separated from model, device, precision, batch,
+     * seq, threads (NULL: configurations are matched by id). "batch" pairs each base configuration
+     * with the candidate's configuration that equals it in everything but the batch size (a base
+     * configuration matching several is an error). */
+    const char *ignore;
+    size_t block;     /* samples per block of the block bootstrap (ia_stats_block_median_ci); 0 = n / 16 */
 } ia_compare_options;
 
 /* Compares matching configurations of two runs and prints a table; *n_regressions receives the
- * count of configurations slower by more than the threshold AND significant. */
+ * count of regressions. A configuration is a REGRESSION only when all of these hold: the candidate's
+ * median is slower by more than the threshold; the two-sided Mann-Whitney U test on the raw samples
+ * gives p < alpha; and the two runs' 95% CIs of the median, recomputed by moving-block bootstrap
+ * (ia_stats_block_median_ci, so that slow drifts of the machine during a run widen them) do not
+ * overlap, the candidate's above; and the 10th percentile is slower by more than the threshold too.
+ * Other work on a shared machine only adds time and mostly to some iterations, so it moves the
+ * median but hardly the fastest iterations, while slower code moves the whole distribution (Chen and
+ * Revels, "Robust benchmarking in noisy environments", 2016). An improvement is the mirror image. */
 IA_API int ia_bench_compare(ia_bench_db *db, const char *base_run, const char *cand_run, const ia_compare_options *o,
                             FILE *out, int *n_regressions);
 

@@ -351,7 +351,7 @@ int ia_cmd_report(int argc, char **argv) {
 
 int ia_cmd_compare(int argc, char **argv) {
     const char *db_path = NULL, *runs[2] = {NULL, NULL};
-    ia_compare_options co = {0.05, 0.01};
+    ia_compare_options co = {0.05, 0.01, NULL, 0};
     int nr = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--db") && i + 1 < argc) db_path = argv[++i];
@@ -361,10 +361,11 @@ int ia_cmd_compare(int argc, char **argv) {
             if (*e == '%') { co.threshold /= 100; e++; }
             if (*e || co.threshold < 0) { fprintf(stderr, "compare: --threshold takes 5%% or 0.05\n"); return IA_EXIT_USAGE; }
         } else if (!strcmp(argv[i], "--alpha") && i + 1 < argc) co.alpha = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--ignore") && i + 1 < argc) co.ignore = argv[++i];
         else if (argv[i][0] != '-' && nr < 2) runs[nr++] = argv[i];
-        else { fprintf(stderr, "usage: ipfs-accelerate compare BASE_RUN CANDIDATE_RUN [--db FILE] [--threshold 5%%] [--alpha 0.01]\n"); return IA_EXIT_USAGE; }
+        else { fprintf(stderr, "usage: ipfs-accelerate compare BASE_RUN CANDIDATE_RUN [--db FILE] [--threshold 5%%] [--alpha 0.01] [--ignore batch,...]\n"); return IA_EXIT_USAGE; }
     }
-    if (nr != 2 || co.alpha <= 0 || co.alpha >= 1) { fprintf(stderr, "usage: ipfs-accelerate compare BASE_RUN CANDIDATE_RUN [--db FILE] [--threshold 5%%] [--alpha 0.01]\n"); return IA_EXIT_USAGE; }
+    if (nr != 2 || co.alpha <= 0 || co.alpha >= 1) { fprintf(stderr, "usage: ipfs-accelerate compare BASE_RUN CANDIDATE_RUN [--db FILE] [--threshold 5%%] [--alpha 0.01] [--ignore batch,...]\n"); return IA_EXIT_USAGE; }
     ia_bench_db *db;
     if (open_db("compare", db_path, &db)) return IA_EXIT_FAIL;
     int n_reg = 0;

@@ -26,7 +26,7 @@ static const ia_command commands[] = {
     {"bench", "MODEL... [--device cpu,...] [--batch 1,4] [--seq 32,128|16-512*2] [--threads 1,2] [--precision fp32] [--mode latency|throughput|generate] [--gen-tokens N] [--warmup N] [--min-iters N] [--min-time S] [--max-time S] [--output md|csv|json|sql] [--db FILE]",
      "benchmark models over a cartesian product of configurations", ia_cmd_bench},
     {"report", "[--db FILE] [--run ID|--latest|--all] [--format md|html] [-o FILE]", "report stored benchmark results", ia_cmd_report},
-    {"compare", "BASE_RUN CANDIDATE_RUN [--db FILE] [--threshold 5%] [--alpha 0.01]", "compare two runs; exits 1 on a significant regression", ia_cmd_compare},
+    {"compare", "BASE_RUN CANDIDATE_RUN [--db FILE] [--threshold 5%] [--alpha 0.01] [--ignore batch,threads,...]", "compare two runs; exits 1 on a significant regression", ia_cmd_compare},
     {"predict", "MODEL [--db FILE] [--device cpu] [--precision fp32] [--batch 1,4] [--seq 128] [--threads 1,2] [--budget S] [--json]",
      "predicted latency (roofline x factor fitted on stored results) with the leave-one-out error", ia_cmd_predict},
     {"recommend", "MODEL [--db FILE] [--goal latency|throughput] [--max-latency MS] [--batch 1,4] [--seq N] [--threads 1,2] [--top K] [--validate]",
