@@ -67,10 +67,23 @@ IA_API int ia_bench_parse_int_list(const char *s, int64_t *out, size_t cap, size
 
 /* ---- runner -------------------------------------------------------------------------- */
 
-/* IA_BENCH_GENERATE: decoder models (ia/generate.h); one iteration = one greedy generation of
+/* IA_BENCH_GENERATE: decoder models (ia/generate.h); one iteration = one generation (greedy, or sampled: ia_bench_gen) of
  * gen_tokens new tokens after a seq-token prompt (batch prompts at once when batch > 1). */
 enum { IA_BENCH_LATENCY = 0, IA_BENCH_THROUGHPUT = 1, IA_BENCH_GENERATE = 2 };
 enum { IA_BENCH_OK = 0, IA_BENCH_UNAVAILABLE = 1, IA_BENCH_FAILED = 2 };
+
+/* IA_BENCH_GENERATE: how to sample and what to prompt with (part of the configuration). */
+typedef struct ia_bench_gen {
+    int sample;                /* 1: sample with the filters below (ia_generate); 0: greedy */
+    float temperature;         /* > 0; 1 = unchanged */
+    int top_k;                 /* 0 = off */
+    float top_p;               /* (0, 1]; 1 = off */
+    uint64_t seed;             /* sampling seed: every iteration draws the same tokens */
+    const int64_t *prompt;     /* token ids of a text prompt (the config's seq = n_prompt), or NULL for
+                                * seq seeded random ids below the vocabulary */
+    size_t n_prompt;
+    const char *prompt_source; /* what the ids came from ("text", "file NAME"), recorded with the result */
+} ia_bench_gen;
 
 typedef struct ia_bench_config {
     const char *model;     /* path */
@@ -80,6 +93,7 @@ typedef struct ia_bench_config {
     int threads;
     int mode;              /* IA_BENCH_LATENCY, IA_BENCH_THROUGHPUT or IA_BENCH_GENERATE */
     int gen_tokens;        /* IA_BENCH_GENERATE: new tokens per generation (0 = 32); part of the config id */
+    const ia_bench_gen *gen; /* IA_BENCH_GENERATE: sampling and prompt (NULL: greedy, random ids); part of the config id */
 } ia_bench_config;
 
 struct ia_bench_result;
@@ -138,7 +152,7 @@ IA_API void ia_bench_result_free(ia_bench_result *r);
 
 /* ---- results database (DuckDB, loaded at run time) ------------------------------------- */
 
-#define IA_BENCH_SCHEMA_VERSION 2 /* 2: generation_results */
+#define IA_BENCH_SCHEMA_VERSION 3 /* 2: generation_results; 3: generation_settings */
 
 typedef struct ia_bench_db ia_bench_db;
 

@@ -190,7 +190,8 @@ static void prepare_web(const ia_bench_config *c, const ia_bench_options *o, ia_
     sl->active = 1;
 }
 
-/* generate mode: generator, a seeded prompt of ids below the vocabulary, first generation, warm-up */
+/* generate mode: generator, the prompt (a tokenized text, or seeded ids below the vocabulary), greedy or
+ * sampled generation, first generation, warm-up */
 static void prepare_gen(const ia_bench_config *c, const ia_bench_options *o, slot *sl, ia_bench_result *r) {
     ia_session_options so;
     ia_session_options_init(&so);
@@ -204,6 +205,18 @@ static void prepare_gen(const ia_bench_config *c, const ia_bench_options *o, slo
     ia_gen_params_init(&sl->gp);
     sl->gp.greedy = 1;
     sl->gp.max_new_tokens = c->gen_tokens > 0 ? c->gen_tokens : 32;
+    if (c->gen && c->gen->sample) { /* sampling: the same seed every iteration, so the same tokens and work */
+        sl->gp.greedy = 0;
+        sl->gp.temperature = c->gen->temperature;
+        sl->gp.top_k = c->gen->top_k;
+        sl->gp.top_p = c->gen->top_p;
+        sl->gp.seed = c->gen->seed;
+    }
+    if (c->gen && c->gen->prompt && (size_t)c->seq != c->gen->n_prompt) {
+        fail(r, "inputs", "the sequence length must be the text prompt's token count");
+        slot_free(sl);
+        return;
+    }
     sl->prompt = ia_calloc((size_t)c->seq + 1, sizeof *sl->prompt);
     sl->prompts = ia_calloc((size_t)c->batch + 1, sizeof *sl->prompts);
     sl->gen_n = ia_calloc((size_t)c->batch + 1, sizeof *sl->gen_n);
@@ -214,8 +227,21 @@ static void prepare_gen(const ia_bench_config *c, const ia_bench_options *o, slo
     if (run_once(sl)) { fail(r, "first inference", ia_last_error()); slot_free(sl); return; }
     r->first_ms = now_ms() - t0;
     int vocab = ia_generator_vocab_size(sl->gen);
+    if (c->gen && c->gen->prompt) { /* a tokenized text: its ids must index the model's embedding */
+        for (size_t i = 0; i < c->gen->n_prompt; i++) {
+            if (c->gen->prompt[i] < 0 || (vocab > 0 && c->gen->prompt[i] >= vocab)) {
+                char msg[200];
+                snprintf(msg, sizeof msg, "prompt token %zu has id %lld, outside the model's vocabulary of %d", i,
+                         (long long)c->gen->prompt[i], vocab);
+                fail(r, "inputs", msg);
+                slot_free(sl);
+                return;
+            }
+            sl->prompt[i] = c->gen->prompt[i];
+        }
+    }
     uint64_t st = o->seed;
-    for (int64_t i = 0; i < c->seq; i++) {
+    for (int64_t i = 0; i < c->seq && !(c->gen && c->gen->prompt); i++) {
         uint64_t z = (st += 0x9E3779B97F4A7C15ull);
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
