@@ -227,6 +227,7 @@ IA_API int ia_lsq_solve(const double *X, const double *y, size_t n, size_t p, do
 /* What the model costs, read from the ONNX graph as stored (before engine optimizations). */
 typedef struct ia_model_cost {
     double param_bytes;      /* bytes of every initializer */
+    double param_elems;      /* elements of every initializer (weight bytes at another precision) */
     double flops_per_row;    /* 2 x weight elements of MatMul/Gemm with a constant weight (per row of
                               * the activation) + 2 x weight elements of Conv (per output position,
                               * spatial size not known: see docs/BENCHMARKS.md) */
@@ -241,6 +242,12 @@ IA_API double ia_model_cost_flops(const ia_model_cost *c, int64_t batch, int64_t
 /* Roofline time in ms: max(FLOPs / calibrated fp32 peak at `threads`, parameter bytes / memory
  * bandwidth). threads <= 0 means every CPU. Needs hw->calibrated. */
 IA_API double ia_roofline_ms(const ia_model_cost *c, const ia_hw_info *hw, int threads, int64_t batch, int64_t seq);
+/* The roofline at a precision: "fp32" (or NULL) as above; "int8" with the calibrated int8
+ * multiply-add peak (hw->calib_gops_int8 at the same thread count) and weights of one byte per
+ * element (param_elems); 0 (no estimate) for fp16 and int4, which have no calibrated peak, and for
+ * int8 on a CPU without int8 dot-product instructions. */
+IA_API double ia_roofline_ms_at(const ia_model_cost *c, const ia_hw_info *hw, const char *precision, int threads, int64_t batch,
+                                int64_t seq);
 
 /* One configuration of one model: measured (measured_ms > 0) or a query. */
 typedef struct ia_perf_point {
