@@ -94,6 +94,10 @@ typedef struct ia_bench_config {
     int mode;              /* IA_BENCH_LATENCY, IA_BENCH_THROUGHPUT or IA_BENCH_GENERATE */
     int gen_tokens;        /* IA_BENCH_GENERATE: new tokens per generation (0 = 32); part of the config id */
     const ia_bench_gen *gen; /* IA_BENCH_GENERATE: sampling and prompt (NULL: greedy, random ids); part of the config id */
+    /* browser devices: run through a pool of `browsers` x `pages` (ia_web_pool, one request per page at
+     * a time) instead of one session; 0 = one session. In IA_BENCH_THROUGHPUT mode an iteration sends
+     * browsers x pages requests at once and throughput counts them all. Part of the config id. */
+    int browsers, pages;
 } ia_bench_config;
 
 struct ia_bench_result;

@@ -330,6 +330,8 @@ int ia_bench_db_add_result(ia_bench_db *db, const char *run_id, const ia_bench_c
     snprintf(key, sizeof key, "%s|%s|%lld|%lld|%s|%d|%s", model_id, c->device, (long long)c->batch, (long long)c->seq, c->precision,
              c->threads, mode);
     if (gen) snprintf(key + strlen(key), sizeof key - strlen(key), "|%d", gen_tokens);
+    if (c->browsers > 0 && ia__bench_is_web_device(c->device))
+        snprintf(key + strlen(key), sizeof key - strlen(key), "|pool %dx%d", c->browsers, c->pages > 0 ? c->pages : 1);
     const ia_bench_gen *g = gen ? c->gen : NULL;
     if (g && g->sample)
         snprintf(key + strlen(key), sizeof key - strlen(key), "|sample %.9g %d %.9g %llu", g->temperature, g->top_k, g->top_p,

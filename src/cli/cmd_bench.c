@@ -46,6 +46,8 @@ static int on_result(void *user, const ia_bench_config *c, const ia_bench_result
     return 0;
 }
 
+static int is_web(const char *d) { return !strcmp(d, "wasm") || !strcmp(d, "webgpu") || !strcmp(d, "webnn"); }
+
 static const char *st_name(int s) { return s == IA_BENCH_OK ? "ok" : s == IA_BENCH_UNAVAILABLE ? "unavailable" : "failed"; }
 
 static void print_results(const ia_bench_config *c, const ia_bench_result *r, size_t n, const char *fmt, const char *run_id) {
@@ -193,6 +195,7 @@ static void usage(void) {
     fprintf(stderr, "usage: ipfs-accelerate bench MODEL... [--device cpu,vulkan,...|auto] [--batch LIST] [--seq LIST] [--threads LIST]\n"
                     "       [--precision fp32,...] [--mode latency|throughput|generate] [--gen-tokens N] [--warmup N] [--min-iters N] [--max-iters N]\n"
                     "       [--temperature T] [--top-k K] [--top-p P] [--seed S] [--prompt TEXT | --prompt-file FILE] (with --mode generate)\n"
+                    "       [--browsers N] [--pages M] (browser devices through a pool of N browsers x M pages)\n"
                     "       [--min-time S] [--max-time S] [--target-ci F] [--no-interleave] [--dim NAME=N]...\n"
                     "       [--output md|csv|json|sql] [--db FILE | --no-db] [--quiet]\n"
                     "LIST: 1,4,16 or ranges 16-512*2 (geometric) and 1-8+1 (arithmetic)\n");
@@ -208,7 +211,7 @@ int ia_cmd_bench(int argc, char **argv) {
     size_t n_b = 1, n_s = 1, n_t = 1;
     const char *output = "md", *db_path = NULL, *dim_names[MAXL];
     int64_t dim_values[MAXL];
-    int n_dims = 0, no_db = 0, mode = IA_BENCH_LATENCY, quiet = 0, gen_tokens = 32, seq_given = 0;
+    int n_dims = 0, no_db = 0, mode = IA_BENCH_LATENCY, quiet = 0, gen_tokens = 32, seq_given = 0, browsers = 0, pages = 0;
     ia_bench_gen gen_opt = {0, 1.0f, 0, 1.0f, 0, NULL, 0, NULL};
     const char *prompt_text = NULL, *prompt_file = NULL;
     ia_bench_options o;
@@ -260,6 +263,12 @@ int ia_cmd_bench(int argc, char **argv) {
             if (!strcmp(a, "--top-k")) gen_opt.top_k = (int)x;
             else gen_opt.seed = x;
             gen_opt.sample = 1;
+        } else if (!strcmp(a, "--browsers") || !strcmp(a, "--pages")) {
+            char *e;
+            long x = strtol(v, &e, 10);
+            if (*e || x < 1 || x > 16) { fprintf(stderr, "bench: %s takes 1..16\n", a); return IA_EXIT_USAGE; }
+            if (!strcmp(a, "--browsers")) browsers = (int)x;
+            else pages = (int)x;
         } else if (!strcmp(a, "--prompt")) prompt_text = v;
         else if (!strcmp(a, "--prompt-file")) prompt_file = v;
         else if (!strcmp(a, "--threads")) rc = ia_bench_parse_int_list(v, threads, MAXL, &n_t);
@@ -295,6 +304,8 @@ int ia_cmd_bench(int argc, char **argv) {
         fprintf(stderr, "bench: --temperature, --top-k, --top-p, --seed, --prompt and --prompt-file need --mode generate\n");
         return IA_EXIT_USAGE;
     }
+    if (pages && !browsers) browsers = 1;
+    if (browsers && !pages) pages = 1;
     if (prompt_text && prompt_file) { fprintf(stderr, "bench: give --prompt or --prompt-file, not both\n"); return IA_EXIT_USAGE; }
     if ((prompt_text || prompt_file) && seq_given) {
         fprintf(stderr, "bench: --seq and a text prompt exclude each other (the prompt's token count is the sequence length)\n");
@@ -377,7 +388,9 @@ int ia_cmd_bench(int argc, char **argv) {
                         for (size_t t = 0; t < n_t; t++)
                             cfg[k++] = (ia_bench_config){models[m], devices[d], precisions[p],
                                                          batches[b], gens[m].prompt ? (int64_t)gens[m].n_prompt : seqs[s],
-                                                         (int)threads[t], mode, gen_tokens, &gens[m]};
+                                                         (int)threads[t], mode, gen_tokens, &gens[m],
+                                                         is_web(devices[d]) ? browsers : 0,
+                                                         is_web(devices[d]) ? pages : 0};
     bench_ctx ctx = {0};
     char dbp[4200];
     if (!no_db) {

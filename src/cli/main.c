@@ -23,7 +23,7 @@ static const ia_command commands[] = {
     {"gc", "", "remove blocks not reachable from a pin", ia_cmd_gc},
     {"verify", "[CID]", "rehash stored blocks and name corrupted ones", ia_cmd_verify},
     {"hw", "[--json] [--calibrate] [--budget S] [--probe-browsers [--db FILE|--no-db] [--timeout S]]", "hardware probe: CPU, ISA features, GPUs, browsers, what this machine can run", ia_cmd_hw},
-    {"bench", "MODEL... [--device cpu,...] [--batch 1,4] [--seq 32,128|16-512*2] [--threads 1,2] [--precision fp32] [--mode latency|throughput|generate] [--gen-tokens N] [--temperature T --top-k K --top-p P --seed S] [--prompt TEXT|--prompt-file FILE] [--warmup N] [--min-iters N] [--min-time S] [--max-time S] [--output md|csv|json|sql] [--db FILE]",
+    {"bench", "MODEL... [--device cpu,...] [--batch 1,4] [--seq 32,128|16-512*2] [--threads 1,2] [--precision fp32] [--mode latency|throughput|generate] [--gen-tokens N] [--temperature T --top-k K --top-p P --seed S] [--prompt TEXT|--prompt-file FILE] [--browsers N --pages M] [--warmup N] [--min-iters N] [--min-time S] [--max-time S] [--output md|csv|json|sql] [--db FILE]",
      "benchmark models over a cartesian product of configurations", ia_cmd_bench},
     {"report", "[--db FILE] [--run ID|--latest|--all] [--format md|html] [-o FILE]", "report stored benchmark results", ia_cmd_report},
     {"compare", "BASE_RUN CANDIDATE_RUN [--db FILE] [--threshold 5%] [--alpha 0.01] [--ignore batch,threads,...]", "compare two runs; exits 1 on a significant regression", ia_cmd_compare},

@@ -437,6 +437,36 @@ PY
   grep -qi "<script" "$W/r.html" && fail "html report contains scripts"
   cat "$W/r.md"
   ;;
+browser_pool)
+  # browser devices through the resource pool (ia_web_pool): --browsers 2 --pages 1 in throughput mode
+  # sends two requests per iteration, one to each browser; WebNN is unavailable with the browser's reason
+  CHR=${IA_CHROMIUM:-$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)}
+  [ -n "$CHR" ] || fail "no Chromium installed (scripts/bootstrap.sh installs Debian's chromium)"
+  [ -d "$SRC/tools/web/node_modules/onnxruntime-web/dist" ] || fail "onnxruntime-web not installed: run scripts/bootstrap.sh (tools/web)"
+  "$IA" bench "$M" --device wasm,webnn --browsers 2 --pages 1 --mode throughput --batch 1 --seq 8 --threads 1 --min-iters 5 --min-time 0.3 \
+    --max-time 3 --quiet --db "$DB" --output json > "$W/pool.json" 2> "$W/pool.err" || { cat "$W/pool.err"; fail "bench --browsers 2"; }
+  "$IA" bench "$M" --device wasm --browsers 1 --pages 2 --batch 1 --seq 8 --threads 1 --min-iters 5 --min-time 0.3 \
+    --max-time 3 --quiet --db "$DB" --output json > "$W/pool_lat.json" 2> "$W/pool.err" || { cat "$W/pool.err"; fail "bench --pages 2"; }
+  /usr/bin/python3 - "$W/pool.json" "$W/pool_lat.json" <<'PY' || fail "pool results"
+import json, re, sys
+r = json.load(open(sys.argv[1]))["results"]; l = json.load(open(sys.argv[2]))["results"]
+assert len(r) == 2 and len(l) == 1, (r, l)
+w, nn = r
+assert w["device"] == "wasm" and w["status"] == "ok" and w["n_iters"] >= 5, w
+m = re.match(r"browser pool 2x1, 2 requests per iteration: (\d+) requests, 0 failed, \d+ retried, 0 browser restarts, 2 model loads", w["reason"])
+assert m and int(m.group(1)) >= 2 * (w["n_iters"] + 1), w["reason"]  # every iteration (and the first inference) sent two
+assert abs(w["throughput"] - 2 * 1000 / w["median_ms"]) <= 1e-4 * w["throughput"], w
+assert nn["device"] == "webnn" and nn["status"] == "unavailable" and "WebNN" in nn["reason"] and "median_ms" not in nn, nn
+x = l[0]
+m = re.match(r"browser pool 1x2, 1 request per iteration: (\d+) requests, 0 failed", x["reason"])
+assert x["status"] == "ok" and m and int(m.group(1)) >= x["n_iters"] + 1, x
+assert abs(x["throughput"] - 1000 / x["median_ms"]) <= 1e-4 * x["throughput"], x
+PY
+  [ "$(q "select count(distinct config_id) from configs where device = 'wasm'")" = 2 ] || fail "the pool shape is not part of the configuration"
+  [ "$(q "select count(*) from results where status = 'ok' and reason like 'browser pool %'")" = 2 ] || fail "pool results not stored"
+  "$IA" bench "$M" --device wasm --browsers 0 --no-db > /dev/null 2> "$W/err" && fail "--browsers 0 accepted"
+  grep -q "takes 1..16" "$W/err" || fail "no clear --browsers error"
+  ;;
 *) fail "unknown case $case_name" ;;
 esac
 echo "PASS $case_name"
