@@ -320,7 +320,12 @@ static void web_row(FILE *o, const char *run_id, const char *config_id, const ia
 int ia_bench_db_add_result(ia_bench_db *db, const char *run_id, const ia_bench_config *c, const ia_bench_result *r) {
     char model_id[65] = "", config_id[80];
     uint64_t bytes = 0;
-    if (file_sha256(c->model, model_id, &bytes)) snprintf(model_id, sizeof model_id, "unreadable:%s", c->model);
+    char variant[4096]; /* a model folder (browser devices) is identified by the variant that ran */
+    const char *prec = c->precision ? c->precision : "fp32";
+    const char *want = !strcmp(prec, "int8") ? "q8" : !strcmp(prec, "int4") ? "q4" : prec;
+    if (ia_web_model_variant(c->model, want, variant, sizeof variant))
+        if (ia_web_model_variant(c->model, "fp32", variant, sizeof variant)) snprintf(variant, sizeof variant, "%s", c->model);
+    if (file_sha256(variant, model_id, &bytes)) snprintf(model_id, sizeof model_id, "unreadable:%s", c->model);
     const char *name = strrchr(c->model, '/');
     name = name ? name + 1 : c->model;
     const char *mode = c->mode == IA_BENCH_THROUGHPUT ? "throughput" : c->mode == IA_BENCH_GENERATE ? "generate" : "latency";

@@ -65,6 +65,14 @@ void ia__web_cache_free(ia__web_cache *wc) {
     memset(wc, 0, sizeof *wc);
 }
 
+/* bench's precision names as the browser layer's variant names */
+static const char *web_precision(const char *p) { return !strcmp(p, "int8") ? "q8" : !strcmp(p, "int4") ? "q4" : p; }
+
+/* the model file the CPU engine reads to generate inputs: a folder's fp32 variant, else the file */
+static const char *cpu_view(const char *model, char *buf, size_t cap) {
+    return ia_web_model_variant(model, "fp32", buf, cap) ? model : buf;
+}
+
 static double now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -87,11 +95,21 @@ ia__web_entry *ia__web_acquire(ia__web_cache *wc, const ia_bench_config *c, ia_b
         ia_web_options_init(&wo);
         wo.device = e->device;
         wo.threads = e->threads;
-        /* a model file runs as given; a transformers.js-style folder picks the variant */
-        wo.precision = strcmp(e->precision, "fp32") ? e->precision : NULL;
+        /* a model file runs as given; a transformers.js-style folder picks the variant: fp16
+         * (onnx/model_fp16.onnx), int8 (model_quantized.onnx), int4 (model_q4.onnx); bench converts nothing */
+        const char *wp = web_precision(e->precision);
+        wo.precision = strcmp(e->precision, "fp32") ? wp : NULL;
+        char file[4096];
+        if (ia_web_model_variant(e->model, wp, file, sizeof file)) {
+            e->status = IA_BENCH_UNAVAILABLE;
+            snprintf(e->reason, sizeof e->reason, "no %s variant of this model for the browser (%s); onnxruntime-web runs an exported "
+                     "variant (a transformers.js-style folder's onnx/model_fp16.onnx, model_quantized.onnx or model_q4.onnx)",
+                     e->precision, ia_last_error());
+        }
         double t0 = now_ms();
-        int rc;
-        if (e->browsers > 0) { /* a pool: browsers start now, the model loads in each page on first use */
+        int rc = IA_OK;
+        if (e->status == IA_BENCH_UNAVAILABLE) rc = IA_ERR_UNAVAILABLE;
+        else if (e->browsers > 0) { /* a pool: browsers start now, the model loads in each page on first use */
             ia_web_pool_options po;
             ia_web_pool_options_init(&po);
             po.web = wo;
@@ -102,7 +120,9 @@ ia__web_entry *ia__web_acquire(ia__web_cache *wc, const ia_bench_config *c, ia_b
         } else
             rc = ia_web_session_create(e->model, &wo, &e->ws);
         e->load_ms = now_ms() - t0;
-        if (rc) {
+        if (rc && e->status == IA_BENCH_UNAVAILABLE) {
+            /* reason set above */
+        } else if (rc) {
             e->status = rc == IA_ERR_UNAVAILABLE ? IA_BENCH_UNAVAILABLE : IA_BENCH_FAILED;
             snprintf(e->reason, sizeof e->reason, "%s%s", e->status == IA_BENCH_FAILED ? "load: " : "", ia_last_error());
             e->ws = NULL;
@@ -138,7 +158,8 @@ int ia__web_make_inputs(ia_web_session *ws, const ia_bench_config *c, const ia_b
     ia_session_options_init(&so);
     so.threads = 1;
     ia_session *s = NULL;
-    int rc = ia_session_create(c->model, &so, &s);
+    char cpu_file[4096];
+    int rc = ia_session_create(cpu_view(c->model, cpu_file, sizeof cpu_file), &so, &s);
     if (rc) return rc;
     size_t n_cpu = ia_session_input_count(s);
     ia_value **tmp = ia_calloc(n_cpu + 1, sizeof *tmp);
@@ -165,7 +186,8 @@ int ia__web_pool_inputs(const ia_bench_config *c, const ia_bench_options *o, cha
     ia_session_options_init(&so);
     so.threads = 1;
     ia_session *s = NULL;
-    int rc = ia_session_create(c->model, &so, &s);
+    char cpu_file[4096];
+    int rc = ia_session_create(cpu_view(c->model, cpu_file, sizeof cpu_file), &so, &s);
     if (rc) return rc;
     size_t n = ia_session_input_count(s);
     *n_out = ia_session_output_count(s);

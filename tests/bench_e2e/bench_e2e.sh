@@ -464,6 +464,25 @@ assert abs(x["throughput"] - 1000 / x["median_ms"]) <= 1e-4 * x["throughput"], x
 PY
   [ "$(q "select count(distinct config_id) from configs where device = 'wasm'")" = 2 ] || fail "the pool shape is not part of the configuration"
   [ "$(q "select count(*) from results where status = 'ok' and reason like 'browser pool %'")" = 2 ] || fail "pool results not stored"
+  # precisions on browser devices: onnxruntime-web runs exported variants of a transformers.js-style
+  # folder; the fp32 variant of a folder runs, variants the folder or a plain file lacks are unavailable
+  mkdir -p "$W/folder/onnx" && cp "$M" "$W/folder/onnx/model.onnx"
+  "$IA" bench "$W/folder" "$M" --device wasm --precision fp32,fp16,int8,int4 --batch 1 --seq 8 --threads 1 --min-iters 3 --min-time 0.2 \
+    --max-time 2 --quiet --no-db --output json > "$W/prec.json" 2> "$W/prec.err" || { cat "$W/prec.err"; fail "bench --precision on wasm"; }
+  /usr/bin/python3 - "$W/prec.json" <<'PY' || fail "browser precision variants"
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+assert len(r) == 8, r
+by = {(x["model"].rsplit("/", 1)[-1], x["precision"]): x for x in r}
+f = by[("folder", "fp32")]
+assert f["status"] == "ok" and f["web"]["ep_verified"] and f["median_ms"] > 0, f
+assert by[("model.onnx", "fp32")]["status"] == "ok", by[("model.onnx", "fp32")]
+for m, want in (("folder", "model_fp16.onnx"), ("model.onnx", "needs a model folder")):
+    for p in ("fp16", "int8", "int4"):
+        x = by[(m, p)]
+        assert x["status"] == "unavailable" and "median_ms" not in x and ("no %s variant" % p) in x["reason"], x
+        if p == "fp16": assert want in x["reason"], x["reason"]
+PY
   "$IA" bench "$M" --device wasm --browsers 0 --no-db > /dev/null 2> "$W/err" && fail "--browsers 0 accepted"
   grep -q "takes 1..16" "$W/err" || fail "no clear --browsers error"
   ;;
