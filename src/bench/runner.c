@@ -419,7 +419,8 @@ static int complete(const ia_bench_config *c, const ia_bench_options *o, slot *s
                 ia_web_pool_stats ps;
                 ia_web_pool_get_stats(sl->pool, &ps);
                 snprintf(r->reason, sizeof r->reason,
-                         "browser pool %dx%d, %d request%s per iteration: %llu requests, %llu failed, %llu retried, %llu browser restarts, %llu model loads",
+                         "browser pool %dx%d, %d request%s per iteration; pool totals so far: %llu requests, %llu failed, %llu retried, %llu browser restarts, "
+                         "%llu model loads",
                          sl->we->browsers, sl->we->pages, sl->conc, sl->conc == 1 ? "" : "s", (unsigned long long)ps.requests,
                          (unsigned long long)ps.failed, (unsigned long long)ps.retried, (unsigned long long)ps.restarts,
                          (unsigned long long)ps.loads);

@@ -311,46 +311,6 @@ int ia_cmd_bench(int argc, char **argv) {
         fprintf(stderr, "bench: --seq and a text prompt exclude each other (the prompt's token count is the sequence length)\n");
         return IA_EXIT_USAGE;
     }
-    /* text prompts: tokenized per model with its folder's tokenizer.json */
-    ia_bench_gen gens[MAXL];
-    char *ptext = NULL, psrc[300] = "text";
-    size_t plen = 0;
-    if (prompt_file) {
-        FILE *pf = fopen(prompt_file, "rb");
-        if (!pf) { fprintf(stderr, "bench: --prompt-file %s: %s\n", prompt_file, strerror(errno)); return IA_EXIT_USAGE; }
-        size_t cap = 0;
-        for (;;) {
-            if (plen + 4096 + 1 > cap) {
-                cap = cap ? cap * 2 : 8192;
-                char *np = cap > (64u << 20) ? NULL : realloc(ptext, cap);
-                if (!np) { fclose(pf); free(ptext); fprintf(stderr, "bench: --prompt-file %s: too large (64 MiB at most)\n", prompt_file); return IA_EXIT_USAGE; }
-                ptext = np;
-            }
-            size_t got = fread(ptext + plen, 1, 4096, pf);
-            plen += got;
-            if (got < 4096) break;
-        }
-        int err = ferror(pf);
-        fclose(pf);
-        if (err) { free(ptext); fprintf(stderr, "bench: --prompt-file %s: read error\n", prompt_file); return IA_EXIT_USAGE; }
-        ptext[plen] = 0;
-        const char *base = strrchr(prompt_file, '/');
-        snprintf(psrc, sizeof psrc, "file %s", base ? base + 1 : prompt_file);
-    } else if (prompt_text) {
-        ptext = strdup(prompt_text);
-        plen = strlen(prompt_text);
-    }
-    for (int m = 0; m < n_models; m++) {
-        gens[m] = gen_opt;
-        if (!ptext) continue;
-        if (prompt_tokens(models[m], ptext, plen, &gens[m])) {
-            for (int k = 0; k < m; k++) free((void *)gens[k].prompt);
-            free(ptext);
-            return IA_EXIT_USAGE;
-        }
-        gens[m].prompt_source = prompt_file ? psrc : "text";
-    }
-    free(ptext);
     if (strcmp(output, "md") && strcmp(output, "csv") && strcmp(output, "json") && strcmp(output, "sql")) {
         fprintf(stderr, "bench: --output takes md, csv, json or sql\n");
         return IA_EXIT_USAGE;
@@ -377,6 +337,47 @@ int ia_cmd_bench(int argc, char **argv) {
             }
     size_t n = (size_t)n_models * (size_t)n_dev * (size_t)n_prec * n_b * n_s * n_t;
     if (n > 100000) { fprintf(stderr, "bench: %zu configurations is too many\n", n); free(hw); return IA_EXIT_USAGE; }
+    /* text prompts: tokenized per model with its folder's tokenizer.json */
+    ia_bench_gen gens[MAXL];
+    char *ptext = NULL, psrc[300] = "text";
+    size_t plen = 0;
+    if (prompt_file) {
+        FILE *pf = fopen(prompt_file, "rb");
+        if (!pf) { fprintf(stderr, "bench: --prompt-file %s: %s\n", prompt_file, strerror(errno)); free(hw); return IA_EXIT_USAGE; }
+        size_t cap = 0;
+        for (;;) {
+            if (plen + 4096 + 1 > cap) {
+                cap = cap ? cap * 2 : 8192;
+                char *np = cap > (64u << 20) ? NULL : realloc(ptext, cap);
+                if (!np) { fclose(pf); free(ptext); free(hw); fprintf(stderr, "bench: --prompt-file %s: too large (64 MiB at most)\n", prompt_file); return IA_EXIT_USAGE; }
+                ptext = np;
+            }
+            size_t got = fread(ptext + plen, 1, 4096, pf);
+            plen += got;
+            if (got < 4096) break;
+        }
+        int err = ferror(pf);
+        fclose(pf);
+        if (err) { free(ptext); free(hw); fprintf(stderr, "bench: --prompt-file %s: read error\n", prompt_file); return IA_EXIT_USAGE; }
+        ptext[plen] = 0;
+        const char *base = strrchr(prompt_file, '/');
+        snprintf(psrc, sizeof psrc, "file %s", base ? base + 1 : prompt_file);
+    } else if (prompt_text) {
+        ptext = strdup(prompt_text);
+        plen = strlen(prompt_text);
+    }
+    for (int m = 0; m < n_models; m++) {
+        gens[m] = gen_opt;
+        if (!ptext) continue;
+        if (prompt_tokens(models[m], ptext, plen, &gens[m])) {
+            for (int k = 0; k < m; k++) free((void *)gens[k].prompt);
+            free(ptext);
+            free(hw);
+            return IA_EXIT_USAGE;
+        }
+        gens[m].prompt_source = prompt_file ? psrc : "text";
+    }
+    free(ptext);
     ia_bench_config *cfg = calloc(n, sizeof *cfg);
     ia_bench_result *res = calloc(n, sizeof *res);
     size_t k = 0;
@@ -395,11 +396,17 @@ int ia_cmd_bench(int argc, char **argv) {
     char dbp[4200];
     if (!no_db) {
         if (!db_path) {
-            if (ia__cli_default_db(dbp, sizeof dbp)) { fprintf(stderr, "bench: %s\n", ia_last_error()); return IA_EXIT_FAIL; }
+            if (ia__cli_default_db(dbp, sizeof dbp)) {
+                fprintf(stderr, "bench: %s\n", ia_last_error());
+                for (int m = 0; m < n_models; m++) free((void *)gens[m].prompt);
+                free(hw); free(cfg); free(res);
+                return IA_EXIT_FAIL;
+            }
             db_path = dbp;
         }
         if (ia_bench_db_open(db_path, &ctx.db)) {
             fprintf(stderr, "bench: %s (use --no-db to run without storing)\n", ia_last_error());
+            for (int m = 0; m < n_models; m++) free((void *)gens[m].prompt);
             free(hw); free(cfg); free(res);
             return IA_EXIT_FAIL;
         }
@@ -410,6 +417,7 @@ int ia_cmd_bench(int argc, char **argv) {
         }
         if (ia_bench_db_begin_run(ctx.db, hw, args, ctx.run_id, sizeof ctx.run_id)) {
             fprintf(stderr, "bench: %s\n", ia_last_error());
+            for (int m = 0; m < n_models; m++) free((void *)gens[m].prompt);
             ia_bench_db_close(ctx.db); free(hw); free(cfg); free(res);
             return IA_EXIT_FAIL;
         }
