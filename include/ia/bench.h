@@ -49,6 +49,16 @@ IA_API int ia_stats_bootstrap_median_ci(const double *x, size_t n, double ci_lev
  * with tie correction and continuity correction. */
 IA_API int ia_stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb, double *u, double *p);
 
+/* Moving-block bootstrap percentile CI of the median (Kunsch 1989), for samples that are not
+ * independent: timings taken one after another share the machine's state (other processes, clock
+ * frequency, caches), so the plain bootstrap, which treats them as independent, gives intervals too
+ * narrow for comparing two runs. Each resample concatenates blocks of `block` consecutive samples
+ * (0 = n / 16 rounded up; at least IA_STATS_MIN_BLOCK, at most n) starting anywhere, cut to n
+ * samples; n_boot resamples (0 = 1000), splitmix64 seeded with `seed`, level 0 = 0.95. */
+#define IA_STATS_MIN_BLOCK 10
+IA_API int ia_stats_block_median_ci(const double *x, size_t n, size_t block, double level, int n_boot, uint64_t seed,
+                                    double *lo, double *hi);
+
 /* ---- parameter lists ----------------------------------------------------------------- */
 
 /* Parses "1,4,16", "16-512*2" (geometric), "1-8+1" or "1-4" (arithmetic, step 1) and mixtures
@@ -57,10 +67,23 @@ IA_API int ia_bench_parse_int_list(const char *s, int64_t *out, size_t cap, size
 
 /* ---- runner -------------------------------------------------------------------------- */
 
-/* IA_BENCH_GENERATE: decoder models (ia/generate.h); one iteration = one greedy generation of
+/* IA_BENCH_GENERATE: decoder models (ia/generate.h); one iteration = one generation (greedy, or sampled: ia_bench_gen) of
  * gen_tokens new tokens after a seq-token prompt (batch prompts at once when batch > 1). */
 enum { IA_BENCH_LATENCY = 0, IA_BENCH_THROUGHPUT = 1, IA_BENCH_GENERATE = 2 };
 enum { IA_BENCH_OK = 0, IA_BENCH_UNAVAILABLE = 1, IA_BENCH_FAILED = 2 };
+
+/* IA_BENCH_GENERATE: how to sample and what to prompt with (part of the configuration). */
+typedef struct ia_bench_gen {
+    int sample;                /* 1: sample with the filters below (ia_generate); 0: greedy */
+    float temperature;         /* > 0; 1 = unchanged */
+    int top_k;                 /* 0 = off */
+    float top_p;               /* (0, 1]; 1 = off */
+    uint64_t seed;             /* sampling seed: every iteration draws the same tokens */
+    const int64_t *prompt;     /* token ids of a text prompt (the config's seq = n_prompt), or NULL for
+                                * seq seeded random ids below the vocabulary */
+    size_t n_prompt;
+    const char *prompt_source; /* what the ids came from ("text", "file NAME"), recorded with the result */
+} ia_bench_gen;
 
 typedef struct ia_bench_config {
     const char *model;     /* path */
@@ -70,6 +93,11 @@ typedef struct ia_bench_config {
     int threads;
     int mode;              /* IA_BENCH_LATENCY, IA_BENCH_THROUGHPUT or IA_BENCH_GENERATE */
     int gen_tokens;        /* IA_BENCH_GENERATE: new tokens per generation (0 = 32); part of the config id */
+    const ia_bench_gen *gen; /* IA_BENCH_GENERATE: sampling and prompt (NULL: greedy, random ids); part of the config id */
+    /* browser devices: run through a pool of `browsers` x `pages` (ia_web_pool, one request per page at
+     * a time) instead of one session; 0 = one session. In IA_BENCH_THROUGHPUT mode an iteration sends
+     * browsers x pages requests at once and throughput counts them all. Part of the config id. */
+    int browsers, pages;
 } ia_bench_config;
 
 struct ia_bench_result;
@@ -128,7 +156,7 @@ IA_API void ia_bench_result_free(ia_bench_result *r);
 
 /* ---- results database (DuckDB, loaded at run time) ------------------------------------- */
 
-#define IA_BENCH_SCHEMA_VERSION 2 /* 2: generation_results */
+#define IA_BENCH_SCHEMA_VERSION 3 /* 2: generation_results; 3: generation_settings */
 
 typedef struct ia_bench_db ia_bench_db;
 
@@ -174,10 +202,23 @@ IA_API int ia_bench_report(ia_bench_db *db, const char *run_id, const char *form
 typedef struct ia_compare_options {
     double threshold; /* relative change that matters, e.g. 0.05 */
     double alpha;     /* significance level for Mann-Whitney U, e.g. 0.01 */
+    /* configuration fields matched loosely, comma-separated from model, device, precision, batch,
+     * seq, threads (NULL: configurations are matched by id). "batch" pairs each base configuration
+     * with the candidate's configuration that equals it in everything but the batch size (a base
+     * configuration matching several is an error). */
+    const char *ignore;
+    size_t block;     /* samples per block of the block bootstrap (ia_stats_block_median_ci); 0 = n / 16 */
 } ia_compare_options;
 
 /* Compares matching configurations of two runs and prints a table; *n_regressions receives the
- * count of configurations slower by more than the threshold AND significant. */
+ * count of regressions. A configuration is a REGRESSION only when all of these hold: the candidate's
+ * median is slower by more than the threshold; the two-sided Mann-Whitney U test on the raw samples
+ * gives p < alpha; and the two runs' 95% CIs of the median, recomputed by moving-block bootstrap
+ * (ia_stats_block_median_ci, so that slow drifts of the machine during a run widen them) do not
+ * overlap, the candidate's above; and the 10th percentile is slower by more than the threshold too.
+ * Other work on a shared machine only adds time and mostly to some iterations, so it moves the
+ * median but hardly the fastest iterations, while slower code moves the whole distribution (Chen and
+ * Revels, "Robust benchmarking in noisy environments", 2016). An improvement is the mirror image. */
 IA_API int ia_bench_compare(ia_bench_db *db, const char *base_run, const char *cand_run, const ia_compare_options *o,
                             FILE *out, int *n_regressions);
 
@@ -190,6 +231,7 @@ IA_API int ia_lsq_solve(const double *X, const double *y, size_t n, size_t p, do
 /* What the model costs, read from the ONNX graph as stored (before engine optimizations). */
 typedef struct ia_model_cost {
     double param_bytes;      /* bytes of every initializer */
+    double param_elems;      /* elements of every initializer (weight bytes at another precision) */
     double flops_per_row;    /* 2 x weight elements of MatMul/Gemm with a constant weight (per row of
                               * the activation) + 2 x weight elements of Conv (per output position,
                               * spatial size not known: see docs/BENCHMARKS.md) */
@@ -204,6 +246,12 @@ IA_API double ia_model_cost_flops(const ia_model_cost *c, int64_t batch, int64_t
 /* Roofline time in ms: max(FLOPs / calibrated fp32 peak at `threads`, parameter bytes / memory
  * bandwidth). threads <= 0 means every CPU. Needs hw->calibrated. */
 IA_API double ia_roofline_ms(const ia_model_cost *c, const ia_hw_info *hw, int threads, int64_t batch, int64_t seq);
+/* The roofline at a precision: "fp32" (or NULL) as above; "int8" with the calibrated int8
+ * multiply-add peak (hw->calib_gops_int8 at the same thread count) and weights of one byte per
+ * element (param_elems); 0 (no estimate) for fp16 and int4, which have no calibrated peak, and for
+ * int8 on a CPU without int8 dot-product instructions. */
+IA_API double ia_roofline_ms_at(const ia_model_cost *c, const ia_hw_info *hw, const char *precision, int threads, int64_t batch,
+                                int64_t seq);
 
 /* One configuration of one model: measured (measured_ms > 0) or a query. */
 typedef struct ia_perf_point {

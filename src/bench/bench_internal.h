@@ -51,6 +51,8 @@ typedef struct ia__web_entry {
     double load_ms;      /* C side: browser launch + bridge + model load (ia_web_session_create) */
     ia_web_info info;
     ia_web_session *ws;
+    int browsers, pages; /* > 0: a pool (ia_web_pool) of browsers x pages instead of ws */
+    ia_web_pool *pool;
 } ia__web_entry;
 typedef struct ia__web_cache {
     ia__web_entry *e;
@@ -63,6 +65,11 @@ ia__web_entry *ia__web_find(ia__web_cache *wc, const ia_bench_config *c);
 ia__web_entry *ia__web_acquire(ia__web_cache *wc, const ia_bench_config *c, ia_bench_result *r);
 void ia__web_release(ia__web_entry *e);
 int ia__web_make_inputs(ia_web_session *ws, const ia_bench_config *c, const ia_bench_options *o, ia_value **in, size_t n_in);
+/* Browser pool: inputs as for the CPU configuration with their names (names[i] and in[i] allocated,
+ * n_in of each) and the output count; one iteration = `conc` requests at once (threads when > 1). */
+int ia__web_pool_inputs(const ia_bench_config *c, const ia_bench_options *o, char ***names, ia_value ***in, size_t *n_in, size_t *n_out);
+int ia__web_pool_iteration(ia_web_pool *p, const char *model, const char *const *names, ia_value *const *in, size_t n_in, size_t n_out,
+                           int conc, char *err, size_t cap);
 
 /* Benchmark inputs from a model's declared signature (src/bench/inputs.c): every input of the
  * session's graph, or one (graph input index i) with symbolic dims from NAME=N pairs, then batch /

@@ -45,6 +45,8 @@ static const char *SCHEMA =
     " platform VARCHAR, adapter VARCHAR, features VARCHAR, session_create_ms DOUBLE, shader_compile_ms DOUBLE);"
     "CREATE TABLE IF NOT EXISTS generation_results(config_id VARCHAR, run_id VARCHAR, prompt_tokens BIGINT, new_tokens BIGINT,"
     " ttft_ms DOUBLE, prefill_tokens_per_s DOUBLE, decode_tokens_per_s DOUBLE);"
+    "CREATE TABLE IF NOT EXISTS generation_settings(config_id VARCHAR PRIMARY KEY, sampling VARCHAR, temperature DOUBLE,"
+    " top_k INTEGER, top_p DOUBLE, seed UBIGINT, prompt VARCHAR, prompt_tokens BIGINT);"
     "CREATE OR REPLACE VIEW performance_summary AS SELECT r.run_id, m.name AS model, c.device, c.batch, c.seq, c.precision,"
     " c.threads, c.mode, r.status, r.reason, r.median_ms, r.p90_ms, r.ci_low_ms, r.ci_high_ms, r.throughput, r.peak_rss_bytes,"
     " r.load_ms, r.first_ms, r.n_iters, r.config_id FROM results r JOIN configs c USING (config_id) JOIN models m USING (model_id);"
@@ -318,7 +320,12 @@ static void web_row(FILE *o, const char *run_id, const char *config_id, const ia
 int ia_bench_db_add_result(ia_bench_db *db, const char *run_id, const ia_bench_config *c, const ia_bench_result *r) {
     char model_id[65] = "", config_id[80];
     uint64_t bytes = 0;
-    if (file_sha256(c->model, model_id, &bytes)) snprintf(model_id, sizeof model_id, "unreadable:%s", c->model);
+    char variant[4096]; /* a model folder (browser devices) is identified by the variant that ran */
+    const char *prec = c->precision ? c->precision : "fp32";
+    const char *want = !strcmp(prec, "int8") ? "q8" : !strcmp(prec, "int4") ? "q4" : prec;
+    if (ia_web_model_variant(c->model, want, variant, sizeof variant))
+        if (ia_web_model_variant(c->model, "fp32", variant, sizeof variant)) snprintf(variant, sizeof variant, "%s", c->model);
+    if (file_sha256(variant, model_id, &bytes)) snprintf(model_id, sizeof model_id, "unreadable:%s", c->model);
     const char *name = strrchr(c->model, '/');
     name = name ? name + 1 : c->model;
     const char *mode = c->mode == IA_BENCH_THROUGHPUT ? "throughput" : c->mode == IA_BENCH_GENERATE ? "generate" : "latency";
@@ -328,6 +335,18 @@ int ia_bench_db_add_result(ia_bench_db *db, const char *run_id, const ia_bench_c
     snprintf(key, sizeof key, "%s|%s|%lld|%lld|%s|%d|%s", model_id, c->device, (long long)c->batch, (long long)c->seq, c->precision,
              c->threads, mode);
     if (gen) snprintf(key + strlen(key), sizeof key - strlen(key), "|%d", gen_tokens);
+    if (c->browsers > 0 && ia__bench_is_web_device(c->device))
+        snprintf(key + strlen(key), sizeof key - strlen(key), "|pool %dx%d", c->browsers, c->pages > 0 ? c->pages : 1);
+    const ia_bench_gen *g = gen ? c->gen : NULL;
+    if (g && g->sample)
+        snprintf(key + strlen(key), sizeof key - strlen(key), "|sample %.9g %d %.9g %llu", g->temperature, g->top_k, g->top_p,
+                 (unsigned long long)g->seed);
+    uint64_t ph = 1469598103934665603ull; /* FNV-1a of a text prompt's ids */
+    if (g && g->prompt) {
+        for (size_t i = 0; i < g->n_prompt; i++)
+            for (int k = 0; k < 8; k++) ph = (ph ^ ((uint64_t)g->prompt[i] >> (8 * k) & 0xff)) * 1099511628211ull;
+        snprintf(key + strlen(key), sizeof key - strlen(key), "|prompt %016llx", (unsigned long long)ph);
+    }
     uint64_t h = 1469598103934665603ull;
     for (const char *p = key; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
     snprintf(config_id, sizeof config_id, "%016llx", (unsigned long long)h);
@@ -359,6 +378,17 @@ int ia_bench_db_add_result(ia_bench_db *db, const char *run_id, const ia_bench_c
     num(o, ok ? r->cpu_ms : nanv);
     fprintf(o, ", %s, now()::TIMESTAMP);", r->hit_max_time ? "true" : "false");
     if (r->has_web) web_row(o, run_id, config_id, c, r);
+    if (gen) { /* what defines a generate configuration beside configs' columns */
+        fputs("\nINSERT OR IGNORE INTO generation_settings VALUES (", o);
+        lit(o, config_id);
+        if (g && g->sample) fprintf(o, ", 'sampled', %.9g, %d, %.9g, %llu, ", g->temperature, g->top_k, g->top_p, (unsigned long long)g->seed);
+        else fputs(", 'greedy', NULL, NULL, NULL, NULL, ", o);
+        char src[300];
+        if (g && g->prompt) snprintf(src, sizeof src, "%s (ids %016llx)", g->prompt_source ? g->prompt_source : "text", (unsigned long long)ph);
+        else snprintf(src, sizeof src, "random ids");
+        lit(o, src);
+        fprintf(o, ", %lld);", (long long)c->seq);
+    }
     if (gen && ok) {
         fputs("\nINSERT INTO generation_results VALUES (", o);
         lit(o, config_id); fputs(", ", o); lit(o, run_id);

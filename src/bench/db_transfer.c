@@ -26,6 +26,7 @@ static const table_key TABLES[] = {
     {"hardware", "run_id", 0},
     {"models", "model_id", 1},
     {"configs", "config_id", 0},
+    {"generation_settings", "config_id", 0},
     {"results", "config_id,run_id", 0},
     {"samples", "config_id,run_id,iter", 0},
     {"web_platform_results", NULL, 0},
@@ -214,7 +215,7 @@ int ia_bench_db_import(ia_bench_db *db, const char *const *paths, size_t n, FILE
             const table_key *tk = table_of(paths[i], &p);
             if (!tk) {
                 rc = ia_set_error(IA_ERR_INVALID_ARG, "import: %s is not named after a results table (runs, hardware, models, configs, results, "
-                                  "samples, web_platform_results, generation_results, schema_version) with .parquet or .csv", paths[i]);
+                                  "samples, web_platform_results, generation_results, generation_settings, schema_version) with .parquet or .csv", paths[i]);
                 break;
             }
             files[nf] = ia_strdup(paths[i]);

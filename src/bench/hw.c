@@ -64,11 +64,8 @@ int ia_hw_device_status(const ia_hw_info *hw, const char *device, const char *pr
         snprintf(reason, len, "no browser found (chromium, chrome, edge or firefox on PATH; scripts/bootstrap.sh installs chromium)");
         return 0;
     }
-    if (precision && strcmp(precision, "fp32")) {
-        snprintf(reason, len, "`bench` runs the model file as given in the browser (%s); converting it to %s is not implemented (benchmark a %s export with --precision fp32)",
-                 device, precision, precision);
-        return 0;
-    }
+    /* fp16 / int8 / int4: the browser runs an exported variant of a model folder when there is one;
+     * whether this model has it is answered per model when bench starts the session */
     return 1;
 }
 

@@ -66,7 +66,10 @@ int ia_model_cost_read(const char *path, ia_model_cost *out) {
     if (rc) return rc;
     const ia_graph *g = m->graph;
     for (size_t i = 0; i < g->n_values; i++)
-        if (g->values[i].init && g->values[i].producer < 0) out->param_bytes += (double)g->values[i].init->nbytes;
+        if (g->values[i].init && g->values[i].producer < 0) {
+            out->param_bytes += (double)g->values[i].init->nbytes;
+            out->param_elems += (double)g->values[i].init->numel;
+        }
     for (size_t i = 0; i < g->n_nodes; i++) {
         const ia_node *nd = &g->nodes[i];
         int mm = !strcmp(nd->op_type, "MatMul") || !strcmp(nd->op_type, "Gemm"), conv = !strcmp(nd->op_type, "Conv");
@@ -94,17 +97,26 @@ double ia_model_cost_flops(const ia_model_cost *c, int64_t batch, int64_t seq) {
     return c->flops_per_row * rows;
 }
 
-double ia_roofline_ms(const ia_model_cost *c, const ia_hw_info *hw, int threads, int64_t batch, int64_t seq) {
+double ia_roofline_ms_at(const ia_model_cost *c, const ia_hw_info *hw, const char *precision, int threads, int64_t batch, int64_t seq) {
     if (!hw->calibrated || hw->n_calib <= 0 || hw->mem_bw_gbs <= 0) return 0;
+    int int8 = precision && !strcmp(precision, "int8");
+    if (precision && strcmp(precision, "fp32") && !int8) return 0; /* no calibrated peak for fp16 / int4 */
     if (threads <= 0) threads = hw->cpu.threads > 0 ? hw->cpu.threads : 1;
     /* peak at the largest calibrated thread count <= threads (the smallest one when none is) */
-    double gf = hw->calib_gflops_fp32[0];
-    int best = 0;
+    int k = 0, best = 0;
     for (int i = 0; i < hw->n_calib; i++)
-        if (hw->calib_threads[i] <= threads && hw->calib_threads[i] >= best) { best = hw->calib_threads[i]; gf = hw->calib_gflops_fp32[i]; }
-    double t_compute = ia_model_cost_flops(c, batch, seq) / (gf * 1e9);
-    double t_mem = c->param_bytes / (hw->mem_bw_gbs * 1e9);
+        if (hw->calib_threads[i] <= threads && hw->calib_threads[i] >= best) { best = hw->calib_threads[i]; k = i; }
+    double peak = int8 ? hw->calib_gops_int8[k] : hw->calib_gflops_fp32[k];
+    if (!(peak > 0)) return 0; /* int8 on a CPU without int8 dot-product instructions */
+    /* weights read once per inference: as stored for fp32, one byte per element for int8 */
+    double bytes = int8 ? c->param_elems : c->param_bytes;
+    double t_compute = ia_model_cost_flops(c, batch, seq) / (peak * 1e9);
+    double t_mem = bytes / (hw->mem_bw_gbs * 1e9);
     return 1e3 * fmax(t_compute, t_mem);
+}
+
+double ia_roofline_ms(const ia_model_cost *c, const ia_hw_info *hw, int threads, int64_t batch, int64_t seq) {
+    return ia_roofline_ms_at(c, hw, "fp32", threads, batch, seq);
 }
 
 /* ---- fit and prediction ---------------------------------------------------------------- */
@@ -235,7 +247,7 @@ int ia_perf_load_points(ia_bench_db *db, const char *model_path, const ia_model_
         p[i].batch = atoll(ia__rows_get(&r, i, 3) ? ia__rows_get(&r, i, 3) : "1");
         p[i].seq = atoll(ia__rows_get(&r, i, 4) ? ia__rows_get(&r, i, 4) : "0");
         p[i].measured_ms = atof(ia__rows_get(&r, i, 5) ? ia__rows_get(&r, i, 5) : "0");
-        p[i].roof_ms = ia_roofline_ms(cost, hw, p[i].threads, p[i].batch, p[i].seq);
+        p[i].roof_ms = ia_roofline_ms_at(cost, hw, p[i].precision, p[i].threads, p[i].batch, p[i].seq);
     }
     *n = r.n_rows;
     *pts = p;

@@ -87,7 +87,7 @@ int ia_recommend(const ia_hw_info *hw, const ia_model_cost *cost, const ia_perf_
                     x->p.threads = (int)threads[ti];
                     x->p.batch = batches[bi];
                     x->p.seq = seq;
-                    x->p.roof_ms = ia_roofline_ms(cost, hw, x->p.threads, x->p.batch, x->p.seq);
+                    x->p.roof_ms = ia_roofline_ms_at(cost, hw, x->p.precision, x->p.threads, x->p.batch, x->p.seq);
                     for (size_t i = 0; i < n; i++)
                         if (!strcmp(pts[i].device, x->p.device) && !strcmp(pts[i].precision, x->p.precision) &&
                             pts[i].threads == x->p.threads && pts[i].batch == x->p.batch && pts[i].seq == x->p.seq) {

@@ -71,6 +71,11 @@ typedef struct slot {
     ia__web_entry *we;
     ia_web_session *ws;
     double *page;
+    /* browser pool: the pool (borrowed), input names, requests per iteration, last error */
+    ia_web_pool *pool;
+    char **in_names;
+    int conc;
+    char pool_err[320];
     /* IA_BENCH_GENERATE */
     ia_generator *gen;
     int64_t *prompt;       /* seq ids */
@@ -100,6 +105,10 @@ static void slot_free(slot *sl) {
     ia__web_release(sl->we);
     sl->we = NULL;
     sl->ws = NULL;
+    sl->pool = NULL;
+    if (sl->in_names) for (size_t k = 0; k < sl->n_in; k++) ia_free(sl->in_names[k]);
+    ia_free(sl->in_names);
+    sl->in_names = NULL;
     ia_free(sl->page);
     sl->page = NULL;
     ia_generator_destroy(sl->gen);
@@ -146,6 +155,9 @@ static int gen_once(slot *sl) {
 
 static int run_once(slot *sl) {
     if (sl->gen) return gen_once(sl);
+    if (sl->pool)
+        return ia__web_pool_iteration(sl->pool, sl->we->model, (const char *const *)sl->in_names, sl->in, sl->n_in, sl->n_out, sl->conc,
+                                      sl->pool_err, sizeof sl->pool_err);
     for (size_t k = 0; k < sl->n_out; k++) { ia_value_destroy(sl->out[k]); sl->out[k] = NULL; }
     if (sl->ws) return ia_web_session_run(sl->ws, sl->in, sl->n_in, sl->out, sl->n_out);
     return ia_session_run(sl->s, sl->in, sl->n_in, sl->out, sl->n_out);
@@ -157,7 +169,7 @@ static void fail(ia_bench_result *r, const char *what, const char *msg) {
 }
 
 static const char *run_error(const slot *sl) {
-    return sl->gen ? ia_last_error() : sl->ws ? ia_web_session_errmsg(sl->ws) : ia_session_errmsg(sl->s);
+    return sl->gen ? ia_last_error() : sl->pool ? sl->pool_err : sl->ws ? ia_web_session_errmsg(sl->ws) : ia_session_errmsg(sl->s);
 }
 
 /* page-side session.run time of the last browser run */
@@ -173,6 +185,26 @@ static void prepare_web(const ia_bench_config *c, const ia_bench_options *o, ia_
     reset_hwm();
     sl->we = ia__web_acquire(wc, c, r);
     if (!sl->we) return; /* unavailable or failed: r says why */
+    if (sl->we->pool) { /* browsers x pages: inputs by name, first request loads the model in a page */
+        sl->pool = sl->we->pool;
+        sl->conc = c->mode == IA_BENCH_THROUGHPUT ? sl->we->browsers * sl->we->pages : 1;
+        if (ia__web_pool_inputs(c, o, &sl->in_names, &sl->in, &sl->n_in, &sl->n_out)) { fail(r, "inputs", ia_last_error()); slot_free(sl); return; }
+        double t0 = now_ms();
+        int rc = run_once(sl);
+        if (rc) {
+            /* the device itself missing (a WebNN context, a WebGPU adapter) is the browser's answer */
+            if (rc == IA_ERR_UNAVAILABLE) { r->status = IA_BENCH_UNAVAILABLE; snprintf(r->reason, sizeof r->reason, "%s", sl->pool_err); }
+            else fail(r, "first inference", sl->pool_err);
+            slot_free(sl);
+            return;
+        }
+        r->first_ms = now_ms() - t0;
+        for (int w = 0; w < o->warmup; w++)
+            if (run_once(sl)) { fail(r, "warm-up", sl->pool_err); slot_free(sl); return; }
+        r->peak_rss_bytes = read_hwm();
+        sl->active = 1;
+        return;
+    }
     sl->ws = sl->we->ws;
     sl->n_in = ia_web_session_input_count(sl->ws);
     sl->n_out = ia_web_session_output_count(sl->ws);
@@ -190,7 +222,8 @@ static void prepare_web(const ia_bench_config *c, const ia_bench_options *o, ia_
     sl->active = 1;
 }
 
-/* generate mode: generator, a seeded prompt of ids below the vocabulary, first generation, warm-up */
+/* generate mode: generator, the prompt (a tokenized text, or seeded ids below the vocabulary), greedy or
+ * sampled generation, first generation, warm-up */
 static void prepare_gen(const ia_bench_config *c, const ia_bench_options *o, slot *sl, ia_bench_result *r) {
     ia_session_options so;
     ia_session_options_init(&so);
@@ -204,6 +237,18 @@ static void prepare_gen(const ia_bench_config *c, const ia_bench_options *o, slo
     ia_gen_params_init(&sl->gp);
     sl->gp.greedy = 1;
     sl->gp.max_new_tokens = c->gen_tokens > 0 ? c->gen_tokens : 32;
+    if (c->gen && c->gen->sample) { /* sampling: the same seed every iteration, so the same tokens and work */
+        sl->gp.greedy = 0;
+        sl->gp.temperature = c->gen->temperature;
+        sl->gp.top_k = c->gen->top_k;
+        sl->gp.top_p = c->gen->top_p;
+        sl->gp.seed = c->gen->seed;
+    }
+    if (c->gen && c->gen->prompt && (size_t)c->seq != c->gen->n_prompt) {
+        fail(r, "inputs", "the sequence length must be the text prompt's token count");
+        slot_free(sl);
+        return;
+    }
     sl->prompt = ia_calloc((size_t)c->seq + 1, sizeof *sl->prompt);
     sl->prompts = ia_calloc((size_t)c->batch + 1, sizeof *sl->prompts);
     sl->gen_n = ia_calloc((size_t)c->batch + 1, sizeof *sl->gen_n);
@@ -214,8 +259,21 @@ static void prepare_gen(const ia_bench_config *c, const ia_bench_options *o, slo
     if (run_once(sl)) { fail(r, "first inference", ia_last_error()); slot_free(sl); return; }
     r->first_ms = now_ms() - t0;
     int vocab = ia_generator_vocab_size(sl->gen);
+    if (c->gen && c->gen->prompt) { /* a tokenized text: its ids must index the model's embedding */
+        for (size_t i = 0; i < c->gen->n_prompt; i++) {
+            if (c->gen->prompt[i] < 0 || (vocab > 0 && c->gen->prompt[i] >= vocab)) {
+                char msg[200];
+                snprintf(msg, sizeof msg, "prompt token %zu has id %lld, outside the model's vocabulary of %d", i,
+                         (long long)c->gen->prompt[i], vocab);
+                fail(r, "inputs", msg);
+                slot_free(sl);
+                return;
+            }
+            sl->prompt[i] = c->gen->prompt[i];
+        }
+    }
     uint64_t st = o->seed;
-    for (int64_t i = 0; i < c->seq; i++) {
+    for (int64_t i = 0; i < c->seq && !(c->gen && c->gen->prompt); i++) {
         uint64_t z = (st += 0x9E3779B97F4A7C15ull);
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
@@ -290,7 +348,7 @@ static int run_slice(slot *sl, double slice_ms, const ia_bench_options *o, ia_be
         int rc = run_once(sl);
         t1 = now_ms();
         if (rc) {
-            char msg[400];
+            char msg[480];
             snprintf(msg, sizeof msg, "iteration %zu: %s", sl->n + 1, run_error(sl));
             fail(r, "run", msg);
             return -1;
@@ -348,7 +406,7 @@ static int complete(const ia_bench_config *c, const ia_bench_options *o, slot *s
         if (ia_stats_summarize(sl->samples, sl->n, 0.95, boot_count(sl->n, 2000, 20000000), o->seed, &r->s)) {
             fail(r, "statistics", ia_last_error());
         } else {
-            r->throughput = r->s.median > 0 ? (double)c->batch * 1e3 / r->s.median : 0;
+            r->throughput = r->s.median > 0 ? (double)c->batch * (sl->conc > 1 ? sl->conc : 1) * 1e3 / r->s.median : 0;
             r->cpu_ms = sl->n ? sl->cpu_ms / (double)sl->n : 0;
             if (sl->gen) {
                 /* medians over iterations; throughput = new tokens (all rows) per second end to end */
@@ -357,6 +415,15 @@ static int complete(const ia_bench_config *c, const ia_bench_options *o, slot *s
                 r->prefill_tokens_per_s = r->ttft_ms > 0 ? (double)(c->batch * c->seq) * 1e3 / r->ttft_ms : 0;
                 r->new_tokens = sl->gen_new;
                 r->throughput = r->s.median > 0 ? (double)sl->gen_new * 1e3 / r->s.median : 0;
+            } else if (sl->pool) {
+                ia_web_pool_stats ps;
+                ia_web_pool_get_stats(sl->pool, &ps);
+                snprintf(r->reason, sizeof r->reason,
+                         "browser pool %dx%d, %d request%s per iteration; pool totals so far: %llu requests, %llu failed, %llu retried, %llu browser restarts, "
+                         "%llu model loads",
+                         sl->we->browsers, sl->we->pages, sl->conc, sl->conc == 1 ? "" : "s", (unsigned long long)ps.requests,
+                         (unsigned long long)ps.failed, (unsigned long long)ps.retried, (unsigned long long)ps.restarts,
+                         (unsigned long long)ps.loads);
             } else if (sl->ws) {
                 r->page_median_ms = median_of(sl->page, sl->n);
             } else {
@@ -367,7 +434,11 @@ static int complete(const ia_bench_config *c, const ia_bench_options *o, slot *s
             r->samples = sl->samples;
             r->n_samples = sl->n;
             sl->samples = NULL;
-            if (r->hit_max_time)
+            if (r->hit_max_time && r->reason[0]) {
+                size_t l = strlen(r->reason);
+                snprintf(r->reason + l, sizeof r->reason - l, "; stopped at the time/iteration cap before the CI of the median reached +/-%.1f%%",
+                         o->target_rel_ci * 100);
+            } else if (r->hit_max_time)
                 snprintf(r->reason, sizeof r->reason, "stopped at the time/iteration cap before the CI of the median reached +/-%.1f%%",
                          o->target_rel_ci * 100);
         }

@@ -246,3 +246,31 @@ int ia_stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb
     if (p_out) *p_out = p;
     return IA_OK;
 }
+
+int ia_stats_block_median_ci(const double *x, size_t n, size_t block, double level, int n_boot, uint64_t seed, double *lo, double *hi) {
+    if (!x || !n || !lo || !hi) return ia_set_error(IA_ERR_INVALID_ARG, "block bootstrap: no samples");
+    if (level <= 0 || level >= 1) level = 0.95;
+    if (n_boot <= 0) n_boot = 1000;
+    if (!block) block = (n + 15) / 16;
+    if (block < IA_STATS_MIN_BLOCK) block = IA_STATS_MIN_BLOCK;
+    if (block > n) block = n;
+    size_t starts = n - block + 1, per = (n + block - 1) / block, m = per * block;
+    double *buf = ia_malloc(m * sizeof *buf), *meds = ia_malloc((size_t)n_boot * sizeof *meds);
+    if (!buf || !meds) { ia_free(buf); ia_free(meds); return ia_set_error(IA_ERR_NOMEM, "block bootstrap: out of memory"); }
+    uint64_t st = seed;
+    for (int b = 0; b < n_boot; b++) {
+        for (size_t j = 0; j < per; j++) { /* moving blocks: any start, overlapping, drawn with replacement */
+            size_t s0 = (size_t)((double)(splitmix64(&st) >> 11) * (1.0 / 9007199254740992.0) * (double)starts);
+            if (s0 >= starts) s0 = starts - 1;
+            memcpy(buf + j * block, x + s0, block * sizeof *buf);
+        }
+        meds[b] = median_inplace(buf, n); /* the first n of the concatenated blocks */
+    }
+    qsort(meds, (size_t)n_boot, sizeof *meds, cmp_double);
+    double a = (1 - level) / 2;
+    *lo = ia_stats_quantile_sorted(meds, (size_t)n_boot, a);
+    *hi = ia_stats_quantile_sorted(meds, (size_t)n_boot, 1 - a);
+    ia_free(buf);
+    ia_free(meds);
+    return IA_OK;
+}

@@ -46,6 +46,8 @@ static int on_result(void *user, const ia_bench_config *c, const ia_bench_result
     return 0;
 }
 
+static int is_web(const char *d) { return !strcmp(d, "wasm") || !strcmp(d, "webgpu") || !strcmp(d, "webnn"); }
+
 static const char *st_name(int s) { return s == IA_BENCH_OK ? "ok" : s == IA_BENCH_UNAVAILABLE ? "unavailable" : "failed"; }
 
 static void print_results(const ia_bench_config *c, const ia_bench_result *r, size_t n, const char *fmt, const char *run_id) {
@@ -68,6 +70,15 @@ static void print_results(const ia_bench_config *c, const ia_bench_result *r, si
                 printf(",\"mode\":\"generate\",\"prompt_tokens\":%lld,\"new_tokens\":%zu,\"ttft_ms\":%.6g,\"prefill_tokens_per_s\":%.6g,"
                        "\"decode_tokens_per_s\":%.6g", (long long)(c[i].batch * c[i].seq), r[i].new_tokens, r[i].ttft_ms,
                        r[i].prefill_tokens_per_s, r[i].decode_tokens_per_s);
+            if (c[i].mode == IA_BENCH_GENERATE) {
+                const ia_bench_gen *g = c[i].gen;
+                if (g && g->sample)
+                    printf(",\"sampling\":\"sampled\",\"temperature\":%.9g,\"top_k\":%d,\"top_p\":%.9g,\"seed\":%llu", g->temperature, g->top_k,
+                           g->top_p, (unsigned long long)g->seed);
+                else printf(",\"sampling\":\"greedy\"");
+                printf(",\"prompt\":");
+                ia__json_str_cli(stdout, g && g->prompt ? (g->prompt_source ? g->prompt_source : "text") : "random ids");
+            }
             if (r[i].has_web) {
                 const ia_web_info *w = &r[i].web;
                 const char *keys[] = {"browser", "browser_version", "bundle", "ort_version", "ep", "adapter_vendor", "adapter_architecture",
@@ -138,9 +149,53 @@ static void print_results(const ia_bench_config *c, const ia_bench_result *r, si
     }
 }
 
+/* Tokenizes a text prompt with the tokenizer.json of the model's folder (the folder holding the
+ * .onnx file, or its parent when that folder is onnx/), special tokens added as the tokenizer says. */
+static int prompt_tokens(const char *model, const char *text, size_t len, ia_bench_gen *g) {
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", model);
+    struct stat st;
+    if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+        char *slash = strrchr(dir, '/');
+        if (slash) *slash = 0;
+        else snprintf(dir, sizeof dir, ".");
+    }
+    ia_tokenizer *t = NULL;
+    char file[4200];
+    snprintf(file, sizeof file, "%s/tokenizer.json", dir);
+    if (stat(file, &st)) {
+        const char *b = strrchr(dir, '/');
+        if (!strcmp(b ? b + 1 : dir, "onnx")) {
+            if (b) dir[b - dir] = 0;
+            else snprintf(dir, sizeof dir, ".");
+            snprintf(file, sizeof file, "%s/tokenizer.json", dir);
+        }
+    }
+    if (stat(file, &st)) {
+        fprintf(stderr, "bench: a text prompt needs a tokenizer.json beside %s (looked for %s)\n", model, file);
+        return -1;
+    }
+    if (ia_tokenizer_load(file, &t)) { fprintf(stderr, "bench: %s: %s\n", file, ia_last_error()); return -1; }
+    ia_encoding e;
+    memset(&e, 0, sizeof e);
+    int rc = ia_tokenizer_encode(t, text, len, NULL, &e);
+    ia_tokenizer_destroy(t);
+    if (rc) { fprintf(stderr, "bench: cannot tokenize the prompt with %s: %s\n", file, ia_last_error()); return -1; }
+    if (!e.len) { ia_encoding_free(&e); fprintf(stderr, "bench: the prompt encodes to no tokens with %s\n", file); return -1; }
+    int64_t *ids = malloc(e.len * sizeof *ids);
+    if (!ids) { ia_encoding_free(&e); fprintf(stderr, "bench: out of memory\n"); return -1; }
+    for (size_t i = 0; i < e.len; i++) ids[i] = e.ids[i];
+    g->prompt = ids;
+    g->n_prompt = e.len;
+    ia_encoding_free(&e);
+    return 0;
+}
+
 static void usage(void) {
     fprintf(stderr, "usage: ipfs-accelerate bench MODEL... [--device cpu,vulkan,...|auto] [--batch LIST] [--seq LIST] [--threads LIST]\n"
                     "       [--precision fp32,...] [--mode latency|throughput|generate] [--gen-tokens N] [--warmup N] [--min-iters N] [--max-iters N]\n"
+                    "       [--temperature T] [--top-k K] [--top-p P] [--seed S] [--prompt TEXT | --prompt-file FILE] (with --mode generate)\n"
+                    "       [--browsers N] [--pages M] (browser devices through a pool of N browsers x M pages)\n"
                     "       [--min-time S] [--max-time S] [--target-ci F] [--no-interleave] [--dim NAME=N]...\n"
                     "       [--output md|csv|json|sql] [--db FILE | --no-db] [--quiet]\n"
                     "LIST: 1,4,16 or ranges 16-512*2 (geometric) and 1-8+1 (arithmetic)\n");
@@ -156,7 +211,9 @@ int ia_cmd_bench(int argc, char **argv) {
     size_t n_b = 1, n_s = 1, n_t = 1;
     const char *output = "md", *db_path = NULL, *dim_names[MAXL];
     int64_t dim_values[MAXL];
-    int n_dims = 0, no_db = 0, mode = IA_BENCH_LATENCY, quiet = 0, gen_tokens = 32;
+    int n_dims = 0, no_db = 0, mode = IA_BENCH_LATENCY, quiet = 0, gen_tokens = 32, seq_given = 0, browsers = 0, pages = 0;
+    ia_bench_gen gen_opt = {0, 1.0f, 0, 1.0f, 0, NULL, 0, NULL};
+    const char *prompt_text = NULL, *prompt_file = NULL;
     ia_bench_options o;
     ia_bench_options_init(&o);
     devices[0] = "cpu";
@@ -184,7 +241,36 @@ int ia_cmd_bench(int argc, char **argv) {
         } else if (!strcmp(a, "--precision")) {
             if ((n_prec = split_names(v, precisions, MAXL, precbuf, sizeof precbuf)) <= 0) rc = -1;
         } else if (!strcmp(a, "--batch")) rc = ia_bench_parse_int_list(v, batches, MAXL, &n_b);
-        else if (!strcmp(a, "--seq")) rc = ia_bench_parse_int_list(v, seqs, MAXL, &n_s);
+        else if (!strcmp(a, "--seq")) { rc = ia_bench_parse_int_list(v, seqs, MAXL, &n_s); seq_given = 1; }
+        else if (!strcmp(a, "--temperature") || !strcmp(a, "--top-p")) {
+            char *e;
+            double x = strtod(v, &e);
+            int temp = !strcmp(a, "--temperature");
+            if (*e || !(x > 0) || (temp ? x > 100 : x > 1)) {
+                fprintf(stderr, "bench: %s takes a number %s\n", a, temp ? "> 0 (up to 100)" : "in (0, 1]");
+                return IA_EXIT_USAGE;
+            }
+            if (temp) gen_opt.temperature = (float)x;
+            else gen_opt.top_p = (float)x;
+            gen_opt.sample = 1;
+        } else if (!strcmp(a, "--top-k") || !strcmp(a, "--seed")) {
+            char *e;
+            unsigned long long x = strtoull(v, &e, 10);
+            if (*e || v[0] == '-' || !v[0] || (!strcmp(a, "--top-k") && x > 1000000000ull)) {
+                fprintf(stderr, "bench: %s takes a non-negative integer\n", a);
+                return IA_EXIT_USAGE;
+            }
+            if (!strcmp(a, "--top-k")) gen_opt.top_k = (int)x;
+            else gen_opt.seed = x;
+            gen_opt.sample = 1;
+        } else if (!strcmp(a, "--browsers") || !strcmp(a, "--pages")) {
+            char *e;
+            long x = strtol(v, &e, 10);
+            if (*e || x < 1 || x > 16) { fprintf(stderr, "bench: %s takes 1..16\n", a); return IA_EXIT_USAGE; }
+            if (!strcmp(a, "--browsers")) browsers = (int)x;
+            else pages = (int)x;
+        } else if (!strcmp(a, "--prompt")) prompt_text = v;
+        else if (!strcmp(a, "--prompt-file")) prompt_file = v;
         else if (!strcmp(a, "--threads")) rc = ia_bench_parse_int_list(v, threads, MAXL, &n_t);
         else if (!strcmp(a, "--mode")) {
             if (!strcmp(v, "latency")) mode = IA_BENCH_LATENCY;
@@ -214,6 +300,17 @@ int ia_cmd_bench(int argc, char **argv) {
         if (rc) { fprintf(stderr, "bench: %s %s: %s\n", a, v, rc < 0 && !ia_last_error()[0] ? "malformed list" : ia_last_error()); return IA_EXIT_USAGE; }
     }
     if (!n_models) { usage(); return IA_EXIT_USAGE; }
+    if ((gen_opt.sample || prompt_text || prompt_file) && mode != IA_BENCH_GENERATE) {
+        fprintf(stderr, "bench: --temperature, --top-k, --top-p, --seed, --prompt and --prompt-file need --mode generate\n");
+        return IA_EXIT_USAGE;
+    }
+    if (pages && !browsers) browsers = 1;
+    if (browsers && !pages) pages = 1;
+    if (prompt_text && prompt_file) { fprintf(stderr, "bench: give --prompt or --prompt-file, not both\n"); return IA_EXIT_USAGE; }
+    if ((prompt_text || prompt_file) && seq_given) {
+        fprintf(stderr, "bench: --seq and a text prompt exclude each other (the prompt's token count is the sequence length)\n");
+        return IA_EXIT_USAGE;
+    }
     if (strcmp(output, "md") && strcmp(output, "csv") && strcmp(output, "json") && strcmp(output, "sql")) {
         fprintf(stderr, "bench: --output takes md, csv, json or sql\n");
         return IA_EXIT_USAGE;
@@ -240,6 +337,47 @@ int ia_cmd_bench(int argc, char **argv) {
             }
     size_t n = (size_t)n_models * (size_t)n_dev * (size_t)n_prec * n_b * n_s * n_t;
     if (n > 100000) { fprintf(stderr, "bench: %zu configurations is too many\n", n); free(hw); return IA_EXIT_USAGE; }
+    /* text prompts: tokenized per model with its folder's tokenizer.json */
+    ia_bench_gen gens[MAXL];
+    char *ptext = NULL, psrc[300] = "text";
+    size_t plen = 0;
+    if (prompt_file) {
+        FILE *pf = fopen(prompt_file, "rb");
+        if (!pf) { fprintf(stderr, "bench: --prompt-file %s: %s\n", prompt_file, strerror(errno)); free(hw); return IA_EXIT_USAGE; }
+        size_t cap = 0;
+        for (;;) {
+            if (plen + 4096 + 1 > cap) {
+                cap = cap ? cap * 2 : 8192;
+                char *np = cap > (64u << 20) ? NULL : realloc(ptext, cap);
+                if (!np) { fclose(pf); free(ptext); free(hw); fprintf(stderr, "bench: --prompt-file %s: too large (64 MiB at most)\n", prompt_file); return IA_EXIT_USAGE; }
+                ptext = np;
+            }
+            size_t got = fread(ptext + plen, 1, 4096, pf);
+            plen += got;
+            if (got < 4096) break;
+        }
+        int err = ferror(pf);
+        fclose(pf);
+        if (err) { free(ptext); free(hw); fprintf(stderr, "bench: --prompt-file %s: read error\n", prompt_file); return IA_EXIT_USAGE; }
+        ptext[plen] = 0;
+        const char *base = strrchr(prompt_file, '/');
+        snprintf(psrc, sizeof psrc, "file %s", base ? base + 1 : prompt_file);
+    } else if (prompt_text) {
+        ptext = strdup(prompt_text);
+        plen = strlen(prompt_text);
+    }
+    for (int m = 0; m < n_models; m++) {
+        gens[m] = gen_opt;
+        if (!ptext) continue;
+        if (prompt_tokens(models[m], ptext, plen, &gens[m])) {
+            for (int k = 0; k < m; k++) free((void *)gens[k].prompt);
+            free(ptext);
+            free(hw);
+            return IA_EXIT_USAGE;
+        }
+        gens[m].prompt_source = prompt_file ? psrc : "text";
+    }
+    free(ptext);
     ia_bench_config *cfg = calloc(n, sizeof *cfg);
     ia_bench_result *res = calloc(n, sizeof *res);
     size_t k = 0;
@@ -249,16 +387,26 @@ int ia_cmd_bench(int argc, char **argv) {
                 for (size_t b = 0; b < n_b; b++)
                     for (size_t s = 0; s < n_s; s++)
                         for (size_t t = 0; t < n_t; t++)
-                            cfg[k++] = (ia_bench_config){models[m], devices[d], precisions[p], batches[b], seqs[s], (int)threads[t], mode, gen_tokens};
+                            cfg[k++] = (ia_bench_config){models[m], devices[d], precisions[p],
+                                                         batches[b], gens[m].prompt ? (int64_t)gens[m].n_prompt : seqs[s],
+                                                         (int)threads[t], mode, gen_tokens, &gens[m],
+                                                         is_web(devices[d]) ? browsers : 0,
+                                                         is_web(devices[d]) ? pages : 0};
     bench_ctx ctx = {0};
     char dbp[4200];
     if (!no_db) {
         if (!db_path) {
-            if (ia__cli_default_db(dbp, sizeof dbp)) { fprintf(stderr, "bench: %s\n", ia_last_error()); return IA_EXIT_FAIL; }
+            if (ia__cli_default_db(dbp, sizeof dbp)) {
+                fprintf(stderr, "bench: %s\n", ia_last_error());
+                for (int m = 0; m < n_models; m++) free((void *)gens[m].prompt);
+                free(hw); free(cfg); free(res);
+                return IA_EXIT_FAIL;
+            }
             db_path = dbp;
         }
         if (ia_bench_db_open(db_path, &ctx.db)) {
             fprintf(stderr, "bench: %s (use --no-db to run without storing)\n", ia_last_error());
+            for (int m = 0; m < n_models; m++) free((void *)gens[m].prompt);
             free(hw); free(cfg); free(res);
             return IA_EXIT_FAIL;
         }
@@ -269,6 +417,7 @@ int ia_cmd_bench(int argc, char **argv) {
         }
         if (ia_bench_db_begin_run(ctx.db, hw, args, ctx.run_id, sizeof ctx.run_id)) {
             fprintf(stderr, "bench: %s\n", ia_last_error());
+            for (int m = 0; m < n_models; m++) free((void *)gens[m].prompt);
             ia_bench_db_close(ctx.db); free(hw); free(cfg); free(res);
             return IA_EXIT_FAIL;
         }
@@ -292,6 +441,7 @@ int ia_cmd_bench(int argc, char **argv) {
         ia_bench_result_free(&res[i]);
     }
     for (int i = 0; i < n_dims; i++) free((void *)dim_names[i]);
+    for (int m = 0; m < n_models; m++) free((void *)gens[m].prompt);
     ia_bench_db_close(ctx.db);
     free(hw); free(cfg); free(res);
     return rc || ctx.db_failed || any_failed ? IA_EXIT_FAIL : IA_EXIT_OK;
@@ -351,7 +501,7 @@ int ia_cmd_report(int argc, char **argv) {
 
 int ia_cmd_compare(int argc, char **argv) {
     const char *db_path = NULL, *runs[2] = {NULL, NULL};
-    ia_compare_options co = {0.05, 0.01};
+    ia_compare_options co = {0.05, 0.01, NULL, 0};
     int nr = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--db") && i + 1 < argc) db_path = argv[++i];
@@ -361,10 +511,11 @@ int ia_cmd_compare(int argc, char **argv) {
             if (*e == '%') { co.threshold /= 100; e++; }
             if (*e || co.threshold < 0) { fprintf(stderr, "compare: --threshold takes 5%% or 0.05\n"); return IA_EXIT_USAGE; }
         } else if (!strcmp(argv[i], "--alpha") && i + 1 < argc) co.alpha = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--ignore") && i + 1 < argc) co.ignore = argv[++i];
         else if (argv[i][0] != '-' && nr < 2) runs[nr++] = argv[i];
-        else { fprintf(stderr, "usage: ipfs-accelerate compare BASE_RUN CANDIDATE_RUN [--db FILE] [--threshold 5%%] [--alpha 0.01]\n"); return IA_EXIT_USAGE; }
+        else { fprintf(stderr, "usage: ipfs-accelerate compare BASE_RUN CANDIDATE_RUN [--db FILE] [--threshold 5%%] [--alpha 0.01] [--ignore batch,...]\n"); return IA_EXIT_USAGE; }
     }
-    if (nr != 2 || co.alpha <= 0 || co.alpha >= 1) { fprintf(stderr, "usage: ipfs-accelerate compare BASE_RUN CANDIDATE_RUN [--db FILE] [--threshold 5%%] [--alpha 0.01]\n"); return IA_EXIT_USAGE; }
+    if (nr != 2 || co.alpha <= 0 || co.alpha >= 1) { fprintf(stderr, "usage: ipfs-accelerate compare BASE_RUN CANDIDATE_RUN [--db FILE] [--threshold 5%%] [--alpha 0.01] [--ignore batch,...]\n"); return IA_EXIT_USAGE; }
     ia_bench_db *db;
     if (open_db("compare", db_path, &db)) return IA_EXIT_FAIL;
     int n_reg = 0;

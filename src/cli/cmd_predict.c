@@ -44,6 +44,12 @@ void ia__cli_perf_header(FILE *o, const char *model, const ia_hw_info *hw, const
     fprintf(o, "machine (calibrated now, %s FMA loop): fp32 peak", hw->calib_kernel);
     for (int i = 0; i < hw->n_calib; i++) fprintf(o, " %.1f GFLOP/s at %d thread%s%s", hw->calib_gflops_fp32[i], hw->calib_threads[i],
                                                   hw->calib_threads[i] == 1 ? "" : "s", i + 1 < hw->n_calib ? "," : "");
+    if (strcmp(hw->calib_int8_kernel, "none") && hw->calib_int8_kernel[0]) {
+        fprintf(o, "; int8 peak (%s)", hw->calib_int8_kernel);
+        for (int i = 0; i < hw->n_calib; i++) fprintf(o, " %.1f GOP/s at %d thread%s%s", hw->calib_gops_int8[i], hw->calib_threads[i],
+                                                      hw->calib_threads[i] == 1 ? "" : "s", i + 1 < hw->n_calib ? "," : "");
+    } else fprintf(o, "; no int8 peak (no int8 dot-product instructions)");
+    fprintf(o, "; fp16 not calibrated");
     fprintf(o, "; memory read %.1f GB/s\n", hw->mem_bw_gbs);
     fprintf(o, "measured configurations of this model in the database: %zu\n", n);
     if (loo->n_eval)
@@ -138,14 +144,15 @@ int ia_cmd_predict(int argc, char **argv) {
                 q.threads = (int)t[ti];
                 q.batch = b[bi];
                 q.seq = s[si];
-                q.roof_ms = ia_roofline_ms(&cost, &hw, q.threads, q.batch, q.seq);
+                q.roof_ms = ia_roofline_ms_at(&cost, &hw, q.precision, q.threads, q.batch, q.seq);
                 double meas = 0;
                 for (size_t i = 0; i < n; i++)
                     if (!strcmp(pts[i].device, q.device) && !strcmp(pts[i].precision, q.precision) && pts[i].threads == q.threads &&
                         pts[i].batch == q.batch && pts[i].seq == q.seq)
                         meas = pts[i].measured_ms;
                 ia_perf_estimate e;
-                if (ia_perf_predict(pts, n, SIZE_MAX, &q, &e)) { fprintf(stderr, "predict: %s\n", ia_last_error()); rc = IA_EXIT_FAIL; continue; }
+                memset(&e, 0, sizeof e);
+                if (q.roof_ms > 0 && ia_perf_predict(pts, n, SIZE_MAX, &q, &e)) { fprintf(stderr, "predict: %s\n", ia_last_error()); rc = IA_EXIT_FAIL; continue; }
                 const char *source = meas > 0 ? "measured" : e.predicted_ms > 0 ? "predicted" : "none";
                 if (json) {
                     printf("%s{\"device\":\"%s\",\"precision\":\"%s\",\"threads\":%d,\"batch\":%lld,\"seq\":%lld,\"roofline_ms\":%.6g,"
@@ -163,7 +170,8 @@ int ia_cmd_predict(int argc, char **argv) {
                 char pred[32] = "-", ms[32] = "-", note[160];
                 if (e.predicted_ms > 0) snprintf(pred, sizeof pred, "%.4g", e.predicted_ms);
                 if (meas > 0) snprintf(ms, sizeof ms, "%.4g", meas);
-                if (e.predicted_ms <= 0) snprintf(note, sizeof note, "no measured result of this model to fit from");
+                if (q.roof_ms <= 0) snprintf(note, sizeof note, "no calibrated %s peak on this machine (hw --calibrate)", q.precision);
+                else if (e.predicted_ms <= 0) snprintf(note, sizeof note, "no measured result of this model to fit from");
                 else
                     snprintf(note, sizeof note, "factor %.3g from %d point%s (%s)%s", e.factor, e.n_fit, e.n_fit == 1 ? "" : "s",
                              e.level == 0 ? "same device, precision, threads" : e.level == 1 ? "same device and precision, other threads" : "any measured configuration",

@@ -43,7 +43,7 @@ static void synth_hw(ia_hw_info *hw) {
     hw->mem_bw_gbs = 20;
 }
 
-static const ia_model_cost COST = {4e6, 1e6, 10, 2, 1}; /* 4 MB params, 1 MFLOP per row, seq-bound */
+static const ia_model_cost COST = {4e6, 1e6, 1e6, 10, 2, 1}; /* 4 MB params (1e6 fp32 elements), 1 MFLOP per row, seq-bound */
 
 TEST(roofline_regimes) {
     ia_hw_info hw;
@@ -156,4 +156,43 @@ TEST(leave_one_out_errors) {
     CHECK(loo.n_eval == 0 && loo.n_unpredictable == 1);
 }
 
-UNIT_MAIN(CASE(lsq_recovers_known_coefficients), CASE(roofline_regimes), CASE(fit_recovers_factors), CASE(leave_one_out_errors))
+TEST(roofline_per_precision) {
+    ia_hw_info hw;
+    synth_hw(&hw);
+    hw.calib_gops_int8[0] = 200, hw.calib_gops_int8[1] = 400, hw.calib_gops_int8[2] = 720;
+    /* fp32 (and NULL) is the plain roofline */
+    CHECK(ia_roofline_ms_at(&COST, &hw, "fp32", 2, 4, 64) == ia_roofline_ms(&COST, &hw, 2, 4, 64));
+    CHECK(ia_roofline_ms_at(&COST, &hw, NULL, 1, 1, 1) == ia_roofline_ms(&COST, &hw, 1, 1, 1));
+    /* int8, batch 1 seq 1: 1 MOP / 200 GOP/s = 0.005 ms < 1e6 one-byte weights / 20 GB/s = 0.05 ms: memory bound
+     * on a quarter of the fp32 bytes */
+    CHECK(close_to(ia_roofline_ms_at(&COST, &hw, "int8", 1, 1, 1), 0.05, 1e-12));
+    /* int8, 256 MOP at 2 threads (400 GOP/s): 0.64 ms, compute bound; 3 threads use the 2-thread peak */
+    CHECK(close_to(ia_roofline_ms_at(&COST, &hw, "int8", 2, 4, 64), 0.64, 1e-12));
+    CHECK(close_to(ia_roofline_ms_at(&COST, &hw, "int8", 3, 4, 64), 0.64, 1e-12));
+    CHECK(close_to(ia_roofline_ms_at(&COST, &hw, "int8", 0, 4, 64), 256e6 / 720e9 * 1e3, 1e-12));
+    /* no calibrated peak: fp16 and int4 always, int8 on a CPU without int8 dot products */
+    CHECK(ia_roofline_ms_at(&COST, &hw, "fp16", 2, 4, 64) == 0);
+    CHECK(ia_roofline_ms_at(&COST, &hw, "int4", 2, 4, 64) == 0);
+    hw.calib_gops_int8[1] = 0;
+    CHECK(ia_roofline_ms_at(&COST, &hw, "int8", 2, 4, 64) == 0);
+    CHECK(ia_roofline_ms_at(&COST, &hw, "fp32", 2, 4, 64) > 0);
+    /* a prediction for int8 scales the int8 roofline by the fitted factor */
+    hw.calib_gops_int8[1] = 400;
+    ia_perf_point pts[2];
+    memset(pts, 0, sizeof pts);
+    for (int i = 0; i < 2; i++) {
+        snprintf(pts[i].device, sizeof pts[i].device, "cpu");
+        snprintf(pts[i].precision, sizeof pts[i].precision, "int8");
+        pts[i].threads = 2, pts[i].batch = 1 + 3 * i, pts[i].seq = 64;
+        pts[i].roof_ms = ia_roofline_ms_at(&COST, &hw, "int8", 2, pts[i].batch, 64);
+        pts[i].measured_ms = 3 * pts[i].roof_ms;
+    }
+    ia_perf_point q = pts[0];
+    q.batch = 2, q.measured_ms = 0;
+    q.roof_ms = ia_roofline_ms_at(&COST, &hw, "int8", 2, 2, 64);
+    ia_perf_estimate e;
+    CHECK(ia_perf_predict(pts, 2, SIZE_MAX, &q, &e) == IA_OK);
+    CHECK(e.level == 0 && close_to(e.factor, 3, 1e-9) && close_to(e.predicted_ms, 3 * q.roof_ms, 1e-9));
+}
+
+UNIT_MAIN(CASE(lsq_recovers_known_coefficients), CASE(roofline_regimes), CASE(roofline_per_precision), CASE(fit_recovers_factors), CASE(leave_one_out_errors))

@@ -233,5 +233,84 @@ TEST(large_n_median_ci_matches_numpy) {
     free(x);
 }
 
-UNIT_MAIN(CASE(large_n_median_ci_matches_numpy), CASE(summary_matches_numpy_continuous), CASE(summary_matches_numpy_with_ties_and_even_n), CASE(quantiles_small_cases),
+/* moving-block bootstrap against a numpy re-implementation drawing the same splitmix64 numbers */
+static const char *PY_BLOCK =
+    "import sys\n"
+    "import numpy as np\n"
+    "M = (1 << 64) - 1\n"
+    "lines = open(sys.argv[1]).read().split('\\n')\n"
+    "x = np.array([float(v) for v in lines[0].split()])\n"
+    "L, seed, B = [int(v) for v in lines[1].split()]\n"
+    "n = len(x); starts = n - L + 1; per = -(-n // L); st = seed; meds = []\n"
+    "for b in range(B):\n"
+    "    buf = []\n"
+    "    for j in range(per):\n"
+    "        st = (st + 0x9E3779B97F4A7C15) & M\n"
+    "        z = st\n"
+    "        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M\n"
+    "        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M\n"
+    "        r = z ^ (z >> 31)\n"
+    "        s0 = min(int(float(r >> 11) * (1.0 / 9007199254740992.0) * float(starts)), starts - 1)\n"
+    "        buf.extend(x[s0:s0 + L])\n"
+    "    meds.append(np.median(np.array(buf[:n])))\n"
+    "print(repr(float(np.percentile(meds, 2.5))), repr(float(np.percentile(meds, 97.5))))\n";
+
+static int block_oracle(const double *x, size_t n, size_t block, uint64_t seed, int B, double *lo, double *hi) {
+    char dir[] = "/tmp/ia_block_XXXXXX";
+    if (!mkdtemp(dir)) return -1;
+    char pyp[256], datap[256], cmd[700];
+    snprintf(pyp, sizeof pyp, "%s/oracle.py", dir);
+    snprintf(datap, sizeof datap, "%s/data.txt", dir);
+    FILE *f = fopen(pyp, "w");
+    fputs(PY_BLOCK, f);
+    fclose(f);
+    f = fopen(datap, "w");
+    for (size_t i = 0; i < n; i++) fprintf(f, "%.17g ", x[i]);
+    fprintf(f, "\n%zu %llu %d\n", block, (unsigned long long)seed, B);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s", pyp, datap);
+    FILE *p = popen(cmd, "r");
+    int got = p ? fscanf(p, "%lf %lf", lo, hi) : 0;
+    if (p) pclose(p);
+    unlink(pyp);
+    unlink(datap);
+    rmdir(dir);
+    return got == 2 ? 0 : -1;
+}
+
+TEST(block_bootstrap_matches_numpy) {
+    double x[203];
+    for (int i = 0; i < 203; i++) x[i] = 1 + 0.1 * urand() + (i / 50 == 2 ? 0.3 : 0); /* one slow stretch */
+    const size_t blocks[] = {10, 13, 0};
+    for (int k = 0; k < 3; k++) {
+        double lo, hi, rlo, rhi;
+        CHECK(ia_stats_block_median_ci(x, 203, blocks[k], 0.95, 300, 99, &lo, &hi) == IA_OK);
+        size_t used = blocks[k] ? blocks[k] : (203 + 15) / 16;
+        int rc = block_oracle(x, 203, used, 99, 300, &rlo, &rhi);
+        CHECK_MSG(rc == 0, "python3/numpy oracle did not run");
+        if (!rc) CHECK_MSG(close_to(lo, rlo) && close_to(hi, rhi), "block %zu: [%.17g, %.17g], numpy [%.17g, %.17g]", used, lo, hi, rlo, rhi);
+    }
+    double lo, hi;
+    CHECK(ia_stats_block_median_ci(x, 0, 0, 0.95, 0, 1, &lo, &hi) != IA_OK);
+    CHECK(ia_stats_block_median_ci(x, 5, 0, 0.95, 100, 1, &lo, &hi) == IA_OK && lo >= 1 && hi <= 1.1); /* block = n */
+}
+
+TEST(block_bootstrap_widens_with_drift) {
+    /* the same values, once shuffled (no drift) and once in the order of a steady drift: the iid bootstrap
+     * cannot tell them apart, the block bootstrap gives the drifting order a wider interval */
+    enum { N = 800 };
+    double drift[N], mixed[N];
+    for (int i = 0; i < N; i++) drift[i] = 1.0 + 0.2 * i / N + 0.01 * urand(); /* the machine slowing down steadily */
+    memcpy(mixed, drift, sizeof drift);
+    for (int i = N - 1; i > 0; i--) { int j = (int)(urand() * (i + 1)); double t = mixed[i]; mixed[i] = mixed[j]; mixed[j] = t; }
+    double dlo, dhi, mlo, mhi, ilo, ihi, jlo, jhi;
+    CHECK(ia_stats_block_median_ci(drift, N, 0, 0.95, 1000, 3, &dlo, &dhi) == IA_OK);
+    CHECK(ia_stats_block_median_ci(mixed, N, 0, 0.95, 1000, 3, &mlo, &mhi) == IA_OK);
+    CHECK(ia_stats_bootstrap_median_ci(drift, N, 0.95, 1000, 3, &ilo, &ihi) == IA_OK);
+    CHECK(ia_stats_bootstrap_median_ci(mixed, N, 0.95, 1000, 3, &jlo, &jhi) == IA_OK);
+    CHECK_MSG(dhi - dlo > 3 * (mhi - mlo), "block CI drifting %g, shuffled %g", dhi - dlo, mhi - mlo);
+    CHECK_MSG(dhi - dlo > 3 * (ihi - ilo), "block CI %g, iid CI %g", dhi - dlo, ihi - ilo);
+}
+
+UNIT_MAIN(CASE(block_bootstrap_matches_numpy), CASE(block_bootstrap_widens_with_drift), CASE(large_n_median_ci_matches_numpy), CASE(summary_matches_numpy_continuous), CASE(summary_matches_numpy_with_ties_and_even_n), CASE(quantiles_small_cases),
           CASE(mann_whitney_exact_matches_enumeration), CASE(mann_whitney_rejects_empty))
