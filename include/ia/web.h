@@ -56,6 +56,22 @@ typedef struct ia_web_run_stats {
     double c_ms, page_ms;
     double page_total_ms; /* page side from message receipt to reply, session.run included */
     uint64_t bytes_sent, bytes_received;
+    /* Each hop of the last run, in ms. C side: CLOCK_REALTIME; page side: performance.timeOrigin +
+     * performance.now() (the same wall clock, 5 us granularity in an isolated page), so the two
+     * one-way hops are clock-aligned estimates; their sum (transport) is exact up to granularity. */
+    struct {
+        double encode;     /* C: building the request frame */
+        double send;       /* C: the WebSocket write call */
+        double to_page;    /* C write start -> the page's MessageEvent (event.timeStamp) */
+        double dispatch;   /* MessageEvent created -> the page's handler running */
+        double prepare;    /* page: header parse, tensor views, ort.Tensor creation */
+        double run;        /* page: session.run */
+        double outputs;    /* page: output fetch and reply frame encoding, up to ws.send */
+        double to_c;       /* page ws.send -> our server thread has the whole message */
+        double wake;       /* our server thread -> the waiting caller running again */
+        double decode;     /* C: reply validation and output tensors */
+        double transport;  /* c_ms minus everything the page did and minus encode/decode */
+    } hop;
 } ia_web_run_stats;
 
 /* Starts a server on 127.0.0.1 (free port, random token), launches the browser headless with a

@@ -83,10 +83,12 @@ const ctorOf = {
 
 // Binary frame: u32 LE header length, UTF-8 JSON header, zero padding to 8, then each tensor's raw
 // little-endian bytes at header.tensors[i].offset (relative to the data start, 8-aligned).
+const utf8Decoder = new TextDecoder();
+const utf8Encoder = new TextEncoder();
 function decodeFrame(buf) {
   const dv = new DataView(buf);
   const hlen = dv.getUint32(0, true);
-  const hdr = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 4, hlen)));
+  const hdr = JSON.parse(utf8Decoder.decode(new Uint8Array(buf, 4, hlen)));
   const dataStart = (4 + hlen + 7) & ~7;
   return { hdr, buf, dataStart };
 }
@@ -95,7 +97,7 @@ function encodeFrame(hdr, arrays) {
   let off = 0;
   hdr.tensors = hdr.tensors || [];
   arrays.forEach((a, i) => { hdr.tensors[i].offset = off; hdr.tensors[i].bytes = a.byteLength; off += (a.byteLength + 7) & ~7; });
-  const hbytes = new TextEncoder().encode(JSON.stringify(hdr));
+  const hbytes = utf8Encoder.encode(JSON.stringify(hdr));
   const dataStart = (4 + hbytes.length + 7) & ~7;
   const out = new Uint8Array(dataStart + off);
   new DataView(out.buffer).setUint32(0, hbytes.length, true);
@@ -150,6 +152,10 @@ async function onLoad(msg) {
     executionProviders: [ep], graphOptimizationLevel: 'all', logSeverityLevel: 0, logVerbosityLevel: 0,
     freeDimensionOverrides: msg.freeDims || {},
   };
+  // Idle onnxruntime worker threads spin by default, waiting for the next parallel section. Between
+  // bridge requests that spinning takes a core from the network service, the browser's IPC and
+  // our server thread: off unless the load message asks for it (measured in docs/BROWSER.md).
+  if (msg.spin !== true) opts.extra = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
   const mark = logLines.length;
   const sess = await ort.InferenceSession.create(bytes, opts);
   const t3 = performance.now();
@@ -186,7 +192,7 @@ function feedsFrom(f) {
   return feeds;
 }
 
-async function onRun(f, tRecv) {
+async function onRun(f, tRecv, tEvent) {
   const s = sessions.get(f.hdr.session);
   if (!s) throw new Error(`no session ${f.hdr.session} on this page`);
   const feeds = feedsFrom(f);
@@ -195,6 +201,7 @@ async function onRun(f, tRecv) {
   const out = await s.sess.run(feeds);
   const t1 = performance.now();
   const hdr = { type: 'result', id: f.hdr.id, tensors: [], timings: { run_ms: t1 - t0 } };
+  const wall = (t) => performance.timeOrigin + t;
   const arrays = [];
   for (const name of s.sess.outputNames) {
     const t = out[name];
@@ -204,7 +211,9 @@ async function onRun(f, tRecv) {
     arrays.push(t.type === 'bool' ? Uint8Array.from(data, (x) => (x ? 1 : 0)) : data);
   }
   hdr.timings.prepare_ms = t0 - tRecv;
-  hdr.timings.outputs_ms = performance.now() - t1;
+  const tSend = performance.now();
+  hdr.timings.outputs_ms = tSend - t1;
+  hdr.timings.at = { event: wall(tEvent), handler: wall(tRecv), run0: wall(t0), run1: wall(t1), send: wall(tSend) };
   const frame = encodeFrame(hdr, arrays);
   for (const t of Object.values(out)) if (t.dispose) t.dispose();
   return frame;
@@ -239,7 +248,7 @@ async function onMessage(ev) {
     } else {
       const f = decodeFrame(ev.data);
       id = f.hdr.id;
-      if (f.hdr.type === 'run') ws.send(await onRun(f, tRecv));
+      if (f.hdr.type === 'run') ws.send(await onRun(f, tRecv, ev.timeStamp));
       else if (f.hdr.type === 'echo') ws.send(ev.data);
       else throw new Error(`unknown binary request type ${f.hdr.type}`);
     }
