@@ -68,7 +68,7 @@ for line in open(sys.argv[1]):
     a, b = json.loads(a), json.loads(b)
     rows.setdefault(label, []).append((a, b))
 med = lambda xs: st.median(xs)
-print(f"{'variant':>8} {'runs':>4} {'bridge_ms':>9} {'page_ms':>8} {'overhead_us':>11} {'overhead_%':>10} {'ratio':>6} {'echo_us':>7} "
+print(f"{'variant':>8} {'runs':>4} {'bridge_ms':>9} {'page_ms':>8} {'overhead_us':>11} {'overhead_%':>10} {'ratio':>6} {'echo_us':>7} {'c_echo':>6} "
       f"{'to_page':>7} {'disp':>5} {'prep':>5} {'run':>6} {'outp':>5} {'to_c':>6} {'wake':>5} {'enc+send+dec':>12} {'load':>5}")
 for label, rs in rows.items():
     h = lambda k: med([b['hops_median_ms'][k] for _, b in rs]) * 1e3
@@ -76,8 +76,10 @@ for label, rs in rows.items():
     over = med([b['overhead_median_us'] for _, b in rs])
     print(f"{label:>8} {len(rs):>4} {bridge:>9.3f} {page:>8.3f} {over:>11.0f} {100 * over / 1e3 / page:>9.1f}% "
           f"{med([a['overhead_ratio_median'] for a, _ in rs]):>6.2f} {med([b['echo_same_size_median_ms'] for _, b in rs]) * 1e3:>7.0f} "
+          f"{med([b['echo_no_browser_median_ms'] for _, b in rs]) * 1e3:>6.0f} "
           f"{h('to_page'):>7.0f} {h('dispatch'):>5.0f} {h('prepare'):>5.0f} {h('run'):>6.0f} {h('outputs'):>5.0f} {h('to_c'):>6.0f} "
           f"{h('wake'):>5.0f} {h('encode') + h('send') + h('decode'):>12.0f} {med([b['loadavg_1min'][1] for _, b in rs]):>5.1f}")
 print("# medians over runs of each run's medians; overhead = bridge - in-page per run; hops in us (ia_web_run_stats.hop);"
-      " echo = the request's bytes to the page and back, nothing else (transport floor)")
+      " echo = the request's bytes to the page and back, nothing else (transport floor); c_echo = the same from a C client to"
+      " a bridge server, no browser")
 EOF

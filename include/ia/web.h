@@ -71,6 +71,7 @@ typedef struct ia_web_run_stats {
         double wake;       /* our server thread -> the waiting caller running again */
         double decode;     /* C: reply validation and output tensors */
         double transport;  /* c_ms minus everything the page did and minus encode/decode */
+        double reply_send; /* page: reply frame encoding + ws.send, of the previous run (part of to_c) */
     } hop;
 } ia_web_run_stats;
 
@@ -101,6 +102,10 @@ IA_API const char *ia_web_session_capabilities(const ia_web_session *s);
 IA_API int ia_web_session_bench_in_page(ia_web_session *s, int iters, double *times_ms);
 /* Sends `bytes` bytes to the page and back (echo) and returns the round trip in ms. */
 IA_API int ia_web_session_echo(ia_web_session *s, size_t bytes, double *ms);
+/* The same transport without a browser: starts a bridge server (civetweb on 127.0.0.1, same send
+ * path), connects a C WebSocket client to it and echoes `n` masked binary messages of `bytes` bytes,
+ * writing each round trip (ms) to times_ms[0..n-1]. The floor the browser's IPC adds to. */
+IA_API int ia_web_loopback_echo(size_t bytes, int n, double *times_ms);
 
 /* ---- Resource pool: several browsers x pages, each holding loaded models ----
  * Requests go to a page that has the model (else one is loaded, least-recently-used models

@@ -458,7 +458,7 @@ int ia_cmd_browser_bench(int argc, char **argv) {
            *rp = calloc((size_t)rounds, sizeof *rp), *tmp = calloc((size_t)iters, sizeof *tmp);
     enum { NHOP = sizeof(((ia_web_run_stats *)0)->hop) / sizeof(double) };
     double *hops = calloc((size_t)nb * NHOP, sizeof *hops), *col = calloc((size_t)nb, sizeof *col);
-    double first_ms = 0, *ec = calloc((size_t)nb, sizeof *ec), load0[3] = {0}, load1[3] = {0};
+    double first_ms = 0, *ec = calloc((size_t)nb, sizeof *ec), *lb = calloc((size_t)nb, sizeof *lb), load0[3] = {0}, load1[3] = {0};
     size_t req_bytes = 0;
     uint64_t last_reply = 0;
     read_loadavg(load0);
@@ -473,10 +473,12 @@ int ia_cmd_browser_bench(int argc, char **argv) {
     for (int r = 0; r < rounds && status == IA_EXIT_OK; r++) {
         /* alternate which side goes first in a round; the third side echoes a message of the
          * request's size through the page (the transport floor: no tensors, no session.run) */
-        for (int side = 0; side < 3 && status == IA_EXIT_OK; side++) {
+        for (int side = 0; side < 4 && status == IA_EXIT_OK; side++) {
             if (side == 2) {
                 for (int k = 0; k < iters && status == IA_EXIT_OK; k++)
                     if (ia_web_session_echo(s, req_bytes, &ec[r * iters + k])) { fprintf(stderr, "browser-bench: echo: %s\n", ia_web_session_errmsg(s)); status = IA_EXIT_FAIL; }
+            } else if (side == 3) { /* the same echo from a C client to a bridge server: no browser */
+                if (ia_web_loopback_echo(req_bytes, iters, &lb[r * iters])) { fprintf(stderr, "browser-bench: loopback echo: %s\n", ia_last_error()); status = IA_EXIT_FAIL; }
             } else if ((side + r) % 2 == 0) {
                 for (int k = 0; k < iters && status == IA_EXIT_OK; k++) {
                     for (size_t q = 0; q < n_out; q++) { ia_value_destroy(out[q]); out[q] = NULL; }
@@ -527,19 +529,19 @@ int ia_cmd_browser_bench(int argc, char **argv) {
                mr, echo_mb, em, echo_rate, inf.bundle_ms, inf.download_ms, inf.create_ms, first_ms, (unsigned long long)inf.model_bytes);
         /* per-hop medians over the bridge runs (ms); see ia_web_run_stats.hop */
         read_loadavg(load1);
-        static const char *hop_names[NHOP] = {"encode", "send", "to_page", "dispatch", "prepare", "run", "outputs", "to_c", "wake", "decode", "transport"};
+        static const char *hop_names[NHOP] = {"encode", "send", "to_page", "dispatch", "prepare", "run", "outputs", "to_c", "wake", "decode", "transport", "reply_send"};
         printf("{\"model\":");
         json_str(a.model);
-        printf(",\"device\":\"%s\",\"request_bytes\":%zu,\"reply_bytes_last\":%llu,\"echo_same_size_median_ms\":%.4f,\"overhead_median_us\":%.1f,"
+        printf(",\"device\":\"%s\",\"request_bytes\":%zu,\"reply_bytes_last\":%llu,\"echo_same_size_median_ms\":%.4f,\"echo_no_browser_median_ms\":%.4f,\"overhead_median_us\":%.1f,"
                "\"loadavg_1min\":[%.2f,%.2f],\"hops_median_ms\":{",
-               inf.device, req_bytes, (unsigned long long)last_reply, median(ec, nb), (mb - mp) * 1e3, load0[0], load1[0]);
+               inf.device, req_bytes, (unsigned long long)last_reply, median(ec, nb), median(lb, nb), (mb - mp) * 1e3, load0[0], load1[0]);
         for (int h = 0; h < NHOP; h++) {
             for (int i = 0; i < nb; i++) col[i] = hops[(size_t)i * NHOP + h];
             printf("%s\"%s\":%.4f", h ? "," : "", hop_names[h], median(col, nb));
         }
         printf("}}\n");
     }
-    free(hops); free(col); free(ec);
+    free(hops); free(col); free(ec); free(lb);
     free(br); free(pg); free(rb); free(rp); free(tmp);
     for (size_t k = 0; k < nv; k++) ia_value_destroy(vals[k]);
     for (size_t k = 0; k < n_out; k++) ia_value_destroy(out[k]);

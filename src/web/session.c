@@ -367,6 +367,7 @@ static int outputs_from(ia_web_session *s, const ia__reply *r, ia_value **output
     s->last.hop.outputs = sd - r1;
     s->last.hop.to_c = r->recv_at - sd;
     s->last.hop.wake = r->woke_at - r->recv_at;
+    s->last.hop.reply_send = jnum(tm, "prev_reply_send_ms");
     for (size_t k = 0; k < n_outputs && !rc; k++) {
         size_t j = 0;
         while (j < nt && strcmp(ts[j].name, s->out_names[k])) j++;

@@ -10,6 +10,7 @@ let ort = null;
 let bundle = null;
 const sessions = new Map();
 let nextSession = 1;
+let lastEncodeStart = 0, lastReplySendMs = 0;
 
 // Console capture: onnxruntime's own log (node placement per execution provider) goes to the console.
 const logLines = [];
@@ -214,6 +215,8 @@ async function onRun(f, tRecv, tEvent) {
   const tSend = performance.now();
   hdr.timings.outputs_ms = tSend - t1;
   hdr.timings.at = { event: wall(tEvent), handler: wall(tRecv), run0: wall(t0), run1: wall(t1), send: wall(tSend) };
+  hdr.timings.prev_reply_send_ms = lastReplySendMs; // frame encoding + ws.send of the previous reply
+  lastEncodeStart = performance.now();
   const frame = encodeFrame(hdr, arrays);
   for (const t of Object.values(out)) if (t.dispose) t.dispose();
   return frame;
@@ -248,7 +251,11 @@ async function onMessage(ev) {
     } else {
       const f = decodeFrame(ev.data);
       id = f.hdr.id;
-      if (f.hdr.type === 'run') ws.send(await onRun(f, tRecv, ev.timeStamp));
+      if (f.hdr.type === 'run') {
+        const frame = await onRun(f, tRecv, ev.timeStamp);
+        ws.send(frame);
+        lastReplySendMs = performance.now() - lastEncodeStart;
+      }
       else if (f.hdr.type === 'echo') ws.send(ev.data);
       else throw new Error(`unknown binary request type ${f.hdr.type}`);
     }
