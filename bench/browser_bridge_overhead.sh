@@ -79,6 +79,13 @@ for label, rs in rows.items():
           f"{med([b['echo_no_browser_median_ms'] for _, b in rs]) * 1e3:>6.0f} "
           f"{h('to_page'):>7.0f} {h('dispatch'):>5.0f} {h('prepare'):>5.0f} {h('run'):>6.0f} {h('outputs'):>5.0f} {h('to_c'):>6.0f} "
           f"{h('wake'):>5.0f} {h('encode') + h('send') + h('decode'):>12.0f} {med([b['loadavg_1min'][1] for _, b in rs]):>5.1f}")
+print("means (us) of every run through the bridge, where the tails go:")
+print(f"{'variant':>8} {'bridge':>7} {'page':>6} {'to_page':>7} {'disp':>5} {'prep':>5} {'run':>6} {'outp':>5} {'to_c':>6} {'wake':>5} {'enc+send+dec':>12}")
+for label, rs in rows.items():
+    m = lambda k: st.mean([b['hops_mean_ms'][k] for _, b in rs]) * 1e3
+    print(f"{label:>8} {st.mean([b['bridge_mean_ms'] for _, b in rs]) * 1e3:>7.0f} {st.mean([b['in_page_mean_ms'] for _, b in rs]) * 1e3:>6.0f} "
+          f"{m('to_page'):>7.0f} {m('dispatch'):>5.0f} {m('prepare'):>5.0f} {m('run'):>6.0f} {m('outputs'):>5.0f} {m('to_c'):>6.0f} {m('wake'):>5.0f} "
+          f"{m('encode') + m('send') + m('decode'):>12.0f}")
 print("# medians over runs of each run's medians; overhead = bridge - in-page per run; hops in us (ia_web_run_stats.hop);"
       " echo = the request's bytes to the page and back, nothing else (transport floor); c_echo = the same from a C client to"
       " a bridge server, no browser")

@@ -102,10 +102,13 @@ IA_API const char *ia_web_session_capabilities(const ia_web_session *s);
 IA_API int ia_web_session_bench_in_page(ia_web_session *s, int iters, double *times_ms);
 /* Sends `bytes` bytes to the page and back (echo) and returns the round trip in ms. */
 IA_API int ia_web_session_echo(ia_web_session *s, size_t bytes, double *ms);
-/* The same transport without a browser: starts a bridge server (civetweb on 127.0.0.1, same send
- * path), connects a C WebSocket client to it and echoes `n` masked binary messages of `bytes` bytes,
- * writing each round trip (ms) to times_ms[0..n-1]. The floor the browser's IPC adds to. */
-IA_API int ia_web_loopback_echo(size_t bytes, int n, double *times_ms);
+/* The same transport without a browser: a bridge server (civetweb on 127.0.0.1, same send path)
+ * with a C WebSocket client connected to it. Echo sends `n` masked binary messages of `bytes` bytes
+ * and writes each round trip (ms) to times_ms[0..n-1]: the floor the browser's IPC adds to. */
+typedef struct ia_web_loopback ia_web_loopback;
+IA_API int ia_web_loopback_open(ia_web_loopback **out);
+IA_API int ia_web_loopback_echo(ia_web_loopback *l, size_t bytes, int n, double *times_ms);
+IA_API void ia_web_loopback_close(ia_web_loopback *l);
 
 /* ---- Resource pool: several browsers x pages, each holding loaded models ----
  * Requests go to a page that has the model (else one is loaded, least-recently-used models

@@ -460,6 +460,7 @@ int ia_cmd_browser_bench(int argc, char **argv) {
     double *hops = calloc((size_t)nb * NHOP, sizeof *hops), *col = calloc((size_t)nb, sizeof *col);
     double first_ms = 0, *ec = calloc((size_t)nb, sizeof *ec), *lb = calloc((size_t)nb, sizeof *lb), load0[3] = {0}, load1[3] = {0};
     size_t req_bytes = 0;
+    ia_web_loopback *loop = NULL;
     uint64_t last_reply = 0;
     read_loadavg(load0);
     for (int w = 0; w < 5 && status == IA_EXIT_OK; w++) { /* warm-up; the first run is the first inference */
@@ -478,7 +479,8 @@ int ia_cmd_browser_bench(int argc, char **argv) {
                 for (int k = 0; k < iters && status == IA_EXIT_OK; k++)
                     if (ia_web_session_echo(s, req_bytes, &ec[r * iters + k])) { fprintf(stderr, "browser-bench: echo: %s\n", ia_web_session_errmsg(s)); status = IA_EXIT_FAIL; }
             } else if (side == 3) { /* the same echo from a C client to a bridge server: no browser */
-                if (ia_web_loopback_echo(req_bytes, iters, &lb[r * iters])) { fprintf(stderr, "browser-bench: loopback echo: %s\n", ia_last_error()); status = IA_EXIT_FAIL; }
+                if (!loop && ia_web_loopback_open(&loop)) { fprintf(stderr, "browser-bench: loopback echo: %s\n", ia_last_error()); status = IA_EXIT_FAIL; }
+                else if (ia_web_loopback_echo(loop, req_bytes, iters, &lb[r * iters])) { fprintf(stderr, "browser-bench: loopback echo: %s\n", ia_last_error()); status = IA_EXIT_FAIL; }
             } else if ((side + r) % 2 == 0) {
                 for (int k = 0; k < iters && status == IA_EXIT_OK; k++) {
                     for (size_t q = 0; q < n_out; q++) { ia_value_destroy(out[q]); out[q] = NULL; }
@@ -539,9 +541,18 @@ int ia_cmd_browser_bench(int argc, char **argv) {
             for (int i = 0; i < nb; i++) col[i] = hops[(size_t)i * NHOP + h];
             printf("%s\"%s\":%.4f", h ? "," : "", hop_names[h], median(col, nb));
         }
-        printf("}}\n");
+        printf("},\"hops_mean_ms\":{");
+        for (int h = 0; h < NHOP; h++) {
+            double sum = 0;
+            for (int i = 0; i < nb; i++) sum += hops[(size_t)i * NHOP + h];
+            printf("%s\"%s\":%.4f", h ? "," : "", hop_names[h], sum / nb);
+        }
+        double bsum = 0, psum = 0;
+        for (int i = 0; i < nb; i++) { bsum += br[i]; psum += pg[i]; }
+        printf("},\"bridge_mean_ms\":%.4f,\"in_page_mean_ms\":%.4f}\n", bsum / nb, psum / nb);
     }
     free(hops); free(col); free(ec); free(lb);
+    ia_web_loopback_close(loop);
     free(br); free(pg); free(rb); free(rp); free(tmp);
     for (size_t k = 0; k < nv; k++) ia_value_destroy(vals[k]);
     for (size_t k = 0; k < n_out; k++) ia_value_destroy(out[k]);

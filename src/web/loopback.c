@@ -72,25 +72,47 @@ static int ws_dial(int port, const char *token) {
     return fd;
 }
 
-int ia_web_loopback_echo(size_t bytes, int n, double *times_ms) {
-    if (n < 1 || bytes > ((size_t)1 << 30)) return ia_set_error(IA_ERR_INVALID_ARG, "loopback echo: %d messages of %zu bytes", n, bytes);
+struct ia_web_loopback {
+    ia__server *srv;
+    int fd;
+};
+
+int ia_web_loopback_open(ia_web_loopback **out) {
+    *out = NULL;
+    ia_web_loopback *l = ia_calloc(1, sizeof *l);
+    if (!l) return ia_set_error(IA_ERR_NOMEM, "loopback echo: out of memory");
+    l->fd = -1;
     ia__server_options so;
     memset(&so, 0, sizeof so);
     so.static_dir = so.dist_dir = "/nonexistent";
     so.events.on_connect = on_connect;
     so.events.on_message = on_message;
-    ia__server *srv;
-    int rc = ia__server_start(&so, &srv);
-    if (rc) return rc;
+    int rc = ia__server_start(&so, &l->srv);
+    if (!rc && (l->fd = ws_dial(ia__server_port(l->srv), ia__server_token(l->srv))) < 0)
+        rc = ia_set_error(IA_ERR_IO, "loopback echo: cannot open a WebSocket to our own server");
+    if (rc) { ia_web_loopback_close(l); return rc; }
+    *out = l;
+    return IA_OK;
+}
+
+void ia_web_loopback_close(ia_web_loopback *l) {
+    if (!l) return;
+    if (l->fd >= 0) close(l->fd);
+    ia__server_stop(l->srv);
+    ia_free(l);
+}
+
+int ia_web_loopback_echo(ia_web_loopback *l, size_t bytes, int n, double *times_ms) {
+    if (n < 1 || bytes > ((size_t)1 << 30)) return ia_set_error(IA_ERR_INVALID_ARG, "loopback echo: %d messages of %zu bytes", n, bytes);
     uint8_t *out = ia_malloc(bytes + 14), *in = ia_malloc(bytes + 14);
-    int fd = out && in ? ws_dial(ia__server_port(srv), ia__server_token(srv)) : -1;
-    if (!out || !in) rc = ia_set_error(IA_ERR_NOMEM, "loopback echo: out of memory");
-    else if (fd < 0) rc = ia_set_error(IA_ERR_IO, "loopback echo: cannot open a WebSocket to our own server");
+    int rc = out && in ? IA_OK : ia_set_error(IA_ERR_NOMEM, "loopback echo: out of memory");
+    int fd = l->fd;
     /* a client frame as a browser sends it: FIN|binary, masked, one write */
-    size_t hl = ia__ws_frame_header(2, bytes, out);
-    out[1] |= 0x80;
     static const uint8_t key[4] = {0x12, 0x34, 0x56, 0x78};
+    size_t hl = 0;
     if (!rc) {
+        hl = ia__ws_frame_header(2, bytes, out);
+        out[1] |= 0x80;
         memcpy(out + hl, key, 4);
         for (size_t i = 0; i < bytes; i++) out[hl + 4 + i] = (uint8_t)(i * 131u) ^ key[i & 3];
     }
@@ -112,9 +134,7 @@ int ia_web_loopback_echo(size_t bytes, int n, double *times_ms) {
         for (size_t i = 0; i < bytes; i++)
             if (in[i] != (uint8_t)(i * 131u)) { rc = ia_set_error(IA_ERR_IO, "loopback echo: byte %zu differs", i); break; }
     }
-    if (fd >= 0) close(fd);
     ia_free(out);
     ia_free(in);
-    ia__server_stop(srv);
     return rc;
 }
