@@ -2,7 +2,7 @@
 # Browser bridge overhead: per-run latency through the bridge minus the same onnxruntime-web session
 # driven inside the page (same inputs), per hop, at several shapes of the BERT-like fixture; or
 # A/B between variants (environment settings), interleaved run by run, medians over repetitions.
-# usage: bench/browser_bridge_overhead.sh shapes [BxS ...]        (default: 2x7 1x32 4x32 4x128 8x128)
+# usage: bench/browser_bridge_overhead.sh shapes [BxS ...]        (default: 2x7 1x32 4x32 8x64 32x64; the fixture allows seq <= 64)
 #        bench/browser_bridge_overhead.sh ab NAME=ENV=V[,ENV=V] NAME=... (e.g. old=IA_WEB_STATIC_DIR=/tmp/x new=)
 # env: BUILD (build), OUT (fixture dir), REPS (5), ROUNDS (5), ITERS (20), THREADS (page WASM threads; default: all
 # cores); a variant may set THREADS too (t1=THREADS=1)
@@ -37,7 +37,7 @@ one() { # label, then browser-bench arguments
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs); $(chromium --version 2>/dev/null | head -1); load $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ "$mode" = shapes ]; then
   shapes=("$@")
-  [ ${#shapes[@]} -eq 0 ] && shapes=(2x7 1x32 4x32 4x128 8x128)
+  [ ${#shapes[@]} -eq 0 ] && shapes=(2x7 1x32 4x32 8x64 32x64)
   for rep in $(seq "$REPS"); do
     for sh in "${shapes[@]}"; do
       b=${sh%x*}; s=${sh#*x}

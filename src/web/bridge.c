@@ -64,7 +64,6 @@ static int deliver(ia__bridge *b, uint64_t id, int opcode, const uint8_t *data, 
         r->opcode = opcode;
         r->recv_at = at;
         r->done = 1;
-        if (getenv("IA_X_SIGNAL_LOCKED")) { pthread_cond_broadcast(&b->cv); return 0; } /* XTMP */
         return 1;
     }
     return 0;

@@ -314,7 +314,7 @@ void ia__server_store_error(ia__server *s, char *buf, size_t cap) {
 #define SINGLE_WRITE_MAX ((size_t)1 << 20)
 int ia__server_ws_send(void *conn, int opcode, const void *data, size_t len) {
     int ok;
-    uint8_t *buf = len <= SINGLE_WRITE_MAX && !getenv("IA_X_TWO_WRITES") ? ia_malloc(len + 10) : NULL; /* XTMP */
+    uint8_t *buf = len <= SINGLE_WRITE_MAX ? ia_malloc(len + 10) : NULL;
     if (buf) {
         size_t hl = ia__ws_frame_header(opcode, len, buf);
         if (len) memcpy(buf + hl, data, len);
