@@ -59,7 +59,7 @@ typedef struct ia_web_run_stats {
     /* Each hop of the last run, in ms. C side: CLOCK_REALTIME; page side: performance.timeOrigin +
      * performance.now() (the same wall clock, 5 us granularity in an isolated page), so the two
      * one-way hops are clock-aligned estimates; their sum (transport) is exact up to granularity. */
-    struct {
+    struct { /* doubles only, in this order (browser-bench prints them by position) */
         double encode;     /* C: building the request frame */
         double send;       /* C: the WebSocket write call */
         double to_page;    /* C write start -> the page's MessageEvent (event.timeStamp) */

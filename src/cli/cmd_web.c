@@ -472,8 +472,10 @@ int ia_cmd_browser_bench(int argc, char **argv) {
         req_bytes = (size_t)st.bytes_sent;
     }
     for (int r = 0; r < rounds && status == IA_EXIT_OK; r++) {
-        /* alternate which side goes first in a round; the third side echoes a message of the
-         * request's size through the page (the transport floor: no tensors, no session.run) */
+        /* alternate which of bridge and in-page goes first in a round; then a message of the
+         * request's size is echoed through the page (the transport: no tensors, no session.run)
+         * and through a bridge server of ours from a C client (no browser). IA_WEB_TRACE=1
+         * prints every bridge run's hops (ia_web_run_stats.hop, in declaration order) to stderr. */
         for (int side = 0; side < 4 && status == IA_EXIT_OK; side++) {
             if (side == 2) {
                 for (int k = 0; k < iters && status == IA_EXIT_OK; k++)
