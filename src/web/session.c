@@ -223,9 +223,10 @@ static int load_model(ia_web_session *s, const char *path, const char *device, c
     cJSON_AddStringToObject(m, "bundle", sp->bundle);
     cJSON_AddNumberToObject(m, "threads", o->threads);
     if (sp->webnn_type) cJSON_AddStringToObject(m, "webnnDevice", sp->webnn_type);
-    /* onnxruntime's idle-thread spinning: off (see bridge.js); IA_WEB_WASM_SPIN=1 turns it back on */
+    /* onnxruntime's idle-thread spinning: off on wasm (see bridge.js; measured in docs/BROWSER.md),
+     * onnxruntime's default elsewhere (a short webgpu check was faster with it); IA_WEB_WASM_SPIN=0|1 decides */
     const char *spin = getenv("IA_WEB_WASM_SPIN");
-    cJSON_AddBoolToObject(m, "spin", spin && !strcmp(spin, "1"));
+    cJSON_AddBoolToObject(m, "spin", spin && *spin ? !strcmp(spin, "1") : strcmp(sp->ep, "wasm") != 0);
     cJSON *fd = cJSON_AddObjectToObject(m, "freeDims");
     for (size_t i = 0; i < o->n_free_dims; i++) cJSON_AddNumberToObject(fd, o->free_dim_names[i], (double)o->free_dim_values[i]);
     char *js = cJSON_PrintUnformatted(m);

@@ -171,7 +171,8 @@ async function onLoad(msg) {
   };
   // Idle onnxruntime worker threads spin by default, waiting for the next parallel section. Between
   // bridge requests that spinning takes a core from the network service, the browser's IPC and
-  // our server thread: off unless the load message asks for it (measured in docs/BROWSER.md).
+  // our server thread: off unless the load message asks for it (it does except on wasm; measured
+  // in docs/BROWSER.md).
   if (msg.spin !== true) opts.extra = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
   const mark = logLines.length;
   const sess = await ort.InferenceSession.create(bytes, opts);
