@@ -56,6 +56,23 @@ typedef struct ia_web_run_stats {
     double c_ms, page_ms;
     double page_total_ms; /* page side from message receipt to reply, session.run included */
     uint64_t bytes_sent, bytes_received;
+    /* Each hop of the last run, in ms. C side: CLOCK_REALTIME; page side: performance.timeOrigin +
+     * performance.now() (the same wall clock, 5 us granularity in an isolated page), so the two
+     * one-way hops are clock-aligned estimates; their sum (transport) is exact up to granularity. */
+    struct { /* doubles only, in this order (browser-bench prints them by position) */
+        double encode;     /* C: building the request frame */
+        double send;       /* C: the WebSocket write call */
+        double to_page;    /* C write start -> the page's MessageEvent (event.timeStamp) */
+        double dispatch;   /* MessageEvent created -> the page's handler running */
+        double prepare;    /* page: header parse, tensor views, ort.Tensor creation */
+        double run;        /* page: session.run */
+        double outputs;    /* page: output fetch and reply frame encoding, up to ws.send */
+        double to_c;       /* page ws.send -> our server thread has the whole message */
+        double wake;       /* our server thread -> the waiting caller running again */
+        double decode;     /* C: reply validation and output tensors */
+        double transport;  /* c_ms minus everything the page did and minus encode/decode */
+        double reply_send; /* page: reply frame encoding + ws.send, of the previous run (part of to_c) */
+    } hop;
 } ia_web_run_stats;
 
 /* Starts a server on 127.0.0.1 (free port, random token), launches the browser headless with a
@@ -85,6 +102,13 @@ IA_API const char *ia_web_session_capabilities(const ia_web_session *s);
 IA_API int ia_web_session_bench_in_page(ia_web_session *s, int iters, double *times_ms);
 /* Sends `bytes` bytes to the page and back (echo) and returns the round trip in ms. */
 IA_API int ia_web_session_echo(ia_web_session *s, size_t bytes, double *ms);
+/* The same transport without a browser: a bridge server (civetweb on 127.0.0.1, same send path)
+ * with a C WebSocket client connected to it. Echo sends `n` masked binary messages of `bytes` bytes
+ * and writes each round trip (ms) to times_ms[0..n-1]: the floor the browser's IPC adds to. */
+typedef struct ia_web_loopback ia_web_loopback;
+IA_API int ia_web_loopback_open(ia_web_loopback **out);
+IA_API int ia_web_loopback_echo(ia_web_loopback *l, size_t bytes, int n, double *times_ms);
+IA_API void ia_web_loopback_close(ia_web_loopback *l);
 
 /* ---- Resource pool: several browsers x pages, each holding loaded models ----
  * Requests go to a page that has the model (else one is loaded, least-recently-used models

@@ -399,6 +399,12 @@ int ia_cmd_browser(int argc, char **argv) {
     return IA_EXIT_OK;
 }
 
+static void read_loadavg(double l[3]) {
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (!f || fscanf(f, "%lf %lf %lf", &l[0], &l[1], &l[2]) != 3) l[0] = l[1] = l[2] = -1;
+    if (f) fclose(f);
+}
+
 static double median(double *v, int n) {
     qsort(v, (size_t)n, sizeof *v, cmp_d);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
@@ -450,24 +456,48 @@ int ia_cmd_browser_bench(int argc, char **argv) {
     int nb = rounds * iters;
     double *br = calloc((size_t)nb, sizeof *br), *pg = calloc((size_t)nb, sizeof *pg), *rb = calloc((size_t)rounds, sizeof *rb),
            *rp = calloc((size_t)rounds, sizeof *rp), *tmp = calloc((size_t)iters, sizeof *tmp);
-    double first_ms = 0;
+    enum { NHOP = sizeof(((ia_web_run_stats *)0)->hop) / sizeof(double) };
+    double *hops = calloc((size_t)nb * NHOP, sizeof *hops), *col = calloc((size_t)nb, sizeof *col);
+    double first_ms = 0, *ec = calloc((size_t)nb, sizeof *ec), *lb = calloc((size_t)nb, sizeof *lb), load0[3] = {0}, load1[3] = {0};
+    size_t req_bytes = 0;
+    ia_web_loopback *loop = NULL;
+    uint64_t last_reply = 0;
+    read_loadavg(load0);
     for (int w = 0; w < 5 && status == IA_EXIT_OK; w++) { /* warm-up; the first run is the first inference */
         for (size_t k = 0; k < n_out; k++) { ia_value_destroy(out[k]); out[k] = NULL; }
         if (ia_web_session_run(s, in, n_in, out, n_out)) { fprintf(stderr, "browser-bench: %s\n", ia_web_session_errmsg(s)); status = IA_EXIT_FAIL; }
         ia_web_run_stats st;
         ia_web_session_last_stats(s, &st);
         if (w == 0) first_ms = st.c_ms;
+        req_bytes = (size_t)st.bytes_sent;
     }
     for (int r = 0; r < rounds && status == IA_EXIT_OK; r++) {
-        /* alternate which side goes first in a round */
-        for (int side = 0; side < 2 && status == IA_EXIT_OK; side++) {
-            if ((side + r) % 2 == 0) {
+        /* alternate which of bridge and in-page goes first in a round; then a message of the
+         * request's size is echoed through the page (the transport: no tensors, no session.run)
+         * and through a bridge server of ours from a C client (no browser). IA_WEB_TRACE=1
+         * prints every bridge run's hops (ia_web_run_stats.hop, in declaration order) to stderr. */
+        for (int side = 0; side < 4 && status == IA_EXIT_OK; side++) {
+            if (side == 2) {
+                for (int k = 0; k < iters && status == IA_EXIT_OK; k++)
+                    if (ia_web_session_echo(s, req_bytes, &ec[r * iters + k])) { fprintf(stderr, "browser-bench: echo: %s\n", ia_web_session_errmsg(s)); status = IA_EXIT_FAIL; }
+            } else if (side == 3) { /* the same echo from a C client to a bridge server: no browser */
+                if (!loop && ia_web_loopback_open(&loop)) { fprintf(stderr, "browser-bench: loopback echo: %s\n", ia_last_error()); status = IA_EXIT_FAIL; }
+                else if (ia_web_loopback_echo(loop, req_bytes, iters, &lb[r * iters])) { fprintf(stderr, "browser-bench: loopback echo: %s\n", ia_last_error()); status = IA_EXIT_FAIL; }
+            } else if ((side + r) % 2 == 0) {
                 for (int k = 0; k < iters && status == IA_EXIT_OK; k++) {
                     for (size_t q = 0; q < n_out; q++) { ia_value_destroy(out[q]); out[q] = NULL; }
                     if (ia_web_session_run(s, in, n_in, out, n_out)) { fprintf(stderr, "browser-bench: %s\n", ia_web_session_errmsg(s)); status = IA_EXIT_FAIL; }
                     ia_web_run_stats st;
                     ia_web_session_last_stats(s, &st);
+                    last_reply = st.bytes_received;
                     br[r * iters + k] = tmp[k] = st.c_ms;
+                    memcpy(hops + (size_t)(r * iters + k) * NHOP, &st.hop, sizeof st.hop);
+                    if (getenv("IA_WEB_TRACE")) {
+                        const double *hp = (const double *)&st.hop;
+                        fprintf(stderr, "trace %.3f:", st.c_ms);
+                        for (int h = 0; h < NHOP; h++) fprintf(stderr, " %.3f", hp[h]);
+                        fprintf(stderr, "\n");
+                    }
                 }
                 rb[r] = median(tmp, iters);
             } else {
@@ -501,7 +531,30 @@ int ia_cmd_browser_bench(int argc, char **argv) {
                "\"create_ms\":%.2f,\"first_inference_ms\":%.2f,\"model_bytes\":%llu}}\n",
                inf.device, inf.browser, inf.browser_version, inf.bundle, inf.ep, inf.software_adapter, inf.wasm_threads, rounds, iters, mb, mp,
                mr, echo_mb, em, echo_rate, inf.bundle_ms, inf.download_ms, inf.create_ms, first_ms, (unsigned long long)inf.model_bytes);
+        /* per-hop medians over the bridge runs (ms); see ia_web_run_stats.hop */
+        read_loadavg(load1);
+        static const char *hop_names[NHOP] = {"encode", "send", "to_page", "dispatch", "prepare", "run", "outputs", "to_c", "wake", "decode", "transport", "reply_send"};
+        printf("{\"model\":");
+        json_str(a.model);
+        printf(",\"device\":\"%s\",\"request_bytes\":%zu,\"reply_bytes_last\":%llu,\"echo_same_size_median_ms\":%.4f,\"echo_no_browser_median_ms\":%.4f,\"overhead_median_us\":%.1f,"
+               "\"loadavg_1min\":[%.2f,%.2f],\"hops_median_ms\":{",
+               inf.device, req_bytes, (unsigned long long)last_reply, median(ec, nb), median(lb, nb), (mb - mp) * 1e3, load0[0], load1[0]);
+        for (int h = 0; h < NHOP; h++) {
+            for (int i = 0; i < nb; i++) col[i] = hops[(size_t)i * NHOP + h];
+            printf("%s\"%s\":%.4f", h ? "," : "", hop_names[h], median(col, nb));
+        }
+        printf("},\"hops_mean_ms\":{");
+        for (int h = 0; h < NHOP; h++) {
+            double sum = 0;
+            for (int i = 0; i < nb; i++) sum += hops[(size_t)i * NHOP + h];
+            printf("%s\"%s\":%.4f", h ? "," : "", hop_names[h], sum / nb);
+        }
+        double bsum = 0, psum = 0;
+        for (int i = 0; i < nb; i++) { bsum += br[i]; psum += pg[i]; }
+        printf("},\"bridge_mean_ms\":%.4f,\"in_page_mean_ms\":%.4f}\n", bsum / nb, psum / nb);
     }
+    free(hops); free(col); free(ec); free(lb);
+    ia_web_loopback_close(loop);
     free(br); free(pg); free(rb); free(rp); free(tmp);
     for (size_t k = 0; k < nv; k++) ia_value_destroy(vals[k]);
     for (size_t k = 0; k < n_out; k++) ia_value_destroy(out[k]);

@@ -21,6 +21,12 @@ double ia__now_ms(void) {
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+double ia__wall_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 void ia__reply_free(ia__reply *r) {
     if (!r) return;
     ia_free(r->msg);
@@ -49,21 +55,24 @@ static int on_connect(void *user, void *conn, const char *query) {
     return ok ? (int)k : -1;
 }
 
-static void deliver(ia__bridge *b, uint64_t id, int opcode, const uint8_t *data, size_t len) {
+static int deliver(ia__bridge *b, uint64_t id, int opcode, const uint8_t *data, size_t len, double at) {
     for (ia__reply *r = b->waiting; r; r = r->next) {
         if (r->id != id || r->done) continue;
         r->msg = ia_malloc(len ? len : 1);
         if (r->msg) memcpy(r->msg, data, len);
         r->len = len;
         r->opcode = opcode;
+        r->recv_at = at;
         r->done = 1;
-        pthread_cond_broadcast(&b->cv);
-        return;
+        return 1;
     }
+    return 0;
 }
 
 static int on_message(void *user, void *conn, int opcode, const uint8_t *data, size_t len) {
     ia__bridge *b = user;
+    double at = ia__wall_ms();
+    int woke = 0;
     cJSON *h = NULL;
     if (opcode == 1) h = cJSON_ParseWithLength((const char *)data, len);
     else if (len >= 4) {
@@ -89,10 +98,12 @@ static int on_message(void *user, void *conn, int opcode, const uint8_t *data, s
             const cJSON *ns = cJSON_GetObjectItemCaseSensitive(h, "sessions");
             if (cJSON_IsNumber(ns)) b->pages[k].remote_sessions = (int)ns->valuedouble;
         } else if (cJSON_IsNumber(id)) {
-            deliver(b, (uint64_t)id->valuedouble, opcode, data, len);
+            woke = deliver(b, (uint64_t)id->valuedouble, opcode, data, len, at);
         }
     }
     pthread_mutex_unlock(&b->mu);
+    /* signalled after unlocking: a waiter woken while we still held the mutex would only block on it */
+    if (woke) pthread_cond_broadcast(&b->cv);
     cJSON_Delete(h);
     return 0;
 }
@@ -261,7 +272,9 @@ int ia__bridge_call(ia__bridge *b, int page, int opcode, const void *msg, size_t
     r->next = b->waiting;
     b->waiting = r;
     pthread_mutex_unlock(&b->mu);
+    r->sent_at = ia__wall_ms();
     int rc = ia__server_ws_send(conn, opcode, msg, len);
+    r->sent_done = ia__wall_ms();
     double deadline = ia__now_ms() + (timeout_ms > 0 ? timeout_ms : b->timeout_ms);
     pthread_mutex_lock(&b->mu);
     while (rc == IA_OK && !r->done) {
@@ -275,6 +288,7 @@ int ia__bridge_call(ia__bridge *b, int page, int opcode, const void *msg, size_t
     for (ia__reply **pp = &b->waiting; *pp; pp = &(*pp)->next)
         if (*pp == r) { *pp = r->next; break; }
     pthread_mutex_unlock(&b->mu);
+    r->woke_at = ia__wall_ms();
     if (rc) { ia__reply_free(r); return rc; }
     if (r->opcode == 1) { /* a text reply may be the page's error */
         cJSON *h = cJSON_ParseWithLength((const char *)r->msg, r->len);

@@ -306,9 +306,26 @@ void ia__server_store_error(ia__server *s, char *buf, size_t cap) {
     pthread_mutex_unlock(&s->mu);
 }
 
+/* One message, one frame, one write: civetweb's mg_websocket_write sends the frame header and the
+ * payload in two send() calls, i.e. two TCP segments (TCP_NODELAY is on), and the browser's
+ * network service may wake up for each. Small and medium messages are sent header + payload in
+ * a single write under the connection lock (as civetweb.h prescribes for mg_write on a
+ * WebSocket); past SINGLE_WRITE_MAX the copy would cost more than the second segment. */
+#define SINGLE_WRITE_MAX ((size_t)1 << 20)
 int ia__server_ws_send(void *conn, int opcode, const void *data, size_t len) {
-    int r = mg_websocket_write(conn, opcode, data, len);
-    if (r <= 0) return ia_set_error(IA_ERR_IO, "bridge: the page connection is closed");
+    int ok;
+    uint8_t *buf = len <= SINGLE_WRITE_MAX ? ia_malloc(len + 10) : NULL;
+    if (buf) {
+        size_t hl = ia__ws_frame_header(opcode, len, buf);
+        if (len) memcpy(buf + hl, data, len);
+        mg_lock_connection(conn);
+        ok = mg_write(conn, buf, hl + len) == (int)(hl + len);
+        mg_unlock_connection(conn);
+        ia_free(buf);
+    } else {
+        ok = mg_websocket_write(conn, opcode, data, len) > 0;
+    }
+    if (!ok) return ia_set_error(IA_ERR_IO, "bridge: the page connection is closed");
     return IA_OK;
 }
 

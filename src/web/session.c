@@ -223,6 +223,10 @@ static int load_model(ia_web_session *s, const char *path, const char *device, c
     cJSON_AddStringToObject(m, "bundle", sp->bundle);
     cJSON_AddNumberToObject(m, "threads", o->threads);
     if (sp->webnn_type) cJSON_AddStringToObject(m, "webnnDevice", sp->webnn_type);
+    /* onnxruntime's idle-thread spinning: off on wasm (see bridge.js; measured in docs/BROWSER.md),
+     * onnxruntime's default elsewhere (a short webgpu check was faster with it); IA_WEB_WASM_SPIN=0|1 decides */
+    const char *spin = getenv("IA_WEB_WASM_SPIN");
+    cJSON_AddBoolToObject(m, "spin", spin && *spin ? !strcmp(spin, "1") : strcmp(sp->ep, "wasm") != 0);
     cJSON *fd = cJSON_AddObjectToObject(m, "freeDims");
     for (size_t i = 0; i < o->n_free_dims; i++) cJSON_AddNumberToObject(fd, o->free_dim_names[i], (double)o->free_dim_values[i]);
     char *js = cJSON_PrintUnformatted(m);
@@ -354,6 +358,17 @@ static int outputs_from(ia_web_session *s, const ia__reply *r, ia_value **output
     const cJSON *tm = cJSON_GetObjectItemCaseSensitive(h, "timings");
     s->last.page_ms = jnum(tm, "run_ms");
     s->last.page_total_ms = jnum(tm, "prepare_ms") + jnum(tm, "run_ms") + jnum(tm, "outputs_ms");
+    /* the page's wall-clock stamps (timeOrigin + now): event created, handler, run start/end, send */
+    const cJSON *at = cJSON_GetObjectItemCaseSensitive(tm, "at");
+    double ev = jnum(at, "event"), hd = jnum(at, "handler"), r0 = jnum(at, "run0"), r1 = jnum(at, "run1"), sd = jnum(at, "send");
+    s->last.hop.to_page = ev - r->sent_at;
+    s->last.hop.dispatch = hd - ev;
+    s->last.hop.prepare = r0 - hd;
+    s->last.hop.run = r1 - r0;
+    s->last.hop.outputs = sd - r1;
+    s->last.hop.to_c = r->recv_at - sd;
+    s->last.hop.wake = r->woke_at - r->recv_at;
+    s->last.hop.reply_send = jnum(tm, "prev_reply_send_ms");
     for (size_t k = 0; k < n_outputs && !rc; k++) {
         size_t j = 0;
         while (j < nt && strcmp(ts[j].name, s->out_names[k])) j++;
@@ -390,7 +405,7 @@ int ia_web_session_run(ia_web_session *s, ia_value *const *inputs, size_t n_inpu
     cJSON_AddNumberToObject(h, "session", s->remote);
     uint8_t *msg;
     size_t len;
-    double t0 = ia__now_ms();
+    double t0 = ia__now_ms(), w0 = ia__wall_ms();
     int rc = ia__frame_encode(h, ts, (const char *const *)s->in_names, n_inputs, &msg, &len);
     cJSON_Delete(h);
     if (rc) return fail(s, rc);
@@ -398,11 +413,17 @@ int ia_web_session_run(ia_web_session *s, ia_value *const *inputs, size_t n_inpu
     rc = ia__bridge_call(s->b, s->page, 2, msg, len, id, s->timeout_ms, &r);
     ia_free(msg);
     if (rc) return fail(s, rc);
+    memset(&s->last.hop, 0, sizeof s->last.hop);
+    s->last.hop.encode = r->sent_at - w0;
+    s->last.hop.send = r->sent_done - r->sent_at;
     s->last.bytes_sent = len;
     s->last.bytes_received = r->len;
+    double d0 = ia__wall_ms();
     rc = outputs_from(s, r, outputs, n_outputs);
+    s->last.hop.decode = ia__wall_ms() - d0;
     ia__reply_free(r);
     s->last.c_ms = ia__now_ms() - t0;
+    s->last.hop.transport = s->last.c_ms - s->last.page_total_ms - s->last.hop.encode - s->last.hop.decode;
     if (rc) {
         for (size_t k = 0; k < n_outputs; k++) { ia_value_destroy(outputs[k]); outputs[k] = NULL; }
         return fail(s, rc);

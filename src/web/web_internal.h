@@ -38,6 +38,9 @@ typedef struct ia__ws_assembler {
  * 0 when more frames are needed or for control frames, negative IA_ERR_* on violation. */
 int ia__ws_feed(ia__ws_assembler *a, int flags, const uint8_t *data, size_t len);
 void ia__ws_reset(ia__ws_assembler *a); /* drops a finished message */
+/* Writes the header of one unfragmented, unmasked server frame (RFC 6455 5.2) carrying `len`
+ * payload bytes; returns its length (2, 4 or 10). */
+size_t ia__ws_frame_header(int opcode, uint64_t len, uint8_t out[10]);
 void ia__ws_free(ia__ws_assembler *a);
 
 /* A tensor described by a bridge frame header. */
@@ -120,6 +123,7 @@ typedef struct ia__reply {
     int opcode;   /* 1 text, 2 binary */
     uint8_t *msg; /* whole message (ia_free) */
     size_t len;
+    double sent_at, sent_done, recv_at, woke_at; /* ia__wall_ms() stamps: write start/end, message in, caller awake */
     struct ia__reply *next;
 } ia__reply;
 typedef struct ia__page {
@@ -160,6 +164,7 @@ int ia__bridge_call(ia__bridge *b, int page, int opcode, const void *msg, size_t
                     ia__reply **out);
 void ia__reply_free(ia__reply *r);
 double ia__now_ms(void);
+double ia__wall_ms(void); /* CLOCK_REALTIME in ms: comparable with the page's timeOrigin + now() */
 /* Browser "name version" for messages. */
 void ia__bridge_browser_name(const ia__bridge *b, char *buf, size_t cap);
 

@@ -34,6 +34,15 @@ int ia__ws_feed(ia__ws_assembler *a, int flags, const uint8_t *data, size_t len)
     return fin ? 1 : 0;
 }
 
+size_t ia__ws_frame_header(int opcode, uint64_t len, uint8_t out[10]) {
+    out[0] = (uint8_t)(0x80 | (opcode & 0x0f)); /* FIN; server frames are not masked */
+    if (len < 126) { out[1] = (uint8_t)len; return 2; }
+    if (len <= 0xffff) { out[1] = 126; out[2] = (uint8_t)(len >> 8); out[3] = (uint8_t)len; return 4; }
+    out[1] = 127;
+    for (int i = 0; i < 8; i++) out[2 + i] = (uint8_t)(len >> (56 - 8 * i));
+    return 10;
+}
+
 void ia__ws_reset(ia__ws_assembler *a) { a->opcode = 0; a->len = 0; }
 
 void ia__ws_free(ia__ws_assembler *a) {

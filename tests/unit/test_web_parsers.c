@@ -110,4 +110,22 @@ TEST(frame_roundtrip) {
     ia_tensor_release(t[1]);
 }
 
-UNIT_MAIN(CASE(route_token_and_paths), CASE(range_header), CASE(ws_reassembly), CASE(frame_roundtrip))
+/* Server frame headers against RFC 6455 section 5.7's examples ("Hello" as text; 256 bytes and
+ * 64 KiB as binary), plus the 125/126 and 65535/65536 length-encoding boundaries of section 5.2. */
+TEST(ws_frame_header) {
+    uint8_t h[10];
+    static const uint8_t hello[] = {0x81, 0x05};
+    CHECK(ia__ws_frame_header(1, 5, h) == 2 && !memcmp(h, hello, 2));
+    static const uint8_t b256[] = {0x82, 0x7e, 0x01, 0x00};
+    CHECK(ia__ws_frame_header(2, 256, h) == 4 && !memcmp(h, b256, 4));
+    static const uint8_t b64k[] = {0x82, 0x7f, 0, 0, 0, 0, 0, 0x01, 0x00, 0x00};
+    CHECK(ia__ws_frame_header(2, 65536, h) == 10 && !memcmp(h, b64k, 10));
+    CHECK(ia__ws_frame_header(2, 125, h) == 2 && h[1] == 125);
+    CHECK(ia__ws_frame_header(2, 126, h) == 4 && h[1] == 126 && h[2] == 0 && h[3] == 126);
+    CHECK(ia__ws_frame_header(2, 65535, h) == 4 && h[2] == 0xff && h[3] == 0xff);
+    CHECK(ia__ws_frame_header(2, 0, h) == 2 && h[0] == 0x82 && h[1] == 0);
+    CHECK(ia__ws_frame_header(8, 0, h) == 2 && h[0] == 0x88); /* close */
+    CHECK(ia__ws_frame_header(2, (uint64_t)1 << 40, h) == 10 && h[1] == 127 && h[4] == 0x01 && h[5] == 0 && h[9] == 0);
+}
+
+UNIT_MAIN(CASE(route_token_and_paths), CASE(range_header), CASE(ws_reassembly), CASE(frame_roundtrip), CASE(ws_frame_header))

@@ -10,6 +10,7 @@ let ort = null;
 let bundle = null;
 const sessions = new Map();
 let nextSession = 1;
+let lastEncodeStart = 0, lastReplySendMs = 0;
 
 // Console capture: onnxruntime's own log (node placement per execution provider) goes to the console.
 const logLines = [];
@@ -83,25 +84,43 @@ const ctorOf = {
 
 // Binary frame: u32 LE header length, UTF-8 JSON header, zero padding to 8, then each tensor's raw
 // little-endian bytes at header.tensors[i].offset (relative to the data start, 8-aligned).
+const utf8Decoder = new TextDecoder();
+const utf8Encoder = new TextEncoder();
 function decodeFrame(buf) {
   const dv = new DataView(buf);
   const hlen = dv.getUint32(0, true);
-  const hdr = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 4, hlen)));
+  const hdr = JSON.parse(utf8Decoder.decode(new Uint8Array(buf, 4, hlen)));
   const dataStart = (4 + hlen + 7) & ~7;
   return { hdr, buf, dataStart };
 }
 
+// Replies are built in one buffer kept across runs (ws.send copies what it is given) rather than
+// a fresh allocation per reply (encoding a 131 KB reply: 0.13-0.27 -> 0.08-0.12 ms here).
+const REUSE_MAX = 64 << 20;
+let replyBuf = new ArrayBuffer(1 << 16);
 function encodeFrame(hdr, arrays) {
   let off = 0;
   hdr.tensors = hdr.tensors || [];
   arrays.forEach((a, i) => { hdr.tensors[i].offset = off; hdr.tensors[i].bytes = a.byteLength; off += (a.byteLength + 7) & ~7; });
-  const hbytes = new TextEncoder().encode(JSON.stringify(hdr));
+  const hbytes = utf8Encoder.encode(JSON.stringify(hdr));
   const dataStart = (4 + hbytes.length + 7) & ~7;
-  const out = new Uint8Array(dataStart + off);
-  new DataView(out.buffer).setUint32(0, hbytes.length, true);
+  const total = dataStart + off;
+  let buf;
+  if (total > REUSE_MAX) buf = new ArrayBuffer(total);
+  else {
+    if (replyBuf.byteLength < total) replyBuf = new ArrayBuffer(Math.min(REUSE_MAX, Math.max(total, 2 * replyBuf.byteLength)));
+    buf = replyBuf;
+  }
+  const out = new Uint8Array(buf, 0, total);
+  out.fill(0, 0, dataStart);
+  new DataView(buf).setUint32(0, hbytes.length, true);
   out.set(hbytes, 4);
-  arrays.forEach((a, i) => out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), dataStart + hdr.tensors[i].offset));
-  return out.buffer;
+  arrays.forEach((a, i) => {
+    const at = dataStart + hdr.tensors[i].offset;
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+    out.fill(0, at + a.byteLength, at + ((a.byteLength + 7) & ~7));
+  });
+  return out;
 }
 
 function send(obj) { if (ws && ws.readyState === 1) ws.send(JSON.stringify(obj)); }
@@ -150,6 +169,11 @@ async function onLoad(msg) {
     executionProviders: [ep], graphOptimizationLevel: 'all', logSeverityLevel: 0, logVerbosityLevel: 0,
     freeDimensionOverrides: msg.freeDims || {},
   };
+  // Idle onnxruntime worker threads spin by default, waiting for the next parallel section. Between
+  // bridge requests that spinning takes a core from the network service, the browser's IPC and
+  // our server thread: off unless the load message asks for it (it does except on wasm; measured
+  // in docs/BROWSER.md).
+  if (msg.spin !== true) opts.extra = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
   const mark = logLines.length;
   const sess = await ort.InferenceSession.create(bytes, opts);
   const t3 = performance.now();
@@ -186,7 +210,7 @@ function feedsFrom(f) {
   return feeds;
 }
 
-async function onRun(f, tRecv) {
+async function onRun(f, tRecv, tEvent) {
   const s = sessions.get(f.hdr.session);
   if (!s) throw new Error(`no session ${f.hdr.session} on this page`);
   const feeds = feedsFrom(f);
@@ -195,6 +219,7 @@ async function onRun(f, tRecv) {
   const out = await s.sess.run(feeds);
   const t1 = performance.now();
   const hdr = { type: 'result', id: f.hdr.id, tensors: [], timings: { run_ms: t1 - t0 } };
+  const wall = (t) => performance.timeOrigin + t;
   const arrays = [];
   for (const name of s.sess.outputNames) {
     const t = out[name];
@@ -204,7 +229,11 @@ async function onRun(f, tRecv) {
     arrays.push(t.type === 'bool' ? Uint8Array.from(data, (x) => (x ? 1 : 0)) : data);
   }
   hdr.timings.prepare_ms = t0 - tRecv;
-  hdr.timings.outputs_ms = performance.now() - t1;
+  const tSend = performance.now();
+  hdr.timings.outputs_ms = tSend - t1;
+  hdr.timings.at = { event: wall(tEvent), handler: wall(tRecv), run0: wall(t0), run1: wall(t1), send: wall(tSend) };
+  hdr.timings.prev_reply_send_ms = lastReplySendMs; // frame encoding + ws.send of the previous reply
+  lastEncodeStart = performance.now();
   const frame = encodeFrame(hdr, arrays);
   for (const t of Object.values(out)) if (t.dispose) t.dispose();
   return frame;
@@ -239,7 +268,11 @@ async function onMessage(ev) {
     } else {
       const f = decodeFrame(ev.data);
       id = f.hdr.id;
-      if (f.hdr.type === 'run') ws.send(await onRun(f, tRecv));
+      if (f.hdr.type === 'run') {
+        const frame = await onRun(f, tRecv, ev.timeStamp);
+        ws.send(frame);
+        lastReplySendMs = performance.now() - lastEncodeStart;
+      }
       else if (f.hdr.type === 'echo') ws.send(ev.data);
       else throw new Error(`unknown binary request type ${f.hdr.type}`);
     }
