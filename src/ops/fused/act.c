@@ -38,3 +38,9 @@ IA_ACT_CLONES void ia__act_apply(int act, const float *x, float *y, int64_t n) {
         break;
     }
 }
+
+IA_ACT_CLONES void ia__act_bias_apply(int act, float *restrict y, const float *restrict bias, int64_t n) {
+    if (bias)
+        for (int64_t i = 0; i < n; i++) y[i] += bias[i];
+    if (act != IA_ACT_NONE) ia__act_apply(act, y, y, n);
+}

@@ -15,12 +15,7 @@ typedef struct epi_job {
 static void bias_act(void *p, float *c, int64_t ldc, int64_t i0, int64_t j0, int64_t rows, int64_t cols) {
     (void)i0;
     const epi_job *e = p;
-    for (int64_t r = 0; r < rows; r++) {
-        float *row = c + r * ldc;
-        if (e->bias)
-            for (int64_t q = 0; q < cols; q++) row[q] += e->bias[j0 + q];
-        if (e->act != IA_ACT_NONE) ia_act_apply(e->act, row, row, cols);
-    }
+    for (int64_t r = 0; r < rows; r++) ia__act_bias_apply(e->act, c + r * ldc, e->bias ? e->bias + j0 : NULL, cols);
 }
 
 static void packed_free(void *p) { ia_gemm_f32_packed_b_free(p); }

@@ -95,21 +95,21 @@ void ia__gemm_f32_set_small_m(int64_t m) { g_small_m = m; }
 static int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
-/* Rows [i0, i0+mb) x depth [p0, p0+kb) of op(A) into mr-row strips, zero padded. */
-__attribute__((IA_GEMM_O3)) static void pack_a(int mr, int trans_a, const float *a, int64_t lda, int64_t i0,
-                                               int64_t mb, int64_t p0, int64_t kb, float *dst) {
+/* Rows [i0, i0+mb) x depth [p0, p0+kb) of op(A) into mr-row strips, zero padded (row-major A
+ * by the kernel set's own strip packer). */
+__attribute__((IA_GEMM_O3)) static void pack_a(const ia__gemm_kernel *K, int trans_a, const float *a, int64_t lda,
+                                               int64_t i0, int64_t mb, int64_t p0, int64_t kb, float *dst) {
+    const int mr = K->mr;
     for (int64_t is = 0; is < mb; is += mr) {
         int64_t rows = min64(mb - is, mr);
         if (!trans_a) {
-            for (int64_t r = 0; r < rows; r++) {
-                const float *src = a + (i0 + is + r) * lda + p0;
-                for (int64_t p = 0; p < kb; p++) dst[p * mr + r] = src[p];
-            }
-        } else {
-            for (int64_t p = 0; p < kb; p++) {
-                const float *src = a + (p0 + p) * lda + i0 + is;
-                for (int64_t r = 0; r < rows; r++) dst[p * mr + r] = src[r];
-            }
+            K->pack_a(a + (i0 + is) * lda + p0, lda, (int)rows, kb, dst);
+            dst += kb * mr;
+            continue;
+        }
+        for (int64_t p = 0; p < kb; p++) {
+            const float *src = a + (p0 + p) * lda + i0 + is;
+            for (int64_t r = 0; r < rows; r++) dst[p * mr + r] = src[r];
         }
         for (int64_t r = rows; r < mr; r++)
             for (int64_t p = 0; p < kb; p++) dst[p * mr + r] = 0.0f;
@@ -142,8 +142,14 @@ __attribute__((IA_GEMM_O3)) static void pack_b(int nr, int trans_b, const float 
 }
 
 int ia_gemm_f32_pack_b(int trans_b, int64_t k, int64_t n, const float *b, int64_t ldb, ia_gemm_packed_b **out) {
+    return ia_gemm_f32_pack_b_depth(trans_b, k, n, b, ldb, current_kernel()->kc, out);
+}
+
+int ia_gemm_f32_pack_b_depth(int trans_b, int64_t k, int64_t n, const float *b, int64_t ldb, int64_t kc,
+                             ia_gemm_packed_b **out) {
     *out = NULL;
     if (k <= 0 || n <= 0) return ia_set_error(IA_ERR_INVALID_ARG, "cannot pack an empty matrix");
+    if (kc <= 0) return ia_set_error(IA_ERR_INVALID_ARG, "GEMM packing: depth block %lld", (long long)kc);
     const ia__gemm_kernel *kern = current_kernel();
     ia_gemm_packed_b *p = ia_calloc(1, sizeof *p);
     if (!p) return IA_ERR_NOMEM;
@@ -151,7 +157,7 @@ int ia_gemm_f32_pack_b(int trans_b, int64_t k, int64_t n, const float *b, int64_
     p->k = k;
     p->n = n;
     p->n_pad = round_up(n, kern->nr);
-    p->kc = kern->kc;
+    p->kc = kc;
     p->data = ia_aligned_alloc((size_t)(k * p->n_pad) * sizeof(float));
     if (!p->data) {
         ia_free(p);
@@ -222,7 +228,7 @@ static void gemm_block(void *arg, int64_t begin, int64_t end, int thread_index) 
                 const ia_gemm_epilogue *ep = p0 + kb >= j->k ? j->ep : NULL; /* on the last depth block */
                 for (int64_t i0 = r0; i0 < r1; i0 += j->mc) {
                     int64_t mb = min64(j->mc, r1 - i0);
-                    pack_a(mr, j->trans_a, j->a, j->lda, i0, mb, p0, kb, pa);
+                    pack_a(K, j->trans_a, j->a, j->lda, i0, mb, p0, kb, pa);
                     for (int64_t js = 0; js < nb; js += nr) {
                         int cols = (int)min64(nb - js, nr);
                         const float *bs = bpanel + js * kb;

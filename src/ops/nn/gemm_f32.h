@@ -19,6 +19,10 @@ int ia_gemm_f32(ia_threadpool *pool, int trans_a, int trans_b, int64_t m, int64_
  * ia_gemm_f32_packed (constant weights). Immutable after creation: several threads may use it. */
 typedef struct ia_gemm_packed_b ia_gemm_packed_b;
 int ia_gemm_f32_pack_b(int trans_b, int64_t k, int64_t n, const float *b, int64_t ldb, ia_gemm_packed_b **out);
+/* ia_gemm_f32_pack_b with depth blocks of kc rows (> 0) instead of the kernel's own, for callers
+ * that multiply by whole blocks of their own size (ia_gemm_f32_packed_block). */
+int ia_gemm_f32_pack_b_depth(int trans_b, int64_t k, int64_t n, const float *b, int64_t ldb, int64_t kc,
+                             ia_gemm_packed_b **out);
 void ia_gemm_f32_packed_b_free(ia_gemm_packed_b *p);
 int64_t ia_gemm_f32_packed_k(const ia_gemm_packed_b *p);
 int64_t ia_gemm_f32_packed_n(const ia_gemm_packed_b *p);
