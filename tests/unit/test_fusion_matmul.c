@@ -93,6 +93,34 @@ TEST(matmul_bias_sigmoid_fuses) { check_linear(unit_failed_, "Sigmoid", 1, 0, 1)
 TEST(matmul_relu_without_bias_fuses) { check_linear(unit_failed_, "Relu", 0, 1, 1); }
 TEST(matmul_tanh_is_left_alone) { check_linear(unit_failed_, "Tanh", 0, 0, 0); }
 
+/* x[2, 60, 40] -> MatMul(W[40, 300]) -> Add(b[300]) -> act: 120 rows and 300 columns take the
+ * blocked GEMM path with several row blocks and partial column strips, where the bias and the
+ * activation run in the GEMM's epilogue; compared with the unfused level-1 graph. */
+static void check_large_linear(int *unit_failed_, const char *act) {
+    ia_pbw g = {0}, m = {0};
+    int64_t wd[2] = {40, 300}, bd[1] = {300}, xd[3] = {2, 60, 40};
+    fx_weight(&g, "W", 2, wd, 5, 0.3f);
+    fx_weight(&g, "b", 1, bd, 6, 0.5f);
+    fx_op(&g, "MatMul", "x W", "h");
+    fx_op(&g, "Add", "h b", "hb");
+    fx_op(&g, act, "hb", "y");
+    mb_value_info(&g, 11, "x", IA_DTYPE_FLOAT, 3, xd);
+    mb_value_info(&g, 12, "y", IA_DTYPE_FLOAT, 0, NULL);
+    mb_model(&m, &g, 17);
+    ia_tensor *x = fx_input(3, xd, 13, 1.0f);
+    double err;
+    ia_session *s = fx_compare(&m, 1, &x, 1e-5, 1e-5, &err);
+    CHECK(s != NULL);
+    CHECK_MSG(err <= 1, "act %s: err ratio %g", act, err);
+    if (s) CHECK_MSG(fx_count(s, "MatMulBias") == 1 && fx_nodes(s) == 1, "act %s", act);
+    ia_session_destroy(s);
+    ia_tensor_release(x);
+    ia_pbw_free(&m);
+}
+
+TEST(large_matmul_bias_relu_fuses) { check_large_linear(unit_failed_, "Relu"); }
+TEST(large_matmul_bias_sigmoid_fuses) { check_large_linear(unit_failed_, "Sigmoid"); }
+
 /* A bias whose shape would broadcast the output up ([1,5] with a rank-1 product) is not a bias. */
 TEST(matmul_add_of_non_bias_stays) {
     ia_pbw g = {0}, m = {0};
@@ -130,4 +158,5 @@ TEST(matmul_pass_can_be_disabled) {
 
 UNIT_MAIN(CASE(eliminate_identity_cast_dropout), CASE(cast_to_another_type_stays), CASE(matmul_bias_fuses),
           CASE(matmul_bias_relu_fuses), CASE(matmul_bias_sigmoid_fuses), CASE(matmul_relu_without_bias_fuses),
-          CASE(matmul_tanh_is_left_alone), CASE(matmul_add_of_non_bias_stays), CASE(matmul_pass_can_be_disabled))
+          CASE(matmul_tanh_is_left_alone), CASE(matmul_add_of_non_bias_stays), CASE(matmul_pass_can_be_disabled),
+          CASE(large_matmul_bias_relu_fuses), CASE(large_matmul_bias_sigmoid_fuses))

@@ -1,6 +1,7 @@
 /* Unit test: the float32 GEMM (src/ops/nn/gemm_f32.c) with every kernel set this CPU supports
  * (forced in turn), on the blocked, small-M and pre-packed-B paths, against a naive float64
- * loop, and each ISA kernel set against the portable scalar one. */
+ * loop, and each ISA kernel set against the portable scalar one; the epilogue hook visits every
+ * element of C exactly once, after its final value. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,56 @@ static int compare(const gcase *g, const float *c, const float *other, const cha
     return 1;
 }
 
+/* The epilogue under test: adds i + 0.5 j to each element it is given and counts the visits. */
+typedef struct ep_rec {
+    int64_t n, ldc;
+    int *visits; /* m x ldc */
+} ep_rec;
+static void ep_mark(void *p, float *c, int64_t ldc, int64_t i0, int64_t j0, int64_t rows, int64_t cols) {
+    ep_rec *e = p;
+    for (int64_t i = 0; i < rows; i++)
+        for (int64_t j = 0; j < cols; j++) {
+            c[i * ldc + j] += (float)(i0 + i) + 0.5f * (float)(j0 + j);
+            __atomic_add_fetch(&e->visits[(i0 + i) * e->ldc + j0 + j], 1, __ATOMIC_RELAXED);
+        }
+    if (ldc != e->ldc) e->n = -1; /* flags a wrong leading dimension */
+}
+
+/* C from the epilogue variant equals C from the plain call plus the epilogue's term, bit for
+ * bit, and every element of C (none of its padding) was visited exactly once. */
+static int check_epilogue(ia_threadpool *pool, const gcase *g, int mode, const float *plain, float *c) {
+    memcpy(c, g->c0, sizeof(float) * (size_t)(g->m * g->ldc));
+    int *visits = calloc((size_t)(g->m * g->ldc + 1), sizeof(int));
+    ep_rec e = {g->n, g->ldc, visits};
+    ia_gemm_epilogue ep = {ep_mark, &e};
+    ia__gemm_f32_set_small_m(mode == MODE_BLOCKED_ONLY || mode == MODE_PACKED_BLOCKED ? 0 : 4);
+    int rc;
+    ia_gemm_packed_b *pb = NULL;
+    if ((mode == MODE_PACKED || mode == MODE_PACKED_BLOCKED) && g->k > 0) {
+        rc = ia_gemm_f32_pack_b(g->tb, g->k, g->n, g->b, g->ldb, &pb);
+        if (!rc) rc = ia_gemm_f32_packed_ep(pool, g->ta, g->m, g->alpha, g->a, g->lda, pb, g->beta, c, g->ldc, &ep);
+    } else {
+        rc = ia_gemm_f32_ep(pool, g->ta, g->tb, g->m, g->n, g->k, g->alpha, g->a, g->lda, g->b, g->ldb, g->beta, c,
+                            g->ldc, &ep);
+    }
+    ia_gemm_f32_packed_b_free(pb);
+    ia__gemm_f32_set_small_m(4);
+    int ok = rc == 0 && e.n == g->n;
+    for (int64_t i = 0; ok && i < g->m; i++)
+        for (int64_t j = 0; ok && j < g->ldc; j++) {
+            int want_visits = j < g->n;
+            float want = j < g->n ? plain[i * g->ldc + j] + ((float)i + 0.5f * (float)j) : g->c0[i * g->ldc + j];
+            if (visits[i * g->ldc + j] != want_visits || memcmp(&c[i * g->ldc + j], &want, sizeof want)) {
+                printf("FAIL epilogue %s/%s m=%lld n=%lld k=%lld: C[%lld,%lld]=%g want %g, %d visits\n",
+                       ia__gemm_f32_kernel_name(), mode_name[mode], (long long)g->m, (long long)g->n, (long long)g->k,
+                       (long long)i, (long long)j, c[i * g->ldc + j], want, visits[i * g->ldc + j]);
+                ok = 0;
+            }
+        }
+    free(visits);
+    return ok;
+}
+
 static int passed, failed;
 
 static void check(ia_threadpool *pool, int ta, int tb, int64_t m, int64_t n, int64_t k, float alpha, float beta,
@@ -98,6 +149,12 @@ static void check(ia_threadpool *pool, int ta, int tb, int64_t m, int64_t n, int
             char what[96];
             snprintf(what, sizeof what, "%s/%s", ia__gemm_f32_kernel_name(), mode_name[mode]);
             ok = run_case(pool, &g, mode, c) == 0 && compare(&g, c, NULL, what) && compare(&g, c, cref, what);
+            float *plain = malloc(sizeof(float) * (size_t)(m * g.ldc + 1));
+            if (ok) {
+                memcpy(plain, c, sizeof(float) * (size_t)(m * g.ldc));
+                ok = check_epilogue(pool, &g, mode, plain, c);
+            }
+            free(plain);
         }
     }
     ia__gemm_f32_set_kernel(IA_GEMM_KERNEL_AUTO);

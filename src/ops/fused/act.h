@@ -19,6 +19,8 @@ enum {
 
 /* y[i] = act(x[i]) for n elements (x == y allowed); act.c. */
 void ia__act_apply(int act, const float *x, float *y, int64_t n);
+/* y[i] = act(y[i] + bias[i]) for n elements, in one pass (bias may be NULL: no add); act.c. */
+void ia__act_bias_apply(int act, float *y, const float *bias, int64_t n);
 static inline void ia_act_apply(int act, const float *x, float *y, int64_t n) { ia__act_apply(act, x, y, n); }
 
 #endif

@@ -85,8 +85,8 @@ static void att_pack(void *p, int64_t begin, int64_t end, int t) {
     (void)t;
     att_job *j = p;
     for (int64_t b = begin; b < end; b++)
-        if (ia_gemm_f32_pack_b(1, j->d, j->sk, j->k + boff(j, b, j->ks), j->d, &j->pk[b]) ||
-            ia_gemm_f32_pack_b(0, j->sk, j->dv, j->v + boff(j, b, j->vs), j->dv, &j->pv[b]))
+        if (ia_gemm_f32_pack_b_depth(1, j->d, j->sk, j->k + boff(j, b, j->ks), j->d, KTILE, &j->pk[b]) ||
+            ia_gemm_f32_pack_b_depth(0, j->sk, j->dv, j->v + boff(j, b, j->vs), j->dv, KTILE, &j->pv[b]))
             __atomic_store_n(&j->pack_failed, 1, __ATOMIC_RELAXED);
 }
 
@@ -184,8 +184,9 @@ int ia_op_fused_attention(ia_kctx *ctx) {
     j.scratch = ia_kctx_scratch(ctx, j.per_thread * (size_t)threads * sizeof(float));
     if (!j.scratch) return IA_ERR_NOMEM;
     /* several query blocks read the same keys and values: pack them once per batch, not once
-     * per block and tile (K^T's depth, the head size, must fit one depth block of the packing) */
-    if (j.nqb > 1 && d > 0 && d <= 256 && dv > 0 && (j.pk = ia_calloc((size_t)j.nbatch * 2, sizeof *j.pk))) {
+     * per block and tile; depth blocks of KTILE rows, so each key tile of V is one block, and
+     * K^T's depth, the head size, must fit one) */
+    if (j.nqb > 1 && d > 0 && d <= KTILE && dv > 0 && (j.pk = ia_calloc((size_t)j.nbatch * 2, sizeof *j.pk))) {
         j.pv = j.pk + j.nbatch;
         ia_parallel_for(ia_kctx_pool(ctx), j.nbatch, 1, att_pack, &j);
         if (j.pack_failed) {

@@ -1,26 +1,21 @@
 /* MatMulBias (fused domain): Y = act(A x B + bias) for A [..., M, K], a 2-D B [K, N] and an
- * optional bias [N]; the bias is copied into Y and accumulated by the GEMM (beta = 1), and
- * the activation runs on the output afterwards (row-parallel). Float32 only. */
+ * optional bias [N]; the bias and the activation are applied by the GEMM's epilogue to each
+ * finished tile of Y while it is still in cache. Float32 only. */
 #include <string.h>
 #include "ops/fused/act.h"
 #include "ops/kernel_util.h"
 #include "ops/nn/gemm_f32.h"
 
-/* Rows per GEMM + activation step. One step for all rows: B is packed once per GEMM call,
- * and re-packing a large B per block costs more than the activation's cache misses. */
-#define ROW_BLOCK INT64_MAX
-
-typedef struct fill_job {
-    float *y;
-    const float *bias;
-    int64_t n;
+typedef struct epi_job {
+    const float *bias; /* or NULL */
     int act;
-} fill_job;
+} epi_job;
 
-static void act_rows(void *p, int64_t b, int64_t e, int t) {
-    (void)t;
-    const fill_job *j = p;
-    ia_act_apply(j->act, j->y + b * j->n, j->y + b * j->n, (e - b) * j->n);
+/* The GEMM epilogue: c[rows x cols] (+)= bias[j0 ..], then the activation, row by row. */
+static void bias_act(void *p, float *c, int64_t ldc, int64_t i0, int64_t j0, int64_t rows, int64_t cols) {
+    (void)i0;
+    const epi_job *e = p;
+    for (int64_t r = 0; r < rows; r++) ia__act_bias_apply(e->act, c + r * ldc, e->bias ? e->bias + j0 : NULL, cols);
 }
 
 static void packed_free(void *p) { ia_gemm_f32_packed_b_free(p); }
@@ -62,22 +57,19 @@ int ia_op_fused_matmul_bias(ia_kctx *ctx) {
     ia_threadpool *pool = ia_kctx_pool(ctx);
     const ia_gemm_packed_b *pb = ia_kctx_state(ctx);
     if (pb && (ia_gemm_f32_packed_k(pb) != k || ia_gemm_f32_packed_n(pb) != n)) pb = NULL;
-    for (int64_t r0 = 0; r0 < m; r0 += ROW_BLOCK) {
-        int64_t rows = m - r0 < ROW_BLOCK ? m - r0 : ROW_BLOCK;
-        float *yb = y + r0 * n;
-        if (bias)
-            for (int64_t r = 0; r < rows; r++) memcpy(yb + r * n, bias->data, (size_t)n * sizeof(float));
-        if (k) {
-            int rc = pb ? ia_gemm_f32_packed(pool, 0, rows, 1.0f, a + r0 * k, k, pb, bias ? 1.0f : 0.0f, yb, n)
-                        : ia_gemm_f32(pool, 0, 0, rows, n, k, 1.0f, a + r0 * k, k, b, n, bias ? 1.0f : 0.0f, yb, n);
-            if (rc) IA_KFAIL(ctx, rc, "MatMulBias: GEMM failed");
-        } else if (!bias) {
-            memset(yb, 0, (size_t)(rows * n) * sizeof(float));
+    if (!k) { /* A x B is zero */
+        for (int64_t r = 0; r < m; r++) {
+            if (bias) memcpy(y + r * n, bias->data, (size_t)n * sizeof(float));
+            else memset(y + r * n, 0, (size_t)n * sizeof(float));
         }
-        if (act != IA_ACT_NONE) {
-            fill_job j = {yb, NULL, n, act};
-            ia_parallel_for(pool, rows, (16384 + n - 1) / n, act_rows, &j);
-        }
+        if (act != IA_ACT_NONE) ia_act_apply(act, y, y, m * n);
+        return IA_OK;
     }
+    epi_job e = {bias ? (const float *)bias->data : NULL, act};
+    ia_gemm_epilogue ep = {bias_act, &e};
+    const ia_gemm_epilogue *epp = bias || act != IA_ACT_NONE ? &ep : NULL;
+    int rc = pb ? ia_gemm_f32_packed_ep(pool, 0, m, 1.0f, a, k, pb, 0.0f, y, n, epp)
+                : ia_gemm_f32_ep(pool, 0, 0, m, n, k, 1.0f, a, k, b, n, 0.0f, y, n, epp);
+    if (rc) IA_KFAIL(ctx, rc, "MatMulBias: GEMM failed");
     return IA_OK;
 }

@@ -1,7 +1,9 @@
 /* The Attention kernel's per-row online-softmax step over one tile of scores (scale, additive
- * mask, running max, exp, running sum), in 8-lane vectors, compiled for AVX2+FMA and for the
- * baseline ISA and picked at run time. Same results as the scalar loop it replaces up to the
- * order of the sum (ia_fast_exp's formula lane by lane). */
+ * mask, running max, exp, running sum), in 16-lane vectors for AVX-512 and 8-lane ones for
+ * AVX2+FMA (with GCC, a * b + c contracted into FMAs in both) and the baseline ISA, picked at
+ * run time. Same results
+ * as the scalar loop it replaces up to the order of the sum and FMA rounding (ia_fast_exp's
+ * formula lane by lane). */
 #include <math.h>
 #include "ops/fastmath.h"
 #include "ops/fused/softmax_tile.h"
@@ -14,13 +16,16 @@
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 
-typedef float vf __attribute__((vector_size(32)));
-typedef int32_t vi __attribute__((vector_size(32)));
-typedef float vf_u __attribute__((vector_size(32), aligned(4))); /* unaligned loads / stores */
+typedef float vf8 __attribute__((vector_size(32)));
+typedef int32_t vi8 __attribute__((vector_size(32)));
+typedef float vf8_u __attribute__((vector_size(32), aligned(4))); /* unaligned loads / stores */
+typedef float vf16 __attribute__((vector_size(64)));
+typedef int32_t vi16 __attribute__((vector_size(64)));
+typedef float vf16_u __attribute__((vector_size(64), aligned(4)));
 
 #define TILE_BODY                                                                                           \
     static inline vf sel(vi m, vf a, vf b) { return (vf)(((vi)a & m) | ((vi)b & ~m)); }                  \
-    static inline vf splat(float x) { return (vf){x, x, x, x, x, x, x, x}; }                             \
+    static inline vf splat(float x) { return (vf){0} + x; }                                              \
     /* ia_fast_exp lane by lane */                                                                       \
     static inline vf vexp(vf x) {                                                                        \
         x = sel(x > splat(88.0f), splat(88.0f), x);                                                      \
@@ -44,7 +49,7 @@ typedef float vf_u __attribute__((vector_size(32), aligned(4))); /* unaligned lo
         int64_t c = 0;                                                                                   \
         vf vm = splat(-INFINITY);                                                                        \
         const int vmask = mr && m_col == 1;                                                              \
-        for (; c + 8 <= kn; c += 8) {                                                                    \
+        for (; c + VW <= kn; c += VW) {                                                                  \
             vf v = *(const vf_u *)(sr + c);                                                              \
             v = div ? v / scale : v * scale;                                                             \
             if (vmask) v += *(const vf_u *)(mr + c);                                                     \
@@ -52,7 +57,7 @@ typedef float vf_u __attribute__((vector_size(32), aligned(4))); /* unaligned lo
             vm = sel(v > vm, v, vm);                                                                     \
         }                                                                                                \
         float m = *mx;                                                                                   \
-        for (int u = 0; u < 8; u++) m = vm[u] > m ? vm[u] : m;                                           \
+        for (int u = 0; u < VW; u++) m = vm[u] > m ? vm[u] : m;                                          \
         for (; c < kn; c++) {                                                                            \
             sr[c] = div ? sr[c] / scale : sr[c] * scale;                                                 \
             if (vmask) sr[c] += mr[c];                                                                   \
@@ -72,13 +77,13 @@ typedef float vf_u __attribute__((vector_size(32), aligned(4))); /* unaligned lo
             corr = 1.0f;                                                                                 \
         } else {                                                                                         \
             vf vs = splat(0.0f), vmax = splat(m);                                                        \
-            for (c = 0; c + 8 <= kn; c += 8) {                                                           \
+            for (c = 0; c + VW <= kn; c += VW) {                                                         \
                 vf x = *(const vf_u *)(sr + c) - vmax;                                                   \
                 vf e = sel(x < splat(-87.0f), splat(0.0f), vexp(x)); /* true zero far out */             \
                 *(vf_u *)(sr + c) = e;                                                                   \
                 vs += e;                                                                                 \
             }                                                                                            \
-            for (int u = 0; u < 8; u++) l += vs[u];                                                      \
+            for (int u = 0; u < VW; u++) l += vs[u];                                                     \
             for (; c < kn; c++) {                                                                        \
                 float e = ia_fast_exp(sr[c] - m);                                                        \
                 e = ia_fast_select(sr[c] - m < -87.0f, 0.0f, e);                                         \
@@ -91,12 +96,17 @@ typedef float vf_u __attribute__((vector_size(32), aligned(4))); /* unaligned lo
         return corr;                                                                                     \
     }
 
+#define vf vf8
+#define vi vi8
+#define vf_u vf8_u
+#define VW 8
 #if defined(__GNUC__) && defined(__x86_64__)
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
 #else
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
+#pragma GCC optimize("fp-contract=fast")
 #endif
 #define FN tile_avx2
 #define sel sel_avx2
@@ -117,6 +127,43 @@ TILE_BODY
 #define FN tile_base
 TILE_BODY
 #undef FN
+#undef vf
+#undef vi
+#undef vf_u
+#undef VW
+
+/* 16 lanes for AVX-512 */
+#if defined(__GNUC__) && defined(__x86_64__)
+#define vf vf16
+#define vi vi16
+#define vf_u vf16_u
+#define VW 16
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx2,fma"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512vl,avx2,fma")
+#pragma GCC optimize("fp-contract=fast")
+#endif
+#define FN tile_avx512
+#define sel sel_avx512
+#define splat splat_avx512
+#define vexp vexp_avx512
+TILE_BODY
+#undef FN
+#undef sel
+#undef splat
+#undef vexp
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+#undef vf
+#undef vi
+#undef vf_u
+#undef VW
+#endif
 
 typedef float (*tile_fn)(float *, int64_t, float, int, const float *, int64_t, float *, float *);
 
@@ -127,7 +174,8 @@ float ia__softmax_tile(float *sr, int64_t kn, float scale, int div, const float 
     if (!f) {
         f = tile_base;
 #if defined(__GNUC__) && defined(__x86_64__)
-        if (ia__gemm_f32_kernel_supported(IA_GEMM_KERNEL_AVX2)) f = tile_avx2;
+        if (ia__gemm_f32_kernel_supported(IA_GEMM_KERNEL_AVX512)) f = tile_avx512;
+        else if (ia__gemm_f32_kernel_supported(IA_GEMM_KERNEL_AVX2)) f = tile_avx2;
 #endif
         __atomic_store_n(&fn, f, __ATOMIC_RELEASE);
     }

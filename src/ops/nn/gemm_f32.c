@@ -95,21 +95,21 @@ void ia__gemm_f32_set_small_m(int64_t m) { g_small_m = m; }
 static int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
-/* Rows [i0, i0+mb) x depth [p0, p0+kb) of op(A) into mr-row strips, zero padded. */
-__attribute__((IA_GEMM_O3)) static void pack_a(int mr, int trans_a, const float *a, int64_t lda, int64_t i0,
-                                               int64_t mb, int64_t p0, int64_t kb, float *dst) {
+/* Rows [i0, i0+mb) x depth [p0, p0+kb) of op(A) into mr-row strips, zero padded (row-major A
+ * by the kernel set's own strip packer). */
+__attribute__((IA_GEMM_O3)) static void pack_a(const ia__gemm_kernel *K, int trans_a, const float *a, int64_t lda,
+                                               int64_t i0, int64_t mb, int64_t p0, int64_t kb, float *dst) {
+    const int mr = K->mr;
     for (int64_t is = 0; is < mb; is += mr) {
         int64_t rows = min64(mb - is, mr);
         if (!trans_a) {
-            for (int64_t r = 0; r < rows; r++) {
-                const float *src = a + (i0 + is + r) * lda + p0;
-                for (int64_t p = 0; p < kb; p++) dst[p * mr + r] = src[p];
-            }
-        } else {
-            for (int64_t p = 0; p < kb; p++) {
-                const float *src = a + (p0 + p) * lda + i0 + is;
-                for (int64_t r = 0; r < rows; r++) dst[p * mr + r] = src[r];
-            }
+            K->pack_a(a + (i0 + is) * lda + p0, lda, (int)rows, kb, dst);
+            dst += kb * mr;
+            continue;
+        }
+        for (int64_t p = 0; p < kb; p++) {
+            const float *src = a + (p0 + p) * lda + i0 + is;
+            for (int64_t r = 0; r < rows; r++) dst[p * mr + r] = src[r];
         }
         for (int64_t r = rows; r < mr; r++)
             for (int64_t p = 0; p < kb; p++) dst[p * mr + r] = 0.0f;
@@ -142,8 +142,14 @@ __attribute__((IA_GEMM_O3)) static void pack_b(int nr, int trans_b, const float 
 }
 
 int ia_gemm_f32_pack_b(int trans_b, int64_t k, int64_t n, const float *b, int64_t ldb, ia_gemm_packed_b **out) {
+    return ia_gemm_f32_pack_b_depth(trans_b, k, n, b, ldb, current_kernel()->kc, out);
+}
+
+int ia_gemm_f32_pack_b_depth(int trans_b, int64_t k, int64_t n, const float *b, int64_t ldb, int64_t kc,
+                             ia_gemm_packed_b **out) {
     *out = NULL;
     if (k <= 0 || n <= 0) return ia_set_error(IA_ERR_INVALID_ARG, "cannot pack an empty matrix");
+    if (kc <= 0) return ia_set_error(IA_ERR_INVALID_ARG, "GEMM packing: depth block %lld", (long long)kc);
     const ia__gemm_kernel *kern = current_kernel();
     ia_gemm_packed_b *p = ia_calloc(1, sizeof *p);
     if (!p) return IA_ERR_NOMEM;
@@ -151,7 +157,7 @@ int ia_gemm_f32_pack_b(int trans_b, int64_t k, int64_t n, const float *b, int64_
     p->k = k;
     p->n = n;
     p->n_pad = round_up(n, kern->nr);
-    p->kc = kern->kc;
+    p->kc = kc;
     p->data = ia_aligned_alloc((size_t)(k * p->n_pad) * sizeof(float));
     if (!p->data) {
         ia_free(p);
@@ -190,6 +196,7 @@ typedef struct gemm_job {
     int tn;                     /* thread blocks across n */
     float *buf;                 /* per-thread packing buffers */
     size_t buf_floats;
+    const ia_gemm_epilogue *ep; /* or NULL */
 } gemm_job;
 
 /* Computes C's block number t (row-major over the tm x tn grid of thread blocks). */
@@ -218,9 +225,10 @@ static void gemm_block(void *arg, int64_t begin, int64_t end, int thread_index) 
                     bpanel = pb;
                 }
                 int accumulate = p0 > 0 || j->beta != 0.0f;
+                const ia_gemm_epilogue *ep = p0 + kb >= j->k ? j->ep : NULL; /* on the last depth block */
                 for (int64_t i0 = r0; i0 < r1; i0 += j->mc) {
                     int64_t mb = min64(j->mc, r1 - i0);
-                    pack_a(mr, j->trans_a, j->a, j->lda, i0, mb, p0, kb, pa);
+                    pack_a(K, j->trans_a, j->a, j->lda, i0, mb, p0, kb, pa);
                     for (int64_t js = 0; js < nb; js += nr) {
                         int cols = (int)min64(nb - js, nr);
                         const float *bs = bpanel + js * kb;
@@ -229,6 +237,8 @@ static void gemm_block(void *arg, int64_t begin, int64_t end, int thread_index) 
                             K->micro(kb, pa + is * kb, bs, cc + is * j->ldc, j->ldc, j->alpha, (int)min64(mb - is, mr),
                                      cols, accumulate);
                     }
+                    /* the mb x nb block is final and still in L2: long rows for the epilogue's loops */
+                    if (ep) ep->fn(ep->ctx, j->c + i0 * j->ldc + j0, j->ldc, i0, j0, mb, nb);
                 }
             }
         }
@@ -285,6 +295,7 @@ typedef struct small_job {
     const ia_gemm_packed_b *packed;
     int accumulate;
     int64_t unit, per; /* columns are split in multiples of `unit`, `per` units per item */
+    const ia_gemm_epilogue *ep;
 } small_job;
 
 static void small_cols(void *arg, int64_t begin, int64_t end, int thread_index) {
@@ -298,22 +309,26 @@ static void small_cols(void *arg, int64_t begin, int64_t end, int thread_index) 
             if (u0 >= u1) continue;
             j->kern->small_p(j->m, u0, u1, j->n, j->packed->n_pad, j->k, j->packed->kc, j->alpha, j->a, j->lda,
                              j->packed->data, j->c, j->ldc, j->accumulate);
-            continue;
+        } else {
+            int64_t c0 = u0 * j->unit, c1 = min64(j->n, u1 * j->unit);
+            if (c0 >= c1) continue;
+            if (j->trans_b)
+                j->kern->small_t(j->m, c1 - c0, j->k, j->alpha, j->a, j->lda, j->b + c0 * j->ldb, j->ldb, j->c + c0,
+                                 j->ldc, j->accumulate);
+            else
+                j->kern->small_nt(j->m, c1 - c0, j->k, j->alpha, j->a, j->lda, j->b + c0, j->ldb, j->c + c0, j->ldc,
+                                  j->accumulate);
         }
-        int64_t c0 = u0 * j->unit, c1 = min64(j->n, u1 * j->unit);
-        if (c0 >= c1) continue;
-        if (j->trans_b)
-            j->kern->small_t(j->m, c1 - c0, j->k, j->alpha, j->a, j->lda, j->b + c0 * j->ldb, j->ldb, j->c + c0,
-                             j->ldc, j->accumulate);
-        else
-            j->kern->small_nt(j->m, c1 - c0, j->k, j->alpha, j->a, j->lda, j->b + c0, j->ldb, j->c + c0, j->ldc,
-                              j->accumulate);
+        if (j->ep) {
+            int64_t c0 = u0 * j->unit, c1 = min64(j->n, u1 * j->unit);
+            j->ep->fn(j->ep->ctx, j->c + c0, j->ldc, 0, c0, j->m, c1 - c0);
+        }
     }
 }
 
 static int gemm_small(ia_threadpool *pool, const ia__gemm_kernel *kern, int trans_a, int trans_b, int64_t m,
                       int64_t n, int64_t k, float alpha, const float *a, int64_t lda, const float *b, int64_t ldb,
-                      const ia_gemm_packed_b *packed, float beta, float *c, int64_t ldc) {
+                      const ia_gemm_packed_b *packed, float beta, float *c, int64_t ldc, const ia_gemm_epilogue *ep) {
     float *at = NULL;
     if (trans_a) { /* A^T of a few rows: copy it to m x k */
         at = ia_aligned_alloc((size_t)(m * k) * sizeof(float));
@@ -324,7 +339,7 @@ static int gemm_small(ia_threadpool *pool, const ia__gemm_kernel *kern, int tran
         lda = k;
     }
     if (beta != 0.0f && beta != 1.0f) scale_c(m, n, beta, c, ldc);
-    small_job j = {kern, m, n, k, alpha, a, b, lda, ldb, ldc, c, trans_b, packed, beta != 0.0f, 0, 0};
+    small_job j = {kern, m, n, k, alpha, a, b, lda, ldb, ldc, c, trans_b, packed, beta != 0.0f, 0, 0, ep};
     j.unit = packed ? packed->kern->nr : trans_b ? 4 : 64;
     int64_t units = (n + j.unit - 1) / j.unit;
     int threads = thread_count(pool, m, n, k);
@@ -341,14 +356,17 @@ static int gemm_small(ia_threadpool *pool, const ia__gemm_kernel *kern, int tran
 
 static int gemm_run(ia_threadpool *pool, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                     const float *a, int64_t lda, const float *b, int64_t ldb, const ia_gemm_packed_b *packed,
-                    float beta, float *c, int64_t ldc) {
+                    float beta, float *c, int64_t ldc, const ia_gemm_epilogue *ep) {
     if (m <= 0 || n <= 0) return IA_OK;
+    if (ep && !ep->fn) ep = NULL;
     if (k <= 0 || alpha == 0.0f) {
         scale_c(m, n, beta, c, ldc);
+        if (ep) ep->fn(ep->ctx, c, ldc, 0, 0, m, n);
         return IA_OK;
     }
     const ia__gemm_kernel *kern = packed ? packed->kern : current_kernel();
-    if (m <= g_small_m) return gemm_small(pool, kern, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, packed, beta, c, ldc);
+    if (m <= g_small_m)
+        return gemm_small(pool, kern, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, packed, beta, c, ldc, ep);
     gemm_job j = {0};
     j.kern = kern;
     j.trans_a = trans_a;
@@ -365,6 +383,7 @@ static int gemm_run(ia_threadpool *pool, int trans_a, int trans_b, int64_t m, in
     j.ldc = ldc;
     j.c = c;
     j.packed = packed;
+    j.ep = ep;
     j.kc = packed ? packed->kc : kern->kc;
     j.mc = min64(kern->mc, round_up(m, kern->mr));
     j.nc = min64(kern->nc, round_up(n, kern->nr));
@@ -381,7 +400,13 @@ static int gemm_run(ia_threadpool *pool, int trans_a, int trans_b, int64_t m, in
 
 int ia_gemm_f32(ia_threadpool *pool, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                 const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
-    return gemm_run(pool, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, NULL, beta, c, ldc);
+    return gemm_run(pool, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, NULL, beta, c, ldc, NULL);
+}
+
+int ia_gemm_f32_ep(ia_threadpool *pool, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                   const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc,
+                   const ia_gemm_epilogue *ep) {
+    return gemm_run(pool, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, NULL, beta, c, ldc, ep);
 }
 
 int ia_gemm_f32_packed_block(ia_threadpool *pool, int64_t m, float alpha, const float *a, int64_t lda,
@@ -394,10 +419,15 @@ int ia_gemm_f32_packed_block(ia_threadpool *pool, int64_t m, float alpha, const 
     view.data = b->data + p0 * b->n_pad + j0 * kb;
     view.k = kb;
     view.n = nb;
-    return gemm_run(pool, 0, 0, m, nb, kb, alpha, a, lda, NULL, 0, &view, beta, c, ldc);
+    return gemm_run(pool, 0, 0, m, nb, kb, alpha, a, lda, NULL, 0, &view, beta, c, ldc, NULL);
 }
 
 int ia_gemm_f32_packed(ia_threadpool *pool, int trans_a, int64_t m, float alpha, const float *a, int64_t lda,
                        const ia_gemm_packed_b *b, float beta, float *c, int64_t ldc) {
-    return gemm_run(pool, trans_a, 0, m, b->n, b->k, alpha, a, lda, NULL, 0, b, beta, c, ldc);
+    return gemm_run(pool, trans_a, 0, m, b->n, b->k, alpha, a, lda, NULL, 0, b, beta, c, ldc, NULL);
+}
+
+int ia_gemm_f32_packed_ep(ia_threadpool *pool, int trans_a, int64_t m, float alpha, const float *a, int64_t lda,
+                          const ia_gemm_packed_b *b, float beta, float *c, int64_t ldc, const ia_gemm_epilogue *ep) {
+    return gemm_run(pool, trans_a, 0, m, b->n, b->k, alpha, a, lda, NULL, 0, b, beta, c, ldc, ep);
 }

@@ -19,6 +19,10 @@ int ia_gemm_f32(ia_threadpool *pool, int trans_a, int trans_b, int64_t m, int64_
  * ia_gemm_f32_packed (constant weights). Immutable after creation: several threads may use it. */
 typedef struct ia_gemm_packed_b ia_gemm_packed_b;
 int ia_gemm_f32_pack_b(int trans_b, int64_t k, int64_t n, const float *b, int64_t ldb, ia_gemm_packed_b **out);
+/* ia_gemm_f32_pack_b with depth blocks of kc rows (> 0) instead of the kernel's own, for callers
+ * that multiply by whole blocks of their own size (ia_gemm_f32_packed_block). */
+int ia_gemm_f32_pack_b_depth(int trans_b, int64_t k, int64_t n, const float *b, int64_t ldb, int64_t kc,
+                             ia_gemm_packed_b **out);
 void ia_gemm_f32_packed_b_free(ia_gemm_packed_b *p);
 int64_t ia_gemm_f32_packed_k(const ia_gemm_packed_b *p);
 int64_t ia_gemm_f32_packed_n(const ia_gemm_packed_b *p);
@@ -34,6 +38,21 @@ int ia_gemm_f32_packed(ia_threadpool *pool, int trans_a, int64_t m, float alpha,
 int ia_gemm_f32_packed_block(ia_threadpool *pool, int64_t m, float alpha, const float *a, int64_t lda,
                              const ia_gemm_packed_b *b, int64_t p0, int64_t kb, int64_t j0, int64_t nb, float beta,
                              float *c, int64_t ldc);
+
+/* Work applied to finished parts of C (bias, activation) while they are still in cache: fn is
+ * called for blocks of C, rows [i0, i0 + rows) x columns [j0, j0 + cols), c pointing at element
+ * (i0, j0) with leading dimension ldc, each element of C in exactly one call, after its final
+ * value (alpha * op(A) op(B) + beta * C) is stored. Calls come from any thread of the pool. */
+typedef struct ia_gemm_epilogue {
+    void (*fn)(void *ctx, float *c, int64_t ldc, int64_t i0, int64_t j0, int64_t rows, int64_t cols);
+    void *ctx;
+} ia_gemm_epilogue;
+/* ia_gemm_f32 / ia_gemm_f32_packed followed by the epilogue ep (NULL: none). */
+int ia_gemm_f32_ep(ia_threadpool *pool, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                   const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc,
+                   const ia_gemm_epilogue *ep);
+int ia_gemm_f32_packed_ep(ia_threadpool *pool, int trans_a, int64_t m, float alpha, const float *a, int64_t lda,
+                          const ia_gemm_packed_b *b, float beta, float *c, int64_t ldc, const ia_gemm_epilogue *ep);
 
 /* ---- internal, for tests and benchmarks ---- */
 enum {

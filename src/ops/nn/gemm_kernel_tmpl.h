@@ -108,6 +108,21 @@ GK_ATTR static void GK_FN(micro)(int64_t kb, const float *restrict a, const floa
 #undef GK_ROWS
 }
 
+/* One A strip (row-major A, rows <= MR) into the packed layout [p][MR], zero padded: depth-outer,
+ * so the stores are sequential and each row is read as a sequential stream (the row-outer loop it
+ * replaces scattered its stores MR floats apart; AVX-512 gathers were slower still on Zen 4). */
+GK_ATTR static void GK_FN(pack_a)(const float *restrict a, int64_t lda, int rows, int64_t kb, float *restrict dst) {
+    if (rows == GK_MR) {
+        for (int64_t p = 0; p < kb; p++)
+            for (int r = 0; r < GK_MR; r++) dst[p * GK_MR + r] = a[r * lda + p];
+        return;
+    }
+    for (int64_t p = 0; p < kb; p++) {
+        for (int r = 0; r < rows; r++) dst[p * GK_MR + r] = a[r * lda + p];
+        for (int r = rows; r < GK_MR; r++) dst[p * GK_MR + r] = 0.0f;
+    }
+}
+
 /* Small M, B row-major (k x n): M rows x NV vectors of columns over depth [p0, p1). B is
  * walked in chunks of GK_KCH rows across all columns, so it streams nearly sequentially (a few
  * rows at a time, prefetcher- and TLB-friendly); C stays in cache between chunks. */

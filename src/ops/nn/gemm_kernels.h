@@ -16,6 +16,9 @@ typedef struct ia__gemm_kernel {
     int64_t kc, mc, nc; /* depth, rows and columns of one cache block */
     void (*micro)(int64_t kb, const float *a, const float *b, float *c, int64_t ldc, float alpha, int rows,
                   int cols, int accumulate);
+    /* one A strip: rows (<= mr) rows of row-major A (depth kb, leading dimension lda) into the
+     * packed layout above, zero padded to mr rows */
+    void (*pack_a)(const float *a, int64_t lda, int rows, int64_t kb, float *dst);
     /* small m (any m, best for m <= 4): C (+)= alpha * A * B with B k x n (nt) or n x k (t) */
     void (*small_nt)(int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, const float *b,
                      int64_t ldb, float *c, int64_t ldc, int accumulate);
