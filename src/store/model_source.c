@@ -374,8 +374,8 @@ static int map_file(src_ctx *x, const ia_cid *cid, uint64_t size, const char *re
     return rc;
 }
 
-/* ---- deferred hashing: the blocks of external data files are hashed on other threads while the
- * caller builds a session from the model; pending_finish joins them and the session is handed out
+/* ---- deferred hashing: the blocks of the block-mapped files (the model file and its external data
+ * files) are hashed on other threads while the caller builds a session from the model; pending_finish joins them and the session is handed out
  * only if every block matched its CID ---- */
 
 struct pending {
@@ -669,8 +669,9 @@ static int safe_location(const char *loc) {
     return 1;
 }
 
-/* Loads the model at ref. With defer_out, the blocks of block-mapped external data files are
- * hashed on other threads after this returns (*defer_out, to be passed to pending_finish). */
+/* Loads the model at ref. With defer_out, the blocks of the block-mapped files (the model file and
+ * its external data files) are hashed on other threads after this returns (*defer_out, to be passed
+ * to pending_finish); without it every block is verified before the model is parsed. */
 static int load(ia_blockstore *bs, const char *ref, ia_model **out, pending **defer_out) {
     *out = NULL;
     ia_blockstore *own = NULL;
@@ -723,6 +724,11 @@ static int load(ia_blockstore *bs, const char *ref, ia_model **out, pending **de
         x.tmpdir[0] = 0;
         goto unlock;
     }
+    /* With p, the model file's blocks are hashed after it is loaded, like its data files' (when it is
+     * block-mapped; otherwise it is read and verified here): the ONNX parser and the scan below are
+     * safe on any bytes, and on any failure before the session is handed out the blocks are checked
+     * and a corrupted one is the error reported. */
+    x.defer = p;
     if ((rc = materialize(&x, &cid, name, ref))) goto cleanup;
     /* find the external data files the model names, read them from sibling entries */
     if (x.nmaps) { /* the model file is block-mapped (the first and only mapping so far) */
@@ -743,7 +749,6 @@ static int load(ia_blockstore *bs, const char *ref, ia_model **out, pending **de
         if (rc == IA_ERR_PARSE) rc = IA_OK; /* not ONNX: the loader says what is wrong */
         if (rc) { rc = ia_set_error(rc, "model %s: %s", ref, ia__prev_error()); goto cleanup; }
     }
-    x.defer = p; /* the model file itself was verified before it was scanned; its data files may wait */
     for (size_t i = 0; i < l.n; i++) {
         if (!safe_location(l.v[i])) continue; /* the loader names and refuses it */
         if (!has_dir) {
@@ -807,9 +812,11 @@ cleanup:
 unlock:
     ia__store_unlock(bs);
 done:
-    if (p) { /* failed before the model was loaded: nothing to verify */
-        p->n = 0;
-        pending_finish(p);
+    if (p) { /* failed before a model was handed on: a corrupted block (the model file's bytes may name
+              * other data files or none) is the better explanation of what went wrong */
+        pending_start(p);
+        int vr = pending_finish(p);
+        if (vr && rc) rc = vr;
     }
     for (size_t i = 0; i < l.n; i++) ia_free(l.v[i]);
     ia_threadpool_destroy(x.pool);

@@ -3,7 +3,8 @@
 # temporary store and run by CID/path; its outputs must equal running the same files from disk.
 # Under kubo's default (dag-pb leaves), CIDv1 raw leaves with small chunks and a deep tree (page-sized
 # chunks: mapped in place; 5000-byte chunks: read into a buffer), and unixfs-v1-2025 (the model file
-# is one raw block, used in place). Also the errors.
+# is one raw block, used in place); a model with its weights embedded in model.onnx under
+# unixfs-v1-2025 (several 1 MiB blocks, hashed while the session is built). Also the errors.
 # usage: model_from_store.sh BIN PYTHON
 set -eu
 BIN=$1
@@ -99,6 +100,27 @@ cid0=$("$BIN" add -r -Q "$T/m")
 flip_check "corrupted dag-pb leaf 1 of 2 (kubo default)" "$(leaf_path "$T/m/onnx/model.onnx.data" 262144 0 0)" "$cid0/onnx/model.onnx"
 cid16=$("$BIN" add -r -Q --cid-version=1 --chunker=size-16384 --max-links=3 "$T/m")
 flip_check "corrupted raw leaf 6 of 17 (16 KiB chunks, 3 links)" "$(leaf_path "$T/m/onnx/model.onnx.data" 16384 5 1)" "$cid16/onnx/model.onnx"
+# weights embedded in model.onnx (4 MiB of W: 5 raw 1 MiB blocks under unixfs-v1-2025, hashed while
+# the session is built): by CID equals by path; a corrupted middle block, or a corrupted first block
+# (the protobuf's framing: the parse may fail first), makes the run fail naming the block
+"$PY" "$HERE/make_model.py" "$T/e" 1024 embedded
+"$BIN" run "$T/e/onnx/model.onnx" --random-inputs --dim batch=3 --output-dir "$T/e-file" >/dev/null
+cide=$("$BIN" add -r -Q --profile=unixfs-v1-2025 "$T/e")
+rm -rf "$T/out"
+if "$BIN" run "$cide/onnx/model.onnx" --random-inputs --dim batch=3 --output-dir "$T/out" >/dev/null &&
+   cmp -s "$T/e-file/output_0.pb" "$T/out/output_0.pb"; then echo "ok   embedded weights, unixfs-v1-2025 ($cide)"
+else echo "FAIL embedded weights, unixfs-v1-2025: run failed or outputs differ from the file run"; fails=$((fails + 1)); fi
+esize=$(wc -c < "$T/e/onnx/model.onnx")
+[ "$esize" -gt 3145728 ] || { echo "FAIL: embedded model.onnx has only $esize bytes (fewer than 4 blocks)"; fails=$((fails + 1)); }
+flip_check "embedded weights: corrupted raw leaf 3 of 5 (unixfs-v1-2025)" "$(leaf_path "$T/e/onnx/model.onnx" 1048576 2 1)" "$cide/onnx/model.onnx"
+bp=$(leaf_path "$T/e/onnx/model.onnx" 1048576 0 1)
+if [ -f "$bp" ]; then
+  cp "$bp" "$T/saved"; chmod u+w "$bp"
+  printf '\377' | dd of="$bp" bs=1 seek=1 conv=notrunc 2>/dev/null
+  expect_err "embedded weights: corrupted first block (framing)" "is corrupted.*$(basename "$bp")" run "$cide/onnx/model.onnx" --random-inputs
+  cp "$T/saved" "$bp"
+else echo "FAIL: block $bp of the embedded model.onnx not in the store"; fails=$((fails + 1)); fi
+"$BIN" inspect "$cide/onnx/model.onnx" | grep -q "parameters" || { echo "FAIL: inspect of the embedded model after repair"; fails=$((fails + 1)); }
 # the loader refuses a model (its tensor lies beyond the end of its external data file) while the
 # data's blocks, mapped and hashed during the load, include a corrupted one: the error names the block
 "$PY" - "$T/bad" <<'PYEOF'
