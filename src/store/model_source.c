@@ -375,8 +375,8 @@ static int map_file(src_ctx *x, const ia_cid *cid, uint64_t size, const char *re
 }
 
 /* ---- deferred hashing: the blocks of the block-mapped files (the model file and its external data
- * files) are hashed on other threads while the caller builds a session from the model; pending_finish joins them and the session is handed out
- * only if every block matched its CID ---- */
+ * files) are hashed on other threads while the caller builds a session from the model;
+ * pending_finish joins them and the session is handed out only if every block matched its CID ---- */
 
 struct pending {
     ia_blockstore *bs, *own; /* own: opened for this load, closed by pending_finish */
