@@ -49,14 +49,16 @@ aa_regression)
   # two real slowdowns of that configuration must be flagged (exit 1 and the row marked REGRESSION): a
   # larger batch (4 against 2, matched with --ignore batch) and the same configuration with the
   # engine's graph optimizer off (IA_OPTIMIZE=0, as a code regression would be).
-  # Threshold 10% (compare's default is 5%): in 100 A/A pairs on this 2-core machine at load average
-  # 7-14, medians of back-to-back runs moved by -8% to +13% and their 10th percentiles, which compare
-  # also requires to move (docs/BENCHMARKS.md), by -2% to +6% (one pair above 5%); the two slowdowns
-  # move both by 70-100% or more.
+  # Threshold 25% (compare's default is 5%): in 150 A/A pairs on the 2-core development VM at load
+  # average 3-14, medians of back-to-back runs moved by -8% to +13% and their 10th percentiles, which
+  # compare also requires to move (docs/BENCHMARKS.md), by -2% to +6%; then one pair run alone on an
+  # otherwise quiet VM moved +14.7% / +15.7% (the whole distribution: the VM, not the code). 25% keeps
+  # a margin over that; the two slowdowns move both by 67% or more, so they stay far above it.
+  AA_TH=25%
   AA=(--seq 64 --threads 1 --min-time 1 --min-iters 200 --max-time 5 --quiet --db "$DB")
   run_id() { q "select run_id from runs order by started_at desc, run_id desc limit 1"; }
   check_aa() { # compare BASE CAND: no regression expected
-    "$IA" compare "$1" "$2" --db "$DB" --threshold 10% > "$W/aa.md"
+    "$IA" compare "$1" "$2" --db "$DB" --threshold "$AA_TH" > "$W/aa.md"
     local rc=$?
     cat "$W/aa.md" >> "$W/aa_all.md"
     [ $rc = 0 ] || { cat "$W/aa.md"; fail "A/A pair $3: same configuration flagged as a regression (rc $rc)"; }
@@ -83,8 +85,8 @@ aa_regression)
   # slowdown 1: a larger batch against a smaller one
   "$IA" bench "$M" --batch 4 "${AA[@]}" > /dev/null || fail "bench batch 4"
   s1=$(run_id)
-  "$IA" compare "$first" "$s1" --db "$DB" --threshold 10% > "$W/no_match.md" 2> "$W/err" && fail "configurations of different batch matched without --ignore"
-  "$IA" compare "$first" "$s1" --db "$DB" --threshold 10% --ignore batch > "$W/slow_batch.md"
+  "$IA" compare "$first" "$s1" --db "$DB" --threshold "$AA_TH" > "$W/no_match.md" 2> "$W/err" && fail "configurations of different batch matched without --ignore"
+  "$IA" compare "$first" "$s1" --db "$DB" --threshold "$AA_TH" --ignore batch > "$W/slow_batch.md"
   rc=$?
   cat "$W/slow_batch.md"
   [ $rc = 1 ] || fail "batch 4 against batch 2 was not flagged (rc $rc)"
@@ -92,13 +94,13 @@ aa_regression)
   # slowdown 2: the same configuration (same id) with the optimizer off
   IA_OPTIMIZE=0 "$IA" bench "$M" --batch 2 "${AA[@]}" > /dev/null || fail "bench with IA_OPTIMIZE=0"
   s2=$(run_id)
-  "$IA" compare "$first" "$s2" --db "$DB" --threshold 10% > "$W/slow_opt.md"
+  "$IA" compare "$first" "$s2" --db "$DB" --threshold "$AA_TH" > "$W/slow_opt.md"
   rc=$?
   cat "$W/slow_opt.md"
   [ $rc = 1 ] || fail "the unoptimized engine was not flagged (rc $rc)"
   grep -q '^| model.onnx | cpu | 2 | 64 | 1 | fp32 | .* | REGRESSION |$' "$W/slow_opt.md" || fail "the unoptimized row is not marked REGRESSION"
   # the other way round is no regression
-  "$IA" compare "$s2" "$first" --db "$DB" --threshold 10% > "$W/fast.md" || { cat "$W/fast.md"; fail "a speed-up was flagged"; }
+  "$IA" compare "$s2" "$first" --db "$DB" --threshold "$AA_TH" > "$W/fast.md" || { cat "$W/fast.md"; fail "a speed-up was flagged"; }
   grep -q REGRESSION "$W/fast.md" && fail "a speed-up got a REGRESSION line"
   ;;
 compare_verdicts)
