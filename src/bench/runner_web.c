@@ -150,16 +150,22 @@ void ia__web_release(ia__web_entry *e) {
     if (!e->users) entry_close(e);
 }
 
+/* A one-thread CPU session on the model's CPU view: the engine's reading of the input signature,
+ * from which browser inputs are generated exactly as for the CPU configuration. */
+static int cpu_view_session(const ia_bench_config *c, ia_session **s) {
+    ia_session_options so;
+    ia_session_options_init(&so);
+    so.threads = 1;
+    char cpu_file[4096];
+    return ia_session_create(cpu_view(c->model, cpu_file, sizeof cpu_file), &so, s);
+}
+
 /* Inputs for the browser session, generated exactly as for the CPU configuration (the same
  * signature binding and seed) by the CPU engine's view of the model, then ordered by the
  * browser session's input names. in[] has ia_web_session_input_count entries. */
 int ia__web_make_inputs(ia_web_session *ws, const ia_bench_config *c, const ia_bench_options *o, ia_value **in, size_t n_in) {
-    ia_session_options so;
-    ia_session_options_init(&so);
-    so.threads = 1;
     ia_session *s = NULL;
-    char cpu_file[4096];
-    int rc = ia_session_create(cpu_view(c->model, cpu_file, sizeof cpu_file), &so, &s);
+    int rc = cpu_view_session(c, &s);
     if (rc) return rc;
     size_t n_cpu = ia_session_input_count(s);
     ia_value **tmp = ia_calloc(n_cpu + 1, sizeof *tmp);
@@ -182,12 +188,8 @@ int ia__web_make_inputs(ia_web_session *ws, const ia_bench_config *c, const ia_b
 /* ---- browser pool (ia_web_pool): inputs by name and one iteration of `conc` requests at once ---- */
 
 int ia__web_pool_inputs(const ia_bench_config *c, const ia_bench_options *o, char ***names, ia_value ***in, size_t *n_in, size_t *n_out) {
-    ia_session_options so;
-    ia_session_options_init(&so);
-    so.threads = 1;
     ia_session *s = NULL;
-    char cpu_file[4096];
-    int rc = ia_session_create(cpu_view(c->model, cpu_file, sizeof cpu_file), &so, &s);
+    int rc = cpu_view_session(c, &s);
     if (rc) return rc;
     size_t n = ia_session_input_count(s);
     *n_out = ia_session_output_count(s);
