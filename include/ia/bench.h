@@ -20,6 +20,9 @@ extern "C" {
  * statistics (numpy's default "linear" method). */
 IA_API double ia_stats_quantile_sorted(const double *sorted, size_t n, double q);
 
+/* The same quantile of unsorted samples (x is left as it is); 0 when n is 0 or memory runs out. */
+IA_API double ia_stats_quantile(const double *x, size_t n, double q);
+
 typedef struct ia_summary {
     size_t n;
     double min, max, mean, stdev; /* stdev: sample standard deviation (n - 1); 0 when n < 2 */

@@ -10,11 +10,6 @@
 #include "ia/alloc.h"
 #include "ia/bench.h"
 
-static int cmp_dbl(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static int safe_id(const char *s) {
     for (; *s; s++)
         if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '-' || *s == '_')) return 0;
@@ -56,16 +51,7 @@ static int parse_ignore(const char *list, int ignored[N_FIELDS]) {
 
 /* 10th percentile: the iterations least disturbed by other work on the machine, which only ever adds
  * time (Chen and Revels, "Robust benchmarking in noisy environments", 2016) */
-static double low_quantile(const double *x, size_t n) {
-    if (!n) return 0;
-    double *s = ia_malloc(n * sizeof *s);
-    if (!s) return 0;
-    memcpy(s, x, n * sizeof *s);
-    qsort(s, n, sizeof *s, cmp_dbl);
-    double q = ia_stats_quantile_sorted(s, n, 0.10);
-    ia_free(s);
-    return q;
-}
+static double low_quantile(const double *x, size_t n) { return ia_stats_quantile(x, n, 0.10); }
 
 /* "a" when both sides are equal, else "a->b" */
 static const char *pair(char *buf, size_t cap, const char *a, const char *b) {

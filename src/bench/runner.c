@@ -31,11 +31,6 @@ void ia_bench_result_free(ia_bench_result *r) {
     r->n_samples = 0;
 }
 
-static int cmp_dbl(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static double now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -390,16 +385,7 @@ static int finished(slot *sl, const ia_bench_options *o, ia_bench_result *r) {
     return (hi - lo) / 2 <= o->target_rel_ci * med;
 }
 
-static double median_of(const double *x, size_t n) {
-    if (!n) return 0;
-    double *s = ia_malloc(n * sizeof *s);
-    if (!s) return 0;
-    memcpy(s, x, n * sizeof *s);
-    qsort(s, n, sizeof *s, cmp_dbl);
-    double m = ia_stats_quantile_sorted(s, n, 0.5);
-    ia_free(s);
-    return m;
-}
+static double median_of(const double *x, size_t n) { return ia_stats_quantile(x, n, 0.5); }
 
 static int complete(const ia_bench_config *c, const ia_bench_options *o, slot *sl, ia_bench_result *r) {
     if (r->status == IA_BENCH_OK) {

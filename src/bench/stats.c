@@ -23,6 +23,17 @@ double ia_stats_quantile_sorted(const double *s, size_t n, double q) {
     return s[lo] + (s[lo + 1] - s[lo]) * frac;
 }
 
+double ia_stats_quantile(const double *x, size_t n, double q) {
+    if (!n) return 0;
+    double *s = ia_malloc(n * sizeof *s);
+    if (!s) return 0;
+    memcpy(s, x, n * sizeof *s);
+    qsort(s, n, sizeof *s, cmp_double);
+    double v = ia_stats_quantile_sorted(s, n, q);
+    ia_free(s);
+    return v;
+}
+
 static uint64_t splitmix64(uint64_t *st) {
     uint64_t z = (*st += 0x9E3779B97F4A7C15ull);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;

@@ -227,7 +227,29 @@ TEST(skip_layernorm_broadcast_residual) {
     check(unit_failed_, &m, 0, "LayerNorm", 1, 2, 1e-5);
 }
 
+/* The residual broadcast the other way round (the activations first, positions second, as in
+ * Whisper's and ViT's embeddings), and with positions of rank 2: the kernel repeats the rows of the
+ * positions instead of materialising the sum. */
+static void broadcast_second(int *unit_failed_, int pos_rank) {
+    ia_pbw g = {0}, m = {0};
+    int64_t pd3[3] = {1, 5, 16}, pd2[2] = {5, 16};
+    fx_weight(&g, "gamma", 1, DD, 1, 1.0f);
+    fx_weight(&g, "beta", 1, DD, 2, 1.0f);
+    fx_weight(&g, "pos", pos_rank, pos_rank == 3 ? pd3 : pd2, 4, 1.0f);
+    fx_op(&g, "Identity", "pos", "posv");
+    fx_op(&g, "Mul", "x x", "xx");
+    fx_op(&g, "Add", "xx posv", "s");
+    fx_node ln = fx_begin("LayerNormalization", "s gamma beta", "y");
+    fx_end(&g, &ln);
+    finish(&g, &m, 0);
+    check(unit_failed_, &m, 0, "LayerNorm", 1, 2, 1e-5);
+}
+
+TEST(skip_layernorm_broadcast_residual_second) { broadcast_second(unit_failed_, 3); }
+TEST(skip_layernorm_broadcast_residual_rank2) { broadcast_second(unit_failed_, 2); }
+
 UNIT_MAIN(CASE(gelu_erf_fuses), CASE(gelu_erf_half_first_fuses), CASE(gelu_wrong_constant_stays), CASE(gelu_tanh_fuses),
           CASE(silu_fuses), CASE(sigmoid_read_elsewhere_stays), CASE(layernorm_decomposed_fuses),
           CASE(layernorm_over_other_axis_stays), CASE(skip_layernorm_decomposed_fuses), CASE(rmsnorm_fuses),
-          CASE(t5_rmsnorm_reciprocal_fuses), CASE(skip_layernormalization_keeps_sum), CASE(skip_layernorm_broadcast_residual))
+          CASE(t5_rmsnorm_reciprocal_fuses), CASE(skip_layernormalization_keeps_sum), CASE(skip_layernorm_broadcast_residual),
+          CASE(skip_layernorm_broadcast_residual_second), CASE(skip_layernorm_broadcast_residual_rank2))

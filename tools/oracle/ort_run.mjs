@@ -11,7 +11,7 @@
 //
 // Usage:
 //   node ort_run.mjs MODEL.onnx --in IN_DIR --out OUT_DIR [--threads N]
-//   node ort_run.mjs MODEL.onnx --in IN_DIR --time [--threads N] [--warmup W] [--repeat K] [--json]
+//   node ort_run.mjs MODEL.onnx --in IN_DIR --time [--threads N] [--warmup W] [--repeat K] [--json] [--profile PREFIX]
 // Timing mode prints {"median_ms","p90_ms","min_ms","iters","threads"}, the shape of
 // `ipfs-accelerate run --json`.
 import fs from 'node:fs';
@@ -94,6 +94,7 @@ function parseArgs(argv) {
     else if (o === '--threads') { a.threads = parseInt(v, 10); i++; }
     else if (o === '--warmup') { a.warmup = parseInt(v, 10); i++; }
     else if (o === '--repeat') { a.repeat = parseInt(v, 10); i++; }
+    else if (o === '--profile') { a.profile = v; i++; }
     else if (o === '--json') a.json = true;
     else if (o === '--time') a.time = true;
     else if (o.startsWith('-')) die(`unknown option ${o}`);
@@ -122,6 +123,10 @@ const opts = {
   executionMode: 'sequential',
   logSeverityLevel: 3,
 };
+if (args.profile) { // onnxruntime's own per-node trace (Chrome trace JSON), written as PREFIX_<date>.json
+  opts.enableProfiling = true;
+  opts.profileFilePrefix = args.profile;
+}
 let session;
 try {
   session = await ort.InferenceSession.create(args.model, opts);
@@ -154,6 +159,7 @@ if (args.time) {
   const r = { median_ms: +median.toFixed(4), p90_ms: +p90.toFixed(4), min_ms: +times[0].toFixed(4), iters: n, threads: args.threads };
   if (args.json) process.stdout.write(JSON.stringify(r) + '\n');
   else process.stdout.write(`onnxruntime-node ${ort.env.versions?.common ?? ''}: median ${r.median_ms} ms, p90 ${r.p90_ms} ms, min ${r.min_ms} ms over ${n} runs (${args.threads} threads)\n`);
+  if (args.profile) session.endProfiling();
 } else {
   const results = await runOnce();
   fs.mkdirSync(args.outDir, { recursive: true });

@@ -8,6 +8,7 @@
 typedef struct ln_job {
     const float *x, *skip, *gamma, *beta;
     float *y, *sum; /* sum: where X + skip goes (output 1 or scratch); NULL without skip */
+    int64_t skip_rows; /* skip has this many rows of d, repeated over X's rows (broadcast over leading axes) */
     int64_t d;
     float eps;
     int rms;
@@ -39,9 +40,9 @@ static void ln_rows(void *p, int64_t b, int64_t e, int t) {
     for (int64_t r = b; r < e; r++) {
         const float *x = j->x + r * d;
         float *y = j->y + r * d;
-        if (j->skip && j->sum != j->x) { /* same-shape residual: add on the fly */
+        if (j->skip && j->sum != j->x) { /* residual: add on the fly */
             float *s = j->sum + r * d;
-            const float *k = j->skip + r * d;
+            const float *k = j->skip + (r % j->skip_rows) * d;
             for (int64_t c = 0; c < d; c++) s[c] = x[c] + k[c];
             x = s;
         }
@@ -57,11 +58,23 @@ static void ln_rows(void *p, int64_t b, int64_t e, int t) {
     }
 }
 
-static int same_shape(const ia_tensor *a, const ia_tensor *b) {
-    if (a->rank != b->rank) return 0;
-    for (int d = 0; d < a->rank; d++)
-        if (a->dims[d] != b->dims[d]) return 0;
-    return 1;
+/* Rows of skip repeated over X's rows: X has the output's shape and skip's dims, aligned on the
+ * right, equal X's trailing dims after leading 1s (skip [S, D] or [1, S, D] against X [B, S, D]).
+ * 0 when the broadcast is any other. */
+static int64_t repeated_rows(const ia_tensor *x, const ia_tensor *skip, int rank, const int64_t *dims) {
+    if (x->rank != rank || skip->rank > rank || skip->rank < 1) return 0;
+    for (int a = 0; a < rank; a++)
+        if (x->dims[a] != dims[a]) return 0;
+    int lead = 1, off = rank - skip->rank;
+    int64_t rows = 1;
+    for (int a = 0; a < skip->rank; a++) {
+        int64_t sd = skip->dims[a];
+        if (lead && sd == 1 && a + 1 < skip->rank) continue;
+        lead = 0;
+        if (sd != x->dims[off + a]) return 0;
+        if (a + 1 < skip->rank) rows *= sd;
+    }
+    return rows;
 }
 
 int ia_op_fused_layernorm(ia_kctx *ctx) {
@@ -83,12 +96,14 @@ int ia_op_fused_layernorm(ia_kctx *ctx) {
     IA_KTRY(ia_kctx_output(ctx, 0, IA_DTYPE_FLOAT, rank, dims, &Y));
     if (S && ia_kctx_output_wanted(ctx, 1)) IA_KTRY(ia_kctx_output(ctx, 1, IA_DTYPE_FLOAT, rank, dims, &Sum));
     if (ia_kctx_shape_only(ctx) || !Y->numel) return IA_OK;
-    ln_job j = {X->data, NULL, G ? G->data : NULL, B ? B->data : NULL, Y->data, NULL, d, eps, rms};
+    ln_job j = {X->data, NULL, G ? G->data : NULL, B ? B->data : NULL, Y->data, NULL, 1, d, eps, rms};
     if (S) {
         float *sum = Sum ? Sum->data : NULL;
-        if (same_shape(X, S)) {
+        int64_t skip_rows = repeated_rows(X, S, rank, dims);
+        if (skip_rows > 0) {
             if (!sum && !(sum = ia_kctx_scratch(ctx, (size_t)Y->numel * sizeof(float)))) return IA_ERR_NOMEM;
             j.skip = S->data;
+            j.skip_rows = skip_rows;
             j.sum = sum;
         } else { /* broadcast residual: materialise the sum first */
             if (!sum && !(sum = ia_kctx_scratch(ctx, (size_t)Y->numel * sizeof(float)))) return IA_ERR_NOMEM;
