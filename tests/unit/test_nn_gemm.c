@@ -1,6 +1,6 @@
 /* Unit test: the float32 GEMM (src/ops/nn/gemm_f32.c) with every kernel set this CPU supports
- * (forced in turn), on the blocked, small-M and pre-packed-B paths, against a naive float64
- * loop, and each ISA kernel set against the portable scalar one; the epilogue hook visits every
+ * (forced in turn), on the blocked (A packed or read in place), small-M and pre-packed-B paths,
+ * against a naive float64 loop, and each ISA kernel set against the portable scalar one; the epilogue hook visits every
  * element of C exactly once, after its final value. */
 #include <math.h>
 #include <stdio.h>
@@ -15,8 +15,24 @@ static float frand(void) {
     return (float)((rng >> 8) & 0xffff) / 32768.0f - 1.0f;
 }
 
-enum { MODE_DEFAULT, MODE_BLOCKED_ONLY, MODE_PACKED, MODE_PACKED_BLOCKED, MODE_COUNT };
-static const char *mode_name[] = {"default", "blocked", "packed", "packed-blocked"};
+enum { MODE_DEFAULT, MODE_BLOCKED_ONLY, MODE_PACKED, MODE_PACKED_BLOCKED, MODE_DIRECT_A, MODE_PACKED_DIRECT_A, MODE_COUNT };
+static const char *mode_name[] = {"default", "blocked", "packed", "packed-blocked", "blocked-direct-a",
+                                  "packed-blocked-direct-a"};
+
+static int packed_mode(int mode) { return mode == MODE_PACKED || mode == MODE_PACKED_BLOCKED || mode == MODE_PACKED_DIRECT_A; }
+
+/* The blocked modes never take the small-M path; "blocked" always packs A, "direct-a" never does. */
+static void set_mode(int mode) {
+    int blocked = mode == MODE_BLOCKED_ONLY || mode == MODE_PACKED_BLOCKED || mode == MODE_DIRECT_A ||
+                  mode == MODE_PACKED_DIRECT_A;
+    ia__gemm_f32_set_small_m(blocked ? 0 : 4);
+    ia__gemm_f32_set_direct_a(mode == MODE_DIRECT_A || mode == MODE_PACKED_DIRECT_A ? (int64_t)1 << 40 : blocked ? 0 : 8);
+}
+
+static void reset_mode(void) {
+    ia__gemm_f32_set_small_m(4);
+    ia__gemm_f32_set_direct_a(8);
+}
 
 typedef struct gcase {
     int ta, tb;
@@ -28,9 +44,9 @@ typedef struct gcase {
 
 static int run_case(ia_threadpool *pool, const gcase *g, int mode, float *c) {
     memcpy(c, g->c0, sizeof(float) * (size_t)(g->m * g->ldc));
-    ia__gemm_f32_set_small_m(mode == MODE_BLOCKED_ONLY || mode == MODE_PACKED_BLOCKED ? 0 : 4);
+    set_mode(mode);
     int rc;
-    if ((mode == MODE_PACKED || mode == MODE_PACKED_BLOCKED) && g->k > 0) {
+    if (packed_mode(mode) && g->k > 0) {
         ia_gemm_packed_b *pb = NULL;
         rc = ia_gemm_f32_pack_b(g->tb, g->k, g->n, g->b, g->ldb, &pb);
         if (!rc) {
@@ -41,7 +57,7 @@ static int run_case(ia_threadpool *pool, const gcase *g, int mode, float *c) {
     } else {
         rc = ia_gemm_f32(pool, g->ta, g->tb, g->m, g->n, g->k, g->alpha, g->a, g->lda, g->b, g->ldb, g->beta, c, g->ldc);
     }
-    ia__gemm_f32_set_small_m(4);
+    reset_mode();
     return rc;
 }
 
@@ -89,10 +105,10 @@ static int check_epilogue(ia_threadpool *pool, const gcase *g, int mode, const f
     int *visits = calloc((size_t)(g->m * g->ldc + 1), sizeof(int));
     ep_rec e = {g->n, g->ldc, visits};
     ia_gemm_epilogue ep = {ep_mark, &e};
-    ia__gemm_f32_set_small_m(mode == MODE_BLOCKED_ONLY || mode == MODE_PACKED_BLOCKED ? 0 : 4);
+    set_mode(mode);
     int rc;
     ia_gemm_packed_b *pb = NULL;
-    if ((mode == MODE_PACKED || mode == MODE_PACKED_BLOCKED) && g->k > 0) {
+    if (packed_mode(mode) && g->k > 0) {
         rc = ia_gemm_f32_pack_b(g->tb, g->k, g->n, g->b, g->ldb, &pb);
         if (!rc) rc = ia_gemm_f32_packed_ep(pool, g->ta, g->m, g->alpha, g->a, g->lda, pb, g->beta, c, g->ldc, &ep);
     } else {
@@ -100,7 +116,7 @@ static int check_epilogue(ia_threadpool *pool, const gcase *g, int mode, const f
                             g->ldc, &ep);
     }
     ia_gemm_f32_packed_b_free(pb);
-    ia__gemm_f32_set_small_m(4);
+    reset_mode();
     int ok = rc == 0 && e.n == g->n;
     for (int64_t i = 0; ok && i < g->m; i++)
         for (int64_t j = 0; ok && j < g->ldc; j++) {

@@ -19,22 +19,26 @@
 #define GK_LOAD(p) (*(const gk_vu *)(const void *)(p))
 #define GK_STORE(p, v) (*(gk_vu *)(void *)(p) = (v))
 
-/* c[R x cols] = (accumulate ? c : 0) + alpha * packed a strip (kb x MR, first R rows used) *
- * packed b strip (kb x NR), for a compile-time R <= MR after inlining: edge strips of fewer
- * rows run only their own rows' FMAs. */
+/* c[R x cols] = (accumulate ? c : 0) + alpha * a strip (kb deep, R rows) * packed b strip (kb x
+ * NR), for a compile-time R <= MR and U after inlining: edge strips of fewer rows run only their
+ * own rows' FMAs. U = 0: a is a packed A strip (kb x MR); U = 1: a is row-major A itself, rows lda
+ * apart (no packing: for products with few column strips, where packing A costs as much as a
+ * good part of the multiply). */
 GK_ATTR static inline __attribute__((always_inline)) void GK_FN(micro_rows)(int64_t kb, const float *restrict a,
+                                                                            int64_t lda, const int U,
                                                                             const float *restrict b, float *restrict c,
                                                                             int64_t ldc, float alpha, const int R,
                                                                             int cols, int accumulate) {
     gk_v acc[GK_MR][GK_NRV];
     for (int i = 0; i < R; i++)
         for (int v = 0; v < GK_NRV; v++) acc[i][v] = GK_SPLAT(0.0f);
+    const float *ar[GK_MR];
+    for (int i = 0; i < R; i++) ar[i] = U ? a + i * lda : a + i;
     for (int64_t p = 0; p < kb; p++) {
         gk_v bv[GK_NRV];
         for (int v = 0; v < GK_NRV; v++) bv[v] = GK_LOAD(b + p * GK_NR + v * GK_VW);
-        const float *ap = a + p * GK_MR;
         for (int i = 0; i < R; i++) {
-            gk_v av = GK_SPLAT(ap[i]);
+            gk_v av = GK_SPLAT(U ? ar[i][p] : a[p * GK_MR + i]);
             for (int v = 0; v < GK_NRV; v++) acc[i][v] = GK_FMA(av, bv[v], acc[i][v]);
         }
     }
@@ -56,10 +60,13 @@ GK_ATTR static inline __attribute__((always_inline)) void GK_FN(micro_rows)(int6
         for (int q = 0; q < cols; q++) c[i * ldc + q] = (accumulate ? c[i * ldc + q] : 0.0f) + tmp[i][q];
 }
 
-/* c[rows x cols] = (accumulate ? c : 0) + alpha * packed a strip (kb x MR) * packed b strip (kb x NR) */
-GK_ATTR static void GK_FN(micro)(int64_t kb, const float *restrict a, const float *restrict b, float *restrict c,
-                                 int64_t ldc, float alpha, int rows, int cols, int accumulate) {
-#define GK_ROWS(R) GK_FN(micro_rows)(kb, a, b, c, ldc, alpha, R, cols, accumulate)
+/* micro_rows for a run-time row count */
+GK_ATTR static inline __attribute__((always_inline)) void GK_FN(micro_any)(int64_t kb, const float *restrict a,
+                                                                           int64_t lda, const int U,
+                                                                           const float *restrict b, float *restrict c,
+                                                                           int64_t ldc, float alpha, int rows, int cols,
+                                                                           int accumulate) {
+#define GK_ROWS(R) GK_FN(micro_rows)(kb, a, lda, U, b, c, ldc, alpha, R, cols, accumulate)
     switch (rows) {
 #if GK_MR > 1
     case 1: GK_ROWS(1); return;
@@ -106,6 +113,18 @@ GK_ATTR static void GK_FN(micro)(int64_t kb, const float *restrict a, const floa
     default: GK_ROWS(GK_MR); return;
     }
 #undef GK_ROWS
+}
+
+/* c[rows x cols] = (accumulate ? c : 0) + alpha * packed a strip (kb x MR) * packed b strip (kb x NR) */
+GK_ATTR static void GK_FN(micro)(int64_t kb, const float *restrict a, const float *restrict b, float *restrict c,
+                                 int64_t ldc, float alpha, int rows, int cols, int accumulate) {
+    GK_FN(micro_any)(kb, a, 0, 0, b, c, ldc, alpha, rows, cols, accumulate);
+}
+
+/* The same with a = rows (<= MR) of row-major A, lda apart, read in place */
+GK_ATTR static void GK_FN(micro_u)(int64_t kb, const float *restrict a, int64_t lda, const float *restrict b,
+                                   float *restrict c, int64_t ldc, float alpha, int rows, int cols, int accumulate) {
+    GK_FN(micro_any)(kb, a, lda, 1, b, c, ldc, alpha, rows, cols, accumulate);
 }
 
 /* One A strip (row-major A, rows <= MR) into the packed layout [p][MR], zero padded: depth-outer,

@@ -16,6 +16,9 @@ typedef struct ia__gemm_kernel {
     int64_t kc, mc, nc; /* depth, rows and columns of one cache block */
     void (*micro)(int64_t kb, const float *a, const float *b, float *c, int64_t ldc, float alpha, int rows,
                   int cols, int accumulate);
+    /* micro with A not packed: rows (<= mr) rows of row-major A, lda apart */
+    void (*micro_u)(int64_t kb, const float *a, int64_t lda, const float *b, float *c, int64_t ldc, float alpha,
+                    int rows, int cols, int accumulate);
     /* one A strip: rows (<= mr) rows of row-major A (depth kb, leading dimension lda) into the
      * packed layout above, zero padded to mr rows */
     void (*pack_a)(const float *a, int64_t lda, int rows, int64_t kb, float *dst);

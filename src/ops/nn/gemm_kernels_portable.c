@@ -15,5 +15,5 @@ typedef float gk_vu;
 #include "ops/nn/gemm_kernel_tmpl.h"
 
 const ia__gemm_kernel ia__gemm_kernel_portable = {"portable", 1, GK_MR, GK_NR, 256, 64, 512,
-                                                  micro_portable, pack_a_portable, small_nt_portable, small_t_portable,
+                                                  micro_portable, micro_u_portable, pack_a_portable, small_nt_portable, small_t_portable,
                                                   small_p_portable};
