@@ -1,7 +1,10 @@
 /* Thread pool: persistent workers that take contiguous chunks of a parallel-for. Workers spin
- * briefly for new work, then sleep on a condition variable. Nested calls run serially. */
+ * briefly for new work, then sleep on a condition variable; the caller spins briefly for the
+ * workers to finish, then sleeps. Nested calls run serially. */
 #include <pthread.h>
 #include <sched.h>
+#include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 #include "ia/alloc.h"
 #include "ia/threadpool.h"
@@ -16,13 +19,62 @@ struct ia_threadpool {
     void *ctx;
     int64_t n, chunk, nchunks;
     int64_t next_chunk; /* atomic */
-    int pending;        /* workers still inside the current job */
-    unsigned generation;
-    int stop;
+    int pending;        /* workers still inside the current job (atomic; changed under mu) */
+    unsigned generation; /* atomic; changed under mu */
+    int stop;            /* atomic; changed under mu */
+    int64_t spin_ns;     /* how long a thread spins before sleeping */
     pthread_mutex_t call_mu; /* serialises parallel_for callers */
 };
 
 static _Thread_local int in_worker;
+
+/* Between the operators of one inference the workers would otherwise sleep and be woken (a
+ * futex round trip, tens of microseconds in a VM) hundreds of times per run: they spin this long
+ * first (IA_POOL_SPIN_US overrides; 0 never spins). */
+#define DEFAULT_SPIN_NS 100000
+
+static int64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield");
+#endif
+}
+
+/* Spins until *v differs from `old` (or the pool stops), for at most spin_ns; returns whether it did. */
+static int spin_until_changed(const ia_threadpool *p, const unsigned *v, unsigned old) {
+    if (p->spin_ns <= 0) return 0;
+    int64_t end = 0;
+    for (unsigned i = 0;; i++) {
+        if (__atomic_load_n(v, __ATOMIC_ACQUIRE) != old || __atomic_load_n(&p->stop, __ATOMIC_RELAXED)) return 1;
+        if ((i & 63) == 0) { /* the clock every 64 pauses */
+            int64_t t = now_ns();
+            if (!end) end = t + p->spin_ns;
+            else if (t >= end) return 0;
+        }
+        cpu_relax();
+    }
+}
+
+static int spin_until_zero(const ia_threadpool *p, const int *v) {
+    if (p->spin_ns <= 0) return 0;
+    int64_t end = 0;
+    for (unsigned i = 0;; i++) {
+        if (__atomic_load_n(v, __ATOMIC_ACQUIRE) == 0) return 1;
+        if ((i & 63) == 0) {
+            int64_t t = now_ns();
+            if (!end) end = t + p->spin_ns;
+            else if (t >= end) return 0;
+        }
+        cpu_relax();
+    }
+}
 
 static void run_chunks(ia_threadpool *p, int tid) {
     for (;;) {
@@ -43,13 +95,18 @@ static void *worker_main(void *arg) {
         if (pthread_equal(p->workers[i], pthread_self())) tid = i + 1;
     unsigned seen = 0; /* generation 0 = no job yet; a late-starting worker must still join job 1 */
     for (;;) {
+        if (!p->stop && p->generation == seen) {
+            pthread_mutex_unlock(&p->mu);
+            spin_until_changed(p, &p->generation, seen);
+            pthread_mutex_lock(&p->mu);
+        }
         while (!p->stop && p->generation == seen) pthread_cond_wait(&p->work_cv, &p->mu);
         if (p->stop) break;
         seen = p->generation;
         pthread_mutex_unlock(&p->mu);
         run_chunks(p, tid);
         pthread_mutex_lock(&p->mu);
-        if (--p->pending == 0) pthread_cond_signal(&p->done_cv);
+        if (__atomic_sub_fetch(&p->pending, 1, __ATOMIC_RELEASE) == 0) pthread_cond_signal(&p->done_cv);
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -65,6 +122,8 @@ int ia_threadpool_create(int threads, ia_threadpool **out) {
     ia_threadpool *p = ia_calloc(1, sizeof *p);
     if (!p) return IA_ERR_NOMEM;
     p->nthreads = threads;
+    const char *spin = getenv("IA_POOL_SPIN_US");
+    p->spin_ns = spin && *spin ? (int64_t)strtol(spin, NULL, 10) * 1000 : DEFAULT_SPIN_NS;
     pthread_mutex_init(&p->mu, NULL);
     pthread_mutex_init(&p->call_mu, NULL);
     pthread_cond_init(&p->work_cv, NULL);
@@ -91,7 +150,7 @@ int ia_threadpool_create(int threads, ia_threadpool **out) {
 void ia_threadpool_destroy(ia_threadpool *p) {
     if (!p) return;
     pthread_mutex_lock(&p->mu);
-    p->stop = 1;
+    __atomic_store_n(&p->stop, 1, __ATOMIC_RELAXED);
     pthread_cond_broadcast(&p->work_cv);
     pthread_mutex_unlock(&p->mu);
     for (int i = 0; p->workers && i < p->nthreads - 1; i++) pthread_join(p->workers[i], NULL);
@@ -124,14 +183,15 @@ void ia_parallel_for(ia_threadpool *p, int64_t n, int64_t min_grain, ia_parallel
     p->nchunks = (n + chunk - 1) / chunk;
     p->next_chunk = 0;
     p->pending = p->nthreads - 1;
-    p->generation++;
+    __atomic_store_n(&p->generation, p->generation + 1, __ATOMIC_RELEASE); /* spinning workers see the job */
     pthread_cond_broadcast(&p->work_cv);
     pthread_mutex_unlock(&p->mu);
     in_worker = 1;
     run_chunks(p, 0);
     in_worker = 0;
+    spin_until_zero(p, &p->pending);
     pthread_mutex_lock(&p->mu);
-    while (p->pending > 0) pthread_cond_wait(&p->done_cv, &p->mu);
+    while (__atomic_load_n(&p->pending, __ATOMIC_ACQUIRE) > 0) pthread_cond_wait(&p->done_cv, &p->mu);
     pthread_mutex_unlock(&p->mu);
     pthread_mutex_unlock(&p->call_mu);
 }
