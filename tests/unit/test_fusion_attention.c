@@ -95,5 +95,63 @@ TEST(attention_with_visible_scores_stays) {
     ia_pbw_free(&m);
 }
 
-UNIT_MAIN(CASE(attention_div_padding_mask), CASE(attention_mul_causal_mask), CASE(attention_no_mask),
+/* Q, K, V given as [B, S, H, D] and transposed to heads first (perm 0 2 1 3), the output
+ * transposed back, as BERT and ViT graphs do: the four transposes are absorbed into the node
+ * (layout_* = 1) unless a transposed value is read elsewhere (`q_visible`: the transposed Q is
+ * also a graph output, so that one transpose stays and the node mixes layouts). */
+static void check_head_layout(int *unit_failed_, int kv_heads, int q_visible) {
+    ia_pbw g = {0}, m = {0};
+    int64_t p0213[4] = {0, 2, 1, 3}, p0132[4] = {0, 1, 3, 2};
+    const char *tr[4][2] = {{"qs", "q"}, {"ks", "k"}, {"vs", "v"}, {"y", "yt"}};
+    fx_scalar(&g, "c", 2.8284271f);
+    for (int i = 0; i < 3; i++) {
+        fx_node t = fx_begin("Transpose", tr[i][0], tr[i][1]);
+        fx_ais(&t, "perm", 4, p0213);
+        fx_end(&g, &t);
+    }
+    fx_node t = fx_begin("Transpose", "k", "kt");
+    fx_ais(&t, "perm", 4, p0132);
+    fx_end(&g, &t);
+    fx_op(&g, "MatMul", "q kt", "s");
+    fx_op(&g, "Div", "s c", "ss");
+    fx_op(&g, "Add", "mask ss", "sm");
+    fx_node sm = fx_begin("Softmax", "sm", "p");
+    fx_ai(&sm, "axis", -1);
+    fx_end(&g, &sm);
+    fx_op(&g, "MatMul", "p v", "y");
+    fx_node o = fx_begin("Transpose", tr[3][0], tr[3][1]);
+    fx_ais(&o, "perm", 4, p0213);
+    fx_end(&g, &o);
+    int64_t qd[4] = {B, SQ, H, D}, kd[4] = {B, SK, kv_heads, D}, pad[4] = {B, 1, 1, SK};
+    mb_value_info(&g, 11, "qs", IA_DTYPE_FLOAT, 4, qd);
+    mb_value_info(&g, 11, "ks", IA_DTYPE_FLOAT, 4, kd);
+    mb_value_info(&g, 11, "vs", IA_DTYPE_FLOAT, 4, kd);
+    mb_value_info(&g, 11, "mask", IA_DTYPE_FLOAT, 4, pad);
+    mb_value_info(&g, 12, "yt", IA_DTYPE_FLOAT, 0, NULL);
+    if (q_visible) mb_value_info(&g, 12, "q", IA_DTYPE_FLOAT, 0, NULL);
+    mb_model(&m, &g, 17);
+    ia_tensor *in[4] = {fx_input(4, qd, 1, 2.0f), fx_input(4, kd, 2, 2.0f), fx_input(4, kd, 3, 1.0f),
+                        fx_input(4, pad, 4, 0.0f)};
+    float *pm = in[3]->data;
+    for (int j = SK - 37; j < SK; j++) pm[SK + j] = -3.4028235e38f;
+    double err;
+    ia_session *s = fx_compare(&m, 4, in, 1e-5, 1e-4, &err);
+    CHECK(s != NULL);
+    CHECK_MSG(err <= 1, "kv heads %d, q visible %d: err ratio %g", kv_heads, q_visible, err);
+    if (s) {
+        CHECK(fx_count(s, "Attention") == 1);
+        CHECK_MSG(fx_count(s, "Transpose") == q_visible, "%d transposes left", fx_count(s, "Transpose"));
+        if (fx_count(s, "Transpose") != q_visible) fx_dump(s);
+    }
+    ia_session_destroy(s);
+    for (int i = 0; i < 4; i++) ia_tensor_release(in[i]);
+    ia_pbw_free(&m);
+}
+
+TEST(attention_head_transposes_absorbed) { check_head_layout(unit_failed_, H, 0); }
+TEST(attention_head_transposes_broadcast_kv) { check_head_layout(unit_failed_, 1, 0); }
+TEST(attention_head_transpose_read_elsewhere_stays) { check_head_layout(unit_failed_, H, 1); }
+
+UNIT_MAIN(CASE(attention_head_transposes_absorbed), CASE(attention_head_transposes_broadcast_kv),
+          CASE(attention_head_transpose_read_elsewhere_stays), CASE(attention_div_padding_mask), CASE(attention_mul_causal_mask), CASE(attention_no_mask),
           CASE(attention_broadcast_kv_head), CASE(attention_with_visible_scores_stays))

@@ -2,7 +2,9 @@
  * computed per query block over key tiles with an online softmax, so the full score matrix
  * is never materialised. Q [..., Sq, D], K [..., Sk, D] (not transposed), V [..., Sk, Dv],
  * optional additive mask broadcastable to the scores; attributes scale and scale_div (1:
- * divide the scores by scale, 0: multiply). Float32 only. */
+ * divide the scores by scale, 0: multiply). layout_q / layout_k / layout_v / layout_out = 1:
+ * that tensor is [B, S, H, D] (rank 4) rather than [B, H, S, D], read or written in place with
+ * strides (the head transposes around attention, absorbed). Float32 only. */
 #include <math.h>
 #include <string.h>
 #include "ia/alloc.h"
@@ -19,7 +21,8 @@ typedef struct att_job {
     int64_t sq, sk, d, dv, nbatch, nqb;
     int nb;                      /* batch rank of the output */
     int64_t bdims[IA_MAX_DIMS];  /* output batch dims */
-    int64_t qs[IA_MAX_DIMS], ks[IA_MAX_DIMS], vs[IA_MAX_DIMS], ms[IA_MAX_DIMS]; /* batch strides (elements) */
+    int64_t qs[IA_MAX_DIMS], ks[IA_MAX_DIMS], vs[IA_MAX_DIMS], ms[IA_MAX_DIMS], os[IA_MAX_DIMS]; /* batch strides */
+    int64_t ldq, ldk, ldv, ldo;  /* row strides (elements) */
     int64_t m_row, m_col;        /* mask strides along Sq and Sk */
     float scale;
     int div;
@@ -46,7 +49,7 @@ static void att_task(void *p, int64_t begin, int64_t end, int t) {
     for (int64_t task = begin; task < end; task++) {
         int64_t b = task / j->nqb, q0 = (task % j->nqb) * QBLK;
         int64_t rows = j->sq - q0 < QBLK ? j->sq - q0 : QBLK;
-        const float *q = j->q + boff(j, b, j->qs) + q0 * j->d, *k = j->k + boff(j, b, j->ks), *v = j->v + boff(j, b, j->vs);
+        const float *q = j->q + boff(j, b, j->qs) + q0 * j->ldq, *k = j->k + boff(j, b, j->ks), *v = j->v + boff(j, b, j->vs);
         const float *mask = j->mask ? j->mask + boff(j, b, j->ms) + q0 * j->m_row : NULL;
         for (int64_t r = 0; r < rows; r++) {
             mx[r] = -INFINITY;
@@ -57,8 +60,8 @@ static void att_task(void *p, int64_t begin, int64_t end, int t) {
             int64_t kn = j->sk - k0 < KTILE ? j->sk - k0 : KTILE;
             if (!j->d)
                 memset(s, 0, (size_t)(rows * KTILE) * sizeof(float));
-            else if (!j->pk || ia_gemm_f32_packed_block(NULL, rows, 1.0f, q, j->d, j->pk[b], 0, j->d, k0, kn, 0.0f, s, KTILE))
-                ia_gemm_f32(NULL, 0, 1, rows, kn, j->d, 1.0f, q, j->d, k + k0 * j->d, j->d, 0.0f, s, KTILE);
+            else if (!j->pk || ia_gemm_f32_packed_block(NULL, rows, 1.0f, q, j->ldq, j->pk[b], 0, j->d, k0, kn, 0.0f, s, KTILE))
+                ia_gemm_f32(NULL, 0, 1, rows, kn, j->d, 1.0f, q, j->ldq, k + k0 * j->ldk, j->ldk, 0.0f, s, KTILE);
             for (int64_t r = 0; r < rows; r++) {
                 const float *mr = mask ? mask + r * j->m_row + k0 * j->m_col : NULL;
                 float corr = ia__softmax_tile(s + r * KTILE, kn, j->scale, j->div, mr, j->m_col, &mx[r], &sum[r]);
@@ -69,12 +72,12 @@ static void att_task(void *p, int64_t begin, int64_t end, int t) {
             }
             if (j->dv &&
                 (!j->pv || ia_gemm_f32_packed_block(NULL, rows, 1.0f, s, KTILE, j->pv[b], k0, kn, 0, j->dv, 1.0f, acc, j->dv)))
-                ia_gemm_f32(NULL, 0, 0, rows, j->dv, kn, 1.0f, s, KTILE, v + k0 * j->dv, j->dv, 1.0f, acc, j->dv);
+                ia_gemm_f32(NULL, 0, 0, rows, j->dv, kn, 1.0f, s, KTILE, v + k0 * j->ldv, j->ldv, 1.0f, acc, j->dv);
         }
-        float *o = j->out + b * j->sq * j->dv + q0 * j->dv;
+        float *o = j->out + boff(j, b, j->os) + q0 * j->ldo;
         for (int64_t r = 0; r < rows; r++) {
             float inv = 1.0f / sum[r];
-            for (int64_t c = 0; c < j->dv; c++) o[r * j->dv + c] = acc[r * j->dv + c] * inv;
+            for (int64_t c = 0; c < j->dv; c++) o[r * j->ldo + c] = acc[r * j->dv + c] * inv;
         }
     }
 }
@@ -85,24 +88,42 @@ static void att_pack(void *p, int64_t begin, int64_t end, int t) {
     (void)t;
     att_job *j = p;
     for (int64_t b = begin; b < end; b++)
-        if (ia_gemm_f32_pack_b_depth(1, j->d, j->sk, j->k + boff(j, b, j->ks), j->d, KTILE, &j->pk[b]) ||
-            ia_gemm_f32_pack_b_depth(0, j->sk, j->dv, j->v + boff(j, b, j->vs), j->dv, KTILE, &j->pv[b]))
+        if (ia_gemm_f32_pack_b_depth(1, j->d, j->sk, j->k + boff(j, b, j->ks), j->ldk, KTILE, &j->pk[b]) ||
+            ia_gemm_f32_pack_b_depth(0, j->sk, j->dv, j->v + boff(j, b, j->vs), j->ldv, KTILE, &j->pv[b]))
             __atomic_store_n(&j->pack_failed, 1, __ATOMIC_RELAXED);
 }
 
 /* Element strides of tensor t's batch dims (all but the last two, aligned right) within the
  * output batch shape (rank nb): 0 where t has no such dim or broadcasts it. */
-static void batch_strides(const ia_tensor *t, int nb, const int64_t *bdims, int64_t *out) {
+/* A tensor as attention sees it: its logical dims [..., S, D] and each one's element stride
+ * (layout 1: a [B, S, H, D] tensor seen as [B, H, S, D]). */
+typedef struct att_view {
+    int rank;
+    int64_t dims[IA_MAX_DIMS], st[IA_MAX_DIMS];
+} att_view;
+
+static int make_view(const int64_t *dims, int rank, int layout, att_view *v) {
+    if (layout && rank != 4) return ia_set_error(IA_ERR_SHAPE, "Attention: a [B, S, H, D] layout needs rank 4, not %d", rank);
+    int64_t st = 1, ps[IA_MAX_DIMS];
+    for (int d = rank - 1; d >= 0; d--) {
+        ps[d] = st;
+        st *= dims[d];
+    }
+    v->rank = rank;
+    for (int d = 0; d < rank; d++) {
+        int from = layout && (d == 1 || d == 2) ? 3 - d : d;
+        v->dims[d] = dims[from];
+        v->st[d] = ps[from];
+    }
+    return IA_OK;
+}
+
+/* Strides of the view's batch dims against the output's nb batch dims (0 where it broadcasts). */
+static void batch_strides(const att_view *t, int nb, const int64_t *bdims, int64_t *out) {
     int tb = t->rank - 2;
-    int64_t st = t->dims[t->rank - 1] * t->dims[t->rank - 2];
     for (int d = nb - 1; d >= 0; d--) {
         int td = d - (nb - tb);
-        if (td < 0) {
-            out[d] = 0;
-            continue;
-        }
-        out[d] = t->dims[td] == 1 && bdims[d] != 1 ? 0 : st;
-        st *= t->dims[td];
+        out[d] = td < 0 || (t->dims[td] == 1 && bdims[d] != 1) ? 0 : t->st[td];
     }
 }
 
@@ -113,19 +134,24 @@ int ia_op_fused_attention(ia_kctx *ctx) {
         (M && M->dtype != IA_DTYPE_FLOAT))
         IA_KFAIL(ctx, IA_ERR_TYPE, "Attention: Q, K, V (and mask) must be float32 tensors");
     if (Q->rank < 2 || K->rank < 2 || V->rank < 2) IA_KFAIL(ctx, IA_ERR_SHAPE, "Attention: Q, K and V need rank >= 2");
-    int64_t sq = Q->dims[Q->rank - 2], d = Q->dims[Q->rank - 1], sk = K->dims[K->rank - 2], dv = V->dims[V->rank - 1];
-    if (K->dims[K->rank - 1] != d || V->dims[V->rank - 2] != sk)
+    att_view qv, kv, vv;
+    int lo = (int)ia_kctx_attr_int(ctx, "layout_out", 0);
+    IA_KTRY(make_view(Q->dims, Q->rank, (int)ia_kctx_attr_int(ctx, "layout_q", 0), &qv));
+    IA_KTRY(make_view(K->dims, K->rank, (int)ia_kctx_attr_int(ctx, "layout_k", 0), &kv));
+    IA_KTRY(make_view(V->dims, V->rank, (int)ia_kctx_attr_int(ctx, "layout_v", 0), &vv));
+    int64_t sq = qv.dims[qv.rank - 2], d = qv.dims[qv.rank - 1], sk = kv.dims[kv.rank - 2], dv = vv.dims[vv.rank - 1];
+    if (kv.dims[kv.rank - 1] != d || vv.dims[vv.rank - 2] != sk)
         IA_KFAIL(ctx, IA_ERR_SHAPE, "Attention: Q, K, V inner dimensions disagree");
     /* scores: broadcast of Q's and K's batch dims, then of the mask; output: with V's */
     int rs, rf, ro;
     int64_t sdims[IA_MAX_DIMS], fdims[IA_MAX_DIMS], odims[IA_MAX_DIMS];
     int64_t qd[IA_MAX_DIMS], kd[IA_MAX_DIMS];
-    memcpy(qd, Q->dims, sizeof(int64_t) * (size_t)Q->rank);
-    memcpy(kd, K->dims, sizeof(int64_t) * (size_t)K->rank);
-    qd[Q->rank - 1] = 1; /* [.., Sq, 1] x [.., 1, Sk] broadcasts to [.., Sq, Sk] */
-    kd[K->rank - 2] = 1;
-    kd[K->rank - 1] = sk;
-    IA_KTRY(ia_broadcast_shape(Q->rank, qd, K->rank, kd, &rs, sdims));
+    memcpy(qd, qv.dims, sizeof(int64_t) * (size_t)qv.rank);
+    memcpy(kd, kv.dims, sizeof(int64_t) * (size_t)kv.rank);
+    qd[qv.rank - 1] = 1; /* [.., Sq, 1] x [.., 1, Sk] broadcasts to [.., Sq, Sk] */
+    kd[kv.rank - 2] = 1;
+    kd[kv.rank - 1] = sk;
+    IA_KTRY(ia_broadcast_shape(qv.rank, qd, kv.rank, kd, &rs, sdims));
     memcpy(fdims, sdims, sizeof sdims);
     rf = rs;
     if (M) {
@@ -137,13 +163,20 @@ int ia_op_fused_attention(ia_kctx *ctx) {
     memcpy(pd, fdims, sizeof fdims);
     pd[rf - 2] = pd[rf - 1] = 1; /* batch dims only: [.., Sq, Sk] x [.., Sk, Dv] */
     int64_t vd[IA_MAX_DIMS];
-    memcpy(vd, V->dims, sizeof(int64_t) * (size_t)V->rank);
-    vd[V->rank - 2] = vd[V->rank - 1] = 1;
-    IA_KTRY(ia_broadcast_shape(rf, pd, V->rank, vd, &ro, odims));
+    memcpy(vd, vv.dims, sizeof(int64_t) * (size_t)vv.rank);
+    vd[vv.rank - 2] = vd[vv.rank - 1] = 1;
+    IA_KTRY(ia_broadcast_shape(rf, pd, vv.rank, vd, &ro, odims));
     odims[ro - 2] = sq;
     odims[ro - 1] = dv;
+    if (lo && ro != 4) IA_KFAIL(ctx, IA_ERR_SHAPE, "Attention: a [B, S, H, D] output needs rank 4, not %d", ro);
+    int64_t ydims[IA_MAX_DIMS]; /* the output as stored */
+    memcpy(ydims, odims, sizeof ydims);
+    if (lo) {
+        ydims[1] = odims[2];
+        ydims[2] = odims[1];
+    }
     ia_tensor *Y;
-    IA_KTRY(ia_kctx_output(ctx, 0, IA_DTYPE_FLOAT, ro, odims, &Y));
+    IA_KTRY(ia_kctx_output(ctx, 0, IA_DTYPE_FLOAT, ro, ydims, &Y));
     if (ia_kctx_shape_only(ctx) || !Y->numel) return IA_OK;
     if (sk == 0) IA_KFAIL(ctx, IA_ERR_SHAPE, "Attention: softmax over zero keys");
     att_job j;
@@ -162,9 +195,16 @@ int ia_op_fused_attention(ia_kctx *ctx) {
         j.bdims[i] = odims[i];
         j.nbatch *= odims[i];
     }
-    batch_strides(Q, j.nb, j.bdims, j.qs);
-    batch_strides(K, j.nb, j.bdims, j.ks);
-    batch_strides(V, j.nb, j.bdims, j.vs);
+    batch_strides(&qv, j.nb, j.bdims, j.qs);
+    batch_strides(&kv, j.nb, j.bdims, j.ks);
+    batch_strides(&vv, j.nb, j.bdims, j.vs);
+    j.ldq = qv.st[qv.rank - 2];
+    j.ldk = kv.st[kv.rank - 2];
+    j.ldv = vv.st[vv.rank - 2];
+    att_view ov;
+    IA_KTRY(make_view(ydims, ro, lo, &ov));
+    batch_strides(&ov, j.nb, j.bdims, j.os);
+    j.ldo = ov.st[ro - 2];
     if (M) {
         int64_t full[IA_MAX_DIMS], st[IA_MAX_DIMS];
         for (int i = 0; i < j.nb; i++) full[i] = odims[i];
