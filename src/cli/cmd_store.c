@@ -221,7 +221,8 @@ int ia_cmd_add(int argc, char **argv) {
     o.mtime_nsec_value = mtime_ns;
     for (size_t i = 0; i < np; i++) {
         struct stat st;
-        if (stat(paths[i], &st)) { fprintf(stderr, "add: %s: %s\n", paths[i], strerror(errno)); ia_free(paths); return IA_EXIT_FAIL; }
+        /* lstat: a symlink is added as a link (dangling ones too), as kubo does */
+        if (lstat(paths[i], &st)) { fprintf(stderr, "add: %s: %s\n", paths[i], strerror(errno)); ia_free(paths); return IA_EXIT_FAIL; }
         if (S_ISDIR(st.st_mode) && !recursive) {
             fprintf(stderr, "add: %s is a directory, use the '-r' flag to add directories\n", paths[i]);
             ia_free(paths);

@@ -452,12 +452,20 @@ static int import_file(imp *im, const char *path, const struct stat *st, entry *
     return rc;
 }
 
-static int import_symlink(imp *im, const char *path, entry *out) {
+/* A symlink: UnixFS{Type=Symlink, Data=target}, with an mtime (--preserve-mtime: the link's own,
+ * from lstat; or --mtime) but never a mode, as kubo's adder writes it (addSymlink sets only the
+ * modification time; its tests check that --mode leaves a link's mode alone). */
+static int import_symlink(imp *im, const char *path, const struct stat *st, entry *out) {
     char target[PATH_MAX];
     ssize_t n = readlink(path, target, sizeof target);
     if (n < 0) return ia_set_error(IA_ERR_IO, "cannot read link %s: %s", path, strerror(errno));
+    if ((size_t)n == sizeof target) return ia_set_error(IA_ERR_LIMIT, "link %s: target too long", path);
+    ia__unixfs_meta m;
+    stat_meta(im, st, 0, &m);
+    m.has_mode = 0;
     im->ub.len = im->nb.len = 0;
     int rc = ia__unixfs_encode(&im->ub, IA_UNIXFS_SYMLINK, (const uint8_t *)target, (size_t)n, 1, 0, 0, NULL, 0, 0, 0, 0);
+    if (!rc) rc = ia__unixfs_put_meta(&im->ub, &m);
     if (!rc) rc = ia__dagpb_encode(&im->nb, NULL, 0, im->ub.p, im->ub.len, 1);
     if (!rc) rc = emit_node(im, 0, out);
     out->fsize = 0;
@@ -571,7 +579,7 @@ static int import_path(imp *im, const char *path, const char *rel, entry *out) {
     if (lstat(path, &st)) return ia_set_error(IA_ERR_IO, "cannot stat %s: %s", path, strerror(errno));
     int rc;
     if (S_ISDIR(st.st_mode)) return import_dir(im, path, rel, &st, out);
-    if (S_ISLNK(st.st_mode)) rc = import_symlink(im, path, out);
+    if (S_ISLNK(st.st_mode)) rc = import_symlink(im, path, &st, out);
     else if (S_ISREG(st.st_mode)) rc = import_file(im, path, &st, out);
     else return ia_set_error(IA_ERR_UNSUPPORTED, "%s is not a regular file, directory or symlink", path);
     if (!rc && im->fn) im->fn(im->user, rel, &out->cid, out->fsize);
