@@ -21,6 +21,7 @@ typedef struct fake {
     fnode *nodes;
     size_t nnodes, cap;
     int done_calls_after_end;
+    int roots; /* nodes built with the root flag: exactly one, the last */
 } fake;
 
 static int f_done(void *u, int *done) {
@@ -40,8 +41,9 @@ static int f_leaf(void *u, ia__file_entry *out) {
     return IA_OK;
 }
 
-static int f_node(void *u, const ia__file_entry *kids, size_t n, ia__file_entry *out) {
+static int f_node(void *u, const ia__file_entry *kids, size_t n, int root, ia__file_entry *out) {
     fake *f = u;
+    f->roots += root;
     if (f->nnodes == f->cap) {
         f->cap = f->cap ? f->cap * 2 : 64;
         f->nodes = realloc(f->nodes, f->cap * sizeof *f->nodes);
@@ -94,7 +96,7 @@ TEST(shape_matches_kubo_rules) {
     for (size_t li = 0; li < sizeof links / sizeof links[0]; li++) {
         size_t max_n = links[li] == 174 ? 6000 : 3200;
         for (size_t total = 0; total <= max_n; total += total < 400 ? 1 : 37) {
-            fake f = {total, 0, NULL, 0, 0, 0};
+            fake f = {total, 0, NULL, 0, 0, 0, 0};
             ia__trickle_ops ops = {&f, links[li], 4, f_done, f_leaf, f_node};
             ia__file_entry root;
             int rc = ia__trickle_build(&ops, &root);
@@ -106,7 +108,7 @@ TEST(shape_matches_kubo_rules) {
                 CHECK_MSG(!bad && next == total && f.next == total && root.fsize == total,
                           "links %zu leaves %zu: bad %d, %zu of %zu leaves reached", links[li], total, bad, next, total);
                 /* the root is always a node: over no leaves (empty file) or one (one chunk) */
-                CHECK(root.cid.codec == IA_CODEC_DAG_PB);
+                CHECK(root.cid.codec == IA_CODEC_DAG_PB && f.roots == 1 && root.tsize == f.nnodes - 1);
                 if (total <= 1) CHECK(f.nnodes == 1 && f.nodes[0].n == total);
             }
             for (size_t i = 0; i < f.nnodes; i++) free(f.nodes[i].kids);
@@ -121,7 +123,7 @@ TEST(known_counts) {
     size_t counts[] = {75, 76};
     size_t want_root_kids[] = {3 + 8, 3 + 9};
     for (int k = 0; k < 2; k++) {
-        fake f = {counts[k], 0, NULL, 0, 0, 0};
+        fake f = {counts[k], 0, NULL, 0, 0, 0, 0};
         ia__trickle_ops ops = {&f, 3, 4, f_done, f_leaf, f_node};
         ia__file_entry root;
         CHECK(ia__trickle_build(&ops, &root) == IA_OK);
@@ -144,6 +146,8 @@ static int to_sink(void *u, const void *d, size_t n) {
     return IA_OK;
 }
 
+static int meta_nodes; /* nodes with a mode or an mtime, counted by walk */
+
 /* Decodes every block: leaves are Type=Raw dag-pb (or raw blocks), inner nodes File without data,
  * the same depth rules as above. Returns the file bytes below. */
 static uint64_t walk(ia_blockstore *bs, const ia_cid *c, int depth, size_t direct, int raw_leaves, int *bad, size_t *blocks) {
@@ -160,6 +164,7 @@ static uint64_t walk(ia_blockstore *bs, const ia_cid *c, int depth, size_t direc
     ia_unixfs u;
     uint64_t total = 0;
     if (ia_dagpb_decode(b, len, &pb) || !pb.data || ia_unixfs_decode(pb.data, pb.data_len, &u)) { *bad = 1; ia_free(b); return 0; }
+    meta_nodes += u.has_mode || u.has_mtime;
     if (depth == 0) {
         if (pb.nlinks || u.type != IA_UNIXFS_RAW || u.filesize != u.data_len) *bad = 1;
         total = u.data_len;
@@ -213,6 +218,46 @@ TEST(import_walk_and_cat) {
             s.len = 0;
             if (sizes[k] > 20000) CHECK(ia_store_cat(bs, &fr, 12345, 6789, to_sink, &s) == IA_OK && s.len == 6789 && !memcmp(s.p, data + 12345, 6789));
         }
+    }
+    /* --mode / --mtime: on the root only, as kubo's trickle.Layout writes them (16 chunks, 3 links:
+     * a root and several sub-tree nodes) */
+    for (int raw = 0; raw < 2 && bs; raw++) {
+        ia_add_options o;
+        ia_add_options_init(&o, NULL);
+        o.trickle = 1;
+        o.chunk_size = 1000;
+        o.max_links = 3;
+        o.raw_leaves = raw;
+        o.cid_version = (uint32_t)raw;
+        o.has_mode_value = 1;
+        o.mode_value = 0600;
+        o.has_mtime_value = 1;
+        o.mtime_value = 1700000000;
+        ia_cid fr;
+        CHECK(ia_add_bytes(bs, data, 15001, &o, &fr) == IA_OK);
+        /* ia_add_bytes writes no metadata (it has no file): go through a file on disk */
+        char fp[64];
+        snprintf(fp, sizeof fp, "%s/meta.bin", root);
+        FILE *fh = fopen(fp, "wb");
+        CHECK(fh && fwrite(data, 1, 15001, fh) == 15001);
+        if (fh) fclose(fh);
+        const char *paths[] = {fp};
+        CHECK(ia_add_paths(bs, paths, 1, &o, NULL, NULL, &fr) == IA_OK);
+        int bad = 0;
+        size_t blocks = 0;
+        meta_nodes = 0;
+        CHECK(walk(bs, &fr, -1, 3, raw, &bad, &blocks) == 15001 && !bad);
+        CHECK_MSG(meta_nodes == 1 && blocks > 16 + 2, "raw %d: %d nodes with metadata, %zu blocks", raw, meta_nodes, blocks);
+        uint8_t *b;
+        size_t len;
+        ia_pb_node pb;
+        ia_unixfs u;
+        CHECK(ia_blockstore_get(bs, &fr, &b, &len) == IA_OK);
+        CHECK(ia_dagpb_decode(b, len, &pb) == IA_OK && ia_unixfs_decode(pb.data, pb.data_len, &u) == IA_OK);
+        CHECK(u.has_mode && u.mode == 0600 && u.has_mtime && u.mtime_sec == 1700000000);
+        ia_free(pb.links);
+        ia_free(u.blocksizes);
+        ia_free(b);
     }
     /* the same bytes laid out balanced give another root */
     ia_add_options o;

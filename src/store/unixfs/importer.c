@@ -254,13 +254,16 @@ static int tk_leaf(void *u, entry *out) {
     return rc;
 }
 
-static int tk_node(void *u, const entry *kids, size_t n, entry *out) {
+/* Metadata on the root only: kubo's trickle.Layout calls FillMetadata on the root node alone
+ * (ipfs-unixfs-importer's reducer writes it on every inner node; the two differ for files of more
+ * than max_links chunks, and this layout is kubo's). */
+static int tk_node(void *u, const entry *kids, size_t n, int root, entry *out) {
     tk_src *s = u;
-    return make_file_node(s->im, kids, n, s->im->meta, out);
+    return make_file_node(s->im, kids, n, root ? s->im->meta : NULL, out);
 }
 
 /* Trickle layout, streamed (kubo's trickle.Layout: Raw-typed dag-pb leaves or raw leaves, the root
- * always an inner node, inner nodes carrying the metadata as in the balanced layout). */
+ * always an inner node and the only one with the file's mode and mtime). */
 static int import_trickle(imp *im, read_fn rd, void *src, entry *root) {
     tk_src s = {im, rd, src, 0, 0, 0};
     ia__trickle_ops ops = {&s, im->o->max_links, 4, tk_done, tk_leaf, tk_node};

@@ -43,7 +43,7 @@ static int fill_rec(const ia__trickle_ops *op, int max_depth, int level, ia__fil
             if (!(rc = fill_rec(op, depth, level + 1, &c))) rc = push(&k, &c);
         }
     }
-    if (!rc) rc = op->node(op->user, k.e, k.n, out);
+    if (!rc) rc = op->node(op->user, k.e, k.n, level == 0, out);
     ia_free(k.e);
     return rc;
 }

@@ -22,8 +22,9 @@ typedef struct ia__trickle_ops {
     int (*done)(void *user, int *done);
     /* names and stores the next leaf (only called after done() said 0) */
     int (*leaf)(void *user, ia__file_entry *out);
-    /* names and stores an inner file node over kids[0..n) (n may be 0: an empty file) */
-    int (*node)(void *user, const ia__file_entry *kids, size_t n, ia__file_entry *out);
+    /* names and stores an inner file node over kids[0..n) (n may be 0: an empty file); `root` is 1
+     * for the file's root (kubo's Layout writes the file's mode and mtime there only) */
+    int (*node)(void *user, const ia__file_entry *kids, size_t n, int root, ia__file_entry *out);
 } ia__trickle_ops;
 
 /* Builds the trickle DAG exactly as kubo's trickle.Layout does: the root holds up to max_links
