@@ -523,7 +523,7 @@ async function suiteTrickle() {
   }
   // --raw-leaves alone (kubo upgrades to CIDv1): the cid-v1 configuration
   {
-    const s = trickleOf({ ...trickleConfigs[1], flags: ['--trickle', '--raw-leaves'] }, 1024, 4);
+    const s = trickleOf({ ...trickleConfigs[1], name: 'trickle/raw-leaves', flags: ['--trickle', '--raw-leaves'] }, 1024, 4);
     for (const n of [0, 1, 1024, 5000, 100 * 1024 + 3]) await fileCase(s, n);
   }
   for (const base of trickleConfigs) {
