@@ -136,6 +136,9 @@ typedef struct ia_add_options {
     int has_mtime_value;
     int64_t mtime_value;        /* seconds since the epoch (may be negative) */
     uint32_t mtime_nsec_value;  /* 0..999999999 */
+    /* kubo's --trickle: the trickle file layout (max_links leaves per node, then 4 sub-trees of each
+     * depth; dag-pb leaves are UnixFS Raw nodes as kubo writes them) instead of the balanced one */
+    int trickle;
 } ia_add_options;
 
 /* Profiles: "unixfs-v0-2015" (kubo's default: CIDv0, dag-pb leaves, 256 KiB chunks, 174 links,

@@ -117,7 +117,7 @@ static void on_added(void *user, const char *path, const ia_cid *cid, uint64_t s
 int ia_cmd_add(int argc, char **argv) {
     const char *profile = NULL, *stdin_name = NULL, **paths = ia_calloc((size_t)argc, sizeof *paths);
     int recursive = 0, quiet = 0, only_hash = 0, wrap = 0, hidden = 0, cidv = -1, raw = -1, pin = 1, progress = 1;
-    int pmode = 0, pmtime = 0, use_stdin = 0, has_mode_v = 0, has_mtime_v = 0, has_ns = 0, mtime_seen = 0;
+    int pmode = 0, pmtime = 0, use_stdin = 0, has_mode_v = 0, has_mtime_v = 0, has_ns = 0, mtime_seen = 0, trickle = 0;
     uint32_t mode_v = 0, mtime_ns = 0;
     int64_t mtime_v = 0;
     uint64_t chunk = 0, maxl = 0;
@@ -133,6 +133,8 @@ int ia_cmd_add(int argc, char **argv) {
         else if (!strcmp(a, "-H") || !strcmp(a, "--hidden")) hidden = 1;
         else if (!strcmp(a, "--raw-leaves") || !strcmp(a, "--raw-leaves=true")) raw = 1;
         else if (!strcmp(a, "--raw-leaves=false")) raw = 0;
+        else if (!strcmp(a, "-t") || !strcmp(a, "--trickle") || !strcmp(a, "--trickle=true")) trickle = 1;
+        else if (!strcmp(a, "--trickle=false")) trickle = 0;
         else if (!strcmp(a, "--pin=false")) pin = 0;
         else if (!strcmp(a, "--pin") || !strcmp(a, "--pin=true")) pin = 1;
         else if (!strcmp(a, "--progress=false") || !strcmp(a, "--no-progress")) progress = 0;
@@ -186,7 +188,7 @@ int ia_cmd_add(int argc, char **argv) {
     if (use_stdin && np) { fprintf(stderr, "add: give either paths or '-' (standard input), not both\n"); ia_free(paths); return IA_EXIT_USAGE; }
     if (!np && !use_stdin) {
         fprintf(stderr, "usage: ipfs-accelerate add [-r] [-Q] [-q] [-n] [-w] [--hidden] [--cid-version=0|1] [--raw-leaves[=true|false]]\n"
-                        "       [--chunker=size-N] [--max-links=N] [--profile=unixfs-v0-2015|unixfs-v1-2025] [--pin=false]\n"
+                        "       [-t|--trickle] [--chunker=size-N] [--max-links=N] [--profile=unixfs-v0-2015|unixfs-v1-2025] [--pin=false]\n"
                         "       [--preserve-mode] [--preserve-mtime] [--mode=OCTAL] [--mtime=SECONDS [--mtime-nsecs=N]] PATH...\n"
                         "       ipfs-accelerate add [options] [--stdin-name NAME] [-]   (standard input)\n");
         ia_free(paths);
@@ -206,6 +208,7 @@ int ia_cmd_add(int argc, char **argv) {
     if (maxl) o.max_links = (uint32_t)maxl;
     o.hidden = hidden;
     o.wrap = wrap;
+    o.trickle = trickle;
     o.progress = progress && quiet < 2;
     o.pin = pin && !only_hash;
     o.preserve_mode = pmode;
@@ -218,7 +221,8 @@ int ia_cmd_add(int argc, char **argv) {
     o.mtime_nsec_value = mtime_ns;
     for (size_t i = 0; i < np; i++) {
         struct stat st;
-        if (stat(paths[i], &st)) { fprintf(stderr, "add: %s: %s\n", paths[i], strerror(errno)); ia_free(paths); return IA_EXIT_FAIL; }
+        /* lstat: a symlink is added as a link (dangling ones too), as kubo does */
+        if (lstat(paths[i], &st)) { fprintf(stderr, "add: %s: %s\n", paths[i], strerror(errno)); ia_free(paths); return IA_EXIT_FAIL; }
         if (S_ISDIR(st.st_mode) && !recursive) {
             fprintf(stderr, "add: %s is a directory, use the '-r' flag to add directories\n", paths[i]);
             ia_free(paths);

@@ -12,7 +12,7 @@ static const ia_command commands[] = {
     {"browser-bench", "MODEL --device wasm|webgpu [--input-dir DIR | --random-inputs --dim NAME=N...] [--rounds R] [--iters K] [--echo-mb N]",
      "bridge overhead against the same onnxruntime-web session run inside the page; socket MB/s; load split (JSON)", ia_cmd_browser_bench},
     {"inspect", "MODEL [--json]", "describe a model: opsets, inputs, outputs, ops, parameters, what cannot run", ia_cmd_inspect},
-    {"add", "[-r] [-Q] [-q] [-n] [-w] [--hidden] [--cid-version=0|1] [--raw-leaves[=BOOL]] [--chunker=size-N] [--max-links=N] [--profile=P] [--preserve-mode] [--preserve-mtime] PATH... | - [--stdin-name N]",
+    {"add", "[-r] [-Q] [-q] [-n] [-w] [--hidden] [--cid-version=0|1] [--raw-leaves[=BOOL]] [-t|--trickle] [--chunker=size-N] [--max-links=N] [--profile=P] [--preserve-mode] [--preserve-mtime] PATH... | - [--stdin-name N]",
      "import files into the store as UnixFS (kubo-compatible CIDs)", ia_cmd_add},
     {"cat", "CID[/path] [--offset N] [--length N] [--car FILE.car]", "write a stored file's bytes to stdout", ia_cmd_cat},
     {"ls", "CID[/path] [--car FILE.car]", "list a stored directory", ia_cmd_ls},

@@ -1,5 +1,5 @@
 // Compares ipfs-accelerate's store with the JS reference (ipfs-unixfs-importer, @ipld/car):
-//   node compare.mjs --bin PATH/ipfs-accelerate --suite unixfs|dirs|car|meta
+//   node compare.mjs --bin PATH/ipfs-accelerate --suite unixfs|dirs|car|meta|trickle
 // Exits 77 (ctest: skipped) when the npm packages of tools/ipfs-oracle are not installed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -449,11 +449,165 @@ async function suiteCar() {
   }
 }
 
+// ---- the trickle layout (kubo's `add --trickle`) ----
+// The importer given kubo's trickle.Layout options: layout trickle({ maxChildrenPerNode: links,
+// layerRepeat: 4 }) (kubo's depthRepeat), dag-pb leaves typed UnixFS Raw (kubo's FillNodeLayer makes
+// them with ft.TRaw: leafType 'raw'), and the root always a node over the leaves, also for one
+// chunk (kubo's Layout never returns a leaf as the root: reduceSingleLeafToSelf false).
+const trickleConfigs = [
+  { name: 'trickle/kubo-default', flags: ['--trickle'], opts: { profile: 'unixfs-v0-2015', cidVersion: 0, rawLeaves: false, leafType: 'raw' }, chunk: 256 * K, links: 174 },
+  { name: 'trickle/cid-v1', flags: ['-t', '--cid-version=1'], opts: { cidVersion: 1, rawLeaves: true }, chunk: 256 * K, links: 174 },
+  { name: 'trickle/cid-v1-dag-pb-leaves', flags: ['--trickle=true', '--cid-version=1', '--raw-leaves=false'], opts: { cidVersion: 1, rawLeaves: false, leafType: 'raw' }, chunk: 256 * K, links: 174 },
+  { name: 'trickle/unixfs-v1-2025', flags: ['--trickle', '--profile=unixfs-v1-2025'], opts: { profile: 'unixfs-v1-2025' }, chunk: 1024 * K, links: 1024 },
+];
+
+// cfg with the trickle layout for `chunk` and `links` (flags given only when they differ from cfg's)
+function trickleOf(cfg, chunk = cfg.chunk, links = cfg.links) {
+  const own = chunk === cfg.chunk && links === cfg.links;
+  return {
+    name: own ? cfg.name : `${cfg.name}/size-${chunk}/links-${links}`,
+    flags: own ? cfg.flags : [...cfg.flags, `--chunker=size-${chunk}`, `--max-links=${links}`],
+    opts: { ...cfg.opts, chunker: js.fixedSize({ chunkSize: chunk }), layout: js.trickle({ maxChildrenPerNode: links, layerRepeat: 4 }), reduceSingleLeafToSelf: false },
+    chunk, links,
+  };
+}
+
+// Leaves of a full trickle sub-tree of depth d (L[d]), and of a root whose own leaves and first
+// `layers` layers of 4 sub-trees (depth 1 .. layers) are full: kubo's fillTrickleRec, counted.
+function trickleCounts(l, maxLayers) {
+  const L = [0];
+  for (let d = 1; d <= maxLayers + 1; d++) { let s = l; for (let e = 1; e < d; e++) s += 4 * L[e]; L.push(s); }
+  const full = [];
+  for (let j = 0; j <= maxLayers; j++) { let n = l; for (let d = 1; d <= j; d++) n += 4 * L[d]; full.push(n); }
+  return { L, full };
+}
+
+// Sizes that fill 0..maxLayers layers exactly, one chunk and one byte either side, and the middle of
+// the next layer (two of its four sub-trees and a bit).
+function trickleSizes(c, l, maxLayers, maxBytes) {
+  const { L, full } = trickleCounts(l, maxLayers);
+  const s = [0, 1, c - 1, c, c + 1];
+  full.forEach((n, j) => s.push(n * c - c, n * c - 1, n * c, n * c + 1, n * c + c, (n + 2 * L[j + 1]) * c + 7));
+  return [...new Set(s)].filter((n) => n >= 0 && n <= maxBytes).sort((a, b) => a - b);
+}
+
+// kubo's trickle metadata rule: the importer's DAG without metadata, its root node re-encoded with
+// the mode and mtime (the reference encoders: ipfs-unixfs marshal, @ipld/dag-pb encode).
+async function kuboRootMeta(data, s, meta) {
+  const th = await theirs([{ content: data }], s.opts);
+  const node = js.dagPb.decode(th.bs.blocks.get(th.cid).bytes);
+  const u = js.UnixFS.unmarshal(node.Data);
+  if (meta.mode !== undefined) u.mode = meta.mode;
+  if (meta.mtime !== undefined) u.mtime = meta.mtime;
+  const blk = js.dagPb.encode(js.dagPb.prepare({ Data: u.marshal(), Links: node.Links }));
+  const d = await js.sha256.digest(blk);
+  return (js.CID.parse(th.cid).version === 0 ? js.CID.createV0(d) : js.CID.createV1(js.dagPb.code, d)).toString();
+}
+
+async function suiteTrickle() {
+  // kubo's empty file under the trickle layout is the balanced one's bytes (a File node without
+  // links: fillTrickleRec adds no leaf when the chunker has none): the published empty-file CID
+  const em = join(work, 'empty');
+  writeFileSync(em, '');
+  check('trickle empty v0 = kubo empty file', ours(['-n', '--trickle'], em) === 'QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH');
+  for (const base of trickleConfigs) {
+    const cfg = trickleOf(base);
+    // full-size edges (the root's own leaves only, up to 48 MiB: kubo-default fills it and spills one)
+    const full = [0, 1, cfg.chunk - 1, cfg.chunk, cfg.chunk + 1, 2 * cfg.chunk + 1, cfg.links * cfg.chunk, cfg.links * cfg.chunk + 1];
+    for (const n of full.filter((x) => x <= 48 * 1024 * K)) await fileCase(cfg, n);
+    // multi-level trees: small chunks, few links, every layer boundary up to 4 layers of repeats
+    for (const [c, l, layers] of [[1024, 3, 4], [1024, 4, 4], [1024, 5, 4], [1000, 2, 5], [4096, 174, 1]]) {
+      const s = trickleOf(base, c, l);
+      for (const n of trickleSizes(c, l, layers, 4 * 1024 * K)) await fileCase(s, n);
+    }
+  }
+  // --raw-leaves alone (kubo upgrades to CIDv1): the cid-v1 configuration
+  {
+    const s = trickleOf({ ...trickleConfigs[1], name: 'trickle/raw-leaves', flags: ['--trickle', '--raw-leaves'] }, 1024, 4);
+    for (const n of [0, 1, 1024, 5000, 100 * 1024 + 3]) await fileCase(s, n);
+  }
+  for (const base of trickleConfigs) {
+    const s = trickleOf(base, 1024, 4);
+    // a directory tree (-r): every file laid out as trickle
+    const spec = [['tr/a', bytes(0)], ['tr/b', bytes(1)], ['tr/c', bytes(1024)], ['tr/sub/d', bytes(300 * 1024 + 5)],
+      ['tr/sub/e', bytes(2500 * 1024, 3)], ['tr/empty', null], ['tr/ü/名', bytes(4097)]];
+    await dirCase('tr', s, spec);
+    // standard input
+    for (const n of [0, 7, 64 * 1024 + 1]) {
+      const data = bytes(n, 5);
+      const r = spawnSync(bin, ['add', '-Q', '-n', ...s.flags, '-'], { input: data });
+      const b = (await theirs([{ content: data }], s.opts)).cid;
+      check(`${s.name} stdin size=${n}`, r.status === 0 && r.stdout.toString().trim() === b, `ours=${r.stdout}${r.stderr} js=${b}`);
+    }
+    // metadata (explicit values and preserved ones): kubo's trickle.Layout writes it on the root
+    // node only (FillMetadata(newRoot)); ipfs-unixfs-importer's reducer writes it on every inner
+    // node. Expected: the importer's DAG without metadata, its root re-encoded with the mode and
+    // mtime by the reference encoders (ipfs-unixfs, @ipld/dag-pb). Where the root is the only inner
+    // node (at most `links` chunks) the importer given the metadata must give the same CID; beyond,
+    // it differs (checked, so that a change in either shows up here).
+    for (const n of [0, 1, 1024, 1025, 4 * 1024, 4 * 1024 + 1, 5 * 1024 + 1, 100 * 1024 + 9]) {
+      const data = bytes(n, 13);
+      const p = join(work, `tm-${n}`);
+      writeFileSync(p, data);
+      setMeta(p, 0o600, '1577934245.123456789');
+      const cases = [...explicit, [['--preserve-mode', '--preserve-mtime'], metaOf(p, true, true)], [['--preserve-mtime'], metaOf(p, false, true)]];
+      for (const [flags, meta] of cases) {
+        const name = `${s.name} size=${n} ${flags.join(' ')}`;
+        const a = ours([...s.flags, ...flags, '-n'], p);
+        const want = await kuboRootMeta(data, s, meta);
+        check(name, a === want, `ours=${a} kubo rule=${want}`);
+        const b = (await theirs([{ path: `tm-${n}`, content: data, ...meta }], s.opts)).cid;
+        if (Math.ceil(n / 1024) <= 4) check(`${name} (importer agrees: one inner node)`, b === want, `js=${b} kubo rule=${want}`);
+        else check(`${name} (importer writes it on every inner node)`, b !== want, `js=${b}`);
+      }
+      rmSync(p);
+    }
+  }
+  // a deep case stored, exported as a CAR (read by @ipld/car: the importer's block set), read back
+  // by cat (whole and ranges) and get; the reader does not care about the layout
+  for (const base of [trickleConfigs[0], trickleConfigs[1]]) {
+    const s = trickleOf(base, 1024, 4);
+    const data = bytes(3 * 1024 * 1024 + 333, 17);
+    const p = join(work, 'deep.bin');
+    writeFileSync(p, data);
+    const home = join(work, `trickle-home-${base.name.replace(/\W/g, '_')}`);
+    const run = (...a) => spawnSync(bin, a, { env: { ...process.env, IPFS_ACCELERATE_HOME: home }, maxBuffer: 1 << 28 });
+    const root = run('add', '-Q', ...s.flags, p).stdout.toString().trim();
+    const ref = await theirs([{ path: 'deep.bin', content: data }], s.opts);
+    check(`${s.name} deep root`, root === ref.cid, `ours=${root} js=${ref.cid}`);
+    const car = join(work, 'trickle.car');
+    const r = run('car', 'export', root, '-o', car);
+    check(`${s.name} car export`, r.status === 0, r.stderr.toString());
+    const got = new Set();
+    let dups = 0;
+    for await (const { cid } of (await js.CarReader.fromBytes(readFileSync(car))).blocks()) {
+      if (got.has(cid.toString())) dups++;
+      got.add(cid.toString());
+    }
+    const want = new Set([...ref.bs.all()].map(({ cid }) => cid.toString()));
+    check(`${s.name} car block set`, sameSet(got, want) && dups === 0, `ours=${got.size} js=${want.size} dups=${dups}`);
+    const cat = run('cat', root);
+    check(`${s.name} cat`, cat.status === 0 && Buffer.compare(cat.stdout, Buffer.from(data)) === 0, `${cat.stdout.length} bytes ${cat.stderr}`);
+    for (const [off, len] of [[0, 1], [1023, 2], [5000, 200000], [2 * 1024 * 1024 + 1, 1024 * 1024], [data.length - 10, 100]]) {
+      const rr = run('cat', root, '--offset', String(off), '--length', String(len));
+      check(`${s.name} cat range ${off}+${len}`, rr.status === 0 && Buffer.compare(rr.stdout, Buffer.from(data.subarray(off, off + len))) === 0, rr.stderr.toString());
+    }
+    const out = join(work, 'trickle-get.bin');
+    const g = run('get', root, '-o', out);
+    check(`${s.name} get`, g.status === 0 && Buffer.compare(readFileSync(out), Buffer.from(data)) === 0, g.stderr.toString());
+    check(`${s.name} verify`, run('verify', root).status === 0);
+    rmSync(out, { force: true });
+    rmSync(home, { recursive: true, force: true });
+    rmSync(p);
+  }
+}
+
 try {
   if (suite === 'unixfs') await suiteUnixfs();
   else if (suite === 'dirs') await suiteDirs();
   else if (suite === 'car') await suiteCar();
   else if (suite === 'meta') await suiteMeta();
+  else if (suite === 'trickle') await suiteTrickle();
   else { console.log(`unknown suite ${suite}`); failed++; }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -4,7 +4,8 @@
 # Under kubo's default (dag-pb leaves), CIDv1 raw leaves with small chunks and a deep tree (page-sized
 # chunks: mapped in place; 5000-byte chunks: read into a buffer), and unixfs-v1-2025 (the model file
 # is one raw block, used in place); a model with its weights embedded in model.onnx under
-# unixfs-v1-2025 (several 1 MiB blocks, hashed while the session is built). Also the errors.
+# unixfs-v1-2025 (several 1 MiB blocks, hashed while the session is built). The same under the
+# trickle layout (add --trickle). Also the errors.
 # usage: model_from_store.sh BIN PYTHON
 set -eu
 BIN=$1
@@ -36,6 +37,10 @@ check "kubo default (CIDv0, dag-pb leaves)"
 check "CIDv1 raw leaves, 16 KiB chunks, 3 links (blocks mapped side by side)" --cid-version=1 --chunker=size-16384 --max-links=3
 check "CIDv1 raw leaves, 5000-byte chunks (not whole pages: read into a buffer)" --cid-version=1 --chunker=size-5000 --max-links=7
 check "unixfs-v1-2025 (model file is one raw block, in place)" --profile=unixfs-v1-2025
+# the trickle layout (add --trickle): the readers do not depend on the layout
+check "trickle, kubo default (dag-pb leaves typed Raw)" --trickle
+check "trickle, CIDv1 raw leaves, 16 KiB chunks, 3 links (blocks mapped side by side)" --trickle --cid-version=1 --chunker=size-16384 --max-links=3
+check "trickle, 5000-byte dag-pb leaves, 4 links (deep)" --trickle --chunker=size-5000 --max-links=4
 cid=$("$BIN" add -r -Q --cid-version=1 "$T/m")
 ls "$T/store/tmp" | grep -q . && { echo "FAIL: temporary files left in the store"; fails=$((fails + 1)); }
 expect_err() { # what, pattern, args...
@@ -110,6 +115,11 @@ rm -rf "$T/out"
 if "$BIN" run "$cide/onnx/model.onnx" --random-inputs --dim batch=3 --output-dir "$T/out" >/dev/null &&
    cmp -s "$T/e-file/output_0.pb" "$T/out/output_0.pb"; then echo "ok   embedded weights, unixfs-v1-2025 ($cide)"
 else echo "FAIL embedded weights, unixfs-v1-2025: run failed or outputs differ from the file run"; fails=$((fails + 1)); fi
+cidt=$("$BIN" add -r -Q --trickle --profile=unixfs-v1-2025 "$T/e")
+rm -rf "$T/out"
+if "$BIN" run "$cidt/onnx/model.onnx" --random-inputs --dim batch=3 --output-dir "$T/out" >/dev/null &&
+   cmp -s "$T/e-file/output_0.pb" "$T/out/output_0.pb"; then echo "ok   embedded weights, trickle, unixfs-v1-2025 ($cidt)"
+else echo "FAIL embedded weights, trickle, unixfs-v1-2025: run failed or outputs differ from the file run"; fails=$((fails + 1)); fi
 esize=$(wc -c < "$T/e/onnx/model.onnx")
 [ "$esize" -gt 3145728 ] || { echo "FAIL: embedded model.onnx has only $esize bytes (fewer than 4 blocks)"; fails=$((fails + 1)); }
 flip_check "embedded weights: corrupted raw leaf 3 of 5 (unixfs-v1-2025)" "$(leaf_path "$T/e/onnx/model.onnx" 1048576 2 1)" "$cide/onnx/model.onnx"

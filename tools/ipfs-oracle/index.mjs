@@ -2,7 +2,7 @@
 // for the comparison tests in tests/store_oracle.
 export { importer } from 'ipfs-unixfs-importer';
 export { fixedSize } from 'ipfs-unixfs-importer/chunker';
-export { balanced } from 'ipfs-unixfs-importer/layout';
+export { balanced, trickle } from 'ipfs-unixfs-importer/layout';
 export { MemoryBlockstore } from 'blockstore-core';
 export { CarReader, CarWriter, CarIndexer } from '@ipld/car';
 export { CID } from 'multiformats/cid';

@@ -1,5 +1,6 @@
-/* The UnixFS importer: fixed-size chunker, kubo's balanced file layout (streamed: memory does
- * not grow with file size), directories, symlinks, HAMT sharding decisions, and `add` options. */
+/* The UnixFS importer: fixed-size chunker, kubo's balanced and trickle file layouts (streamed:
+ * memory does not grow with file size), directories, symlinks, HAMT sharding decisions, and `add`
+ * options. The trickle tree's shape is built in trickle.c. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 #include "ia/threadpool.h"
 #include "store/store_internal.h"
+#include "store/unixfs/trickle.h"
 
 int ia__blockstore_putv(ia_blockstore *bs, const ia_cid *cid, const struct iovec *iov, int niov);
 
@@ -35,11 +37,7 @@ int ia_add_options_init(ia_add_options *o, const char *profile) {
     return ia_set_error(IA_ERR_INVALID_ARG, "unknown profile '%s' (unixfs-v0-2015 or unixfs-v1-2025)", profile);
 }
 
-typedef struct entry {
-    ia_cid cid;
-    uint64_t tsize; /* cumulative DAG size (link Tsize) */
-    uint64_t fsize; /* file bytes below */
-} entry;
+typedef ia__file_entry entry; /* cid, tsize (cumulative DAG size: link Tsize), fsize (file bytes below) */
 
 typedef struct level {
     entry *e;
@@ -53,6 +51,7 @@ typedef struct imp {
     void *user;
     ia__buf nb, ub;
     const ia__unixfs_meta *meta; /* of the file being imported */
+    int leaf_type;               /* UnixFS Type of dag-pb leaves: File (balanced) or Raw (trickle, as kubo) */
     /* chunks are read a batch at a time (one large read) and hashed on the pool */
     ia_threadpool *pool;
     uint8_t *batch;
@@ -95,10 +94,10 @@ static int put_blockv(imp *im, const ia_cid *cid, const struct iovec *v, int n) 
 
 /* The digest of one leaf (a raw block, or a UnixFS File node holding the chunk); runs on the
  * thread pool, so it uses its own hash context and no shared state. */
-static int leaf_digest(EVP_MD_CTX *md, int raw, const uint8_t *data, size_t len, uint8_t out[32]) {
+static int leaf_digest(EVP_MD_CTX *md, int raw, int type, const uint8_t *data, size_t len, uint8_t out[32]) {
     uint8_t pre[24], post[12];
     size_t np = 0, nq = 0;
-    if (!raw) ia__unixfs_leaf_frame(len, pre, &np, post, &nq);
+    if (!raw) ia__unixfs_leaf_frame_typed(type, len, pre, &np, post, &nq);
     if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL) || (np && !EVP_DigestUpdate(md, pre, np)) ||
         (len && !EVP_DigestUpdate(md, data, len)) || (nq && !EVP_DigestUpdate(md, post, nq)) ||
         !EVP_DigestFinal_ex(md, out, NULL))
@@ -115,10 +114,10 @@ static int put_leaf(imp *im, const uint8_t *data, size_t len, const uint8_t d[32
         out->tsize = out->fsize = len;
         return put_blockv(im, &out->cid, &v, 1);
     }
-    /* PBNode{Data: UnixFS{Type=File, Data=chunk (when not empty), filesize=len}} */
+    /* PBNode{Data: UnixFS{Type=File (or Raw), Data=chunk (when not empty), filesize=len}} */
     uint8_t pre[24], post[12];
     size_t np, nq;
-    ia__unixfs_leaf_frame(len, pre, &np, post, &nq);
+    ia__unixfs_leaf_frame_typed(im->leaf_type, len, pre, &np, post, &nq);
     ia__cid_set(&out->cid, im->o->cid_version, IA_CODEC_DAG_PB, d);
     struct iovec v[3] = {{pre, np}, {(void *)data, len}, {post, nq}};
     out->tsize = np + len + nq;
@@ -137,24 +136,24 @@ static int emit_node(imp *im, uint64_t child_tsize, entry *out) {
     return put_blockv(im, &out->cid, &v, 1);
 }
 
-/* Internal file node over the entries of one level. */
-static int make_file_node(imp *im, const level *lv, const ia__unixfs_meta *meta, entry *out) {
-    uint64_t *bsz = ia_malloc(lv->n * sizeof *bsz);
-    ia__link_in *links = ia_calloc(lv->n, sizeof *links);
+/* Internal file node over entries e[0..n) (n = 0: an empty file's trickle root). */
+static int make_file_node(imp *im, const entry *e, size_t n, const ia__unixfs_meta *meta, entry *out) {
+    uint64_t *bsz = ia_malloc((n ? n : 1) * sizeof *bsz);
+    ia__link_in *links = ia_calloc(n ? n : 1, sizeof *links);
     int rc = (!bsz || !links) ? ia_set_error(IA_ERR_NOMEM, "out of memory") : IA_OK;
     uint64_t fs = 0, ts = 0;
-    for (size_t i = 0; !rc && i < lv->n; i++) {
-        bsz[i] = lv->e[i].fsize;
-        fs += lv->e[i].fsize;
-        ts += lv->e[i].tsize;
-        links[i].cid = lv->e[i].cid;
+    for (size_t i = 0; !rc && i < n; i++) {
+        bsz[i] = e[i].fsize;
+        fs += e[i].fsize;
+        ts += e[i].tsize;
+        links[i].cid = e[i].cid;
         links[i].name = "";
-        links[i].tsize = lv->e[i].tsize;
+        links[i].tsize = e[i].tsize;
     }
     im->ub.len = im->nb.len = 0;
-    if (!rc) rc = ia__unixfs_encode(&im->ub, IA_UNIXFS_FILE, NULL, 0, 0, 1, fs, bsz, lv->n, 0, 0, 0);
+    if (!rc) rc = ia__unixfs_encode(&im->ub, IA_UNIXFS_FILE, NULL, 0, 0, 1, fs, bsz, n, 0, 0, 0);
     if (!rc) rc = ia__unixfs_put_meta(&im->ub, meta);
-    if (!rc) rc = ia__dagpb_encode(&im->nb, links, lv->n, im->ub.p, im->ub.len, 1);
+    if (!rc) rc = ia__dagpb_encode(&im->nb, links, n, im->ub.p, im->ub.len, 1);
     if (!rc) rc = emit_node(im, ts, out);
     out->fsize = fs;
     ia_free(bsz);
@@ -175,7 +174,7 @@ static int push_entry(imp *im, level *lv, size_t *nlv, size_t i, entry e) {
         }
         if (lv[i].n < maxl) { lv[i].e[lv[i].n++] = e; return IA_OK; }
         entry up;
-        int rc = make_file_node(im, &lv[i], im->meta, &up);
+        int rc = make_file_node(im, lv[i].e, lv[i].n, im->meta, &up);
         if (rc) return rc;
         lv[i].n = 0;
         lv[i].e[lv[i].n++] = e;
@@ -197,9 +196,78 @@ static void hash_leaves(void *ctx, int64_t b, int64_t e, int tid) {
     imp *im = j->im;
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     for (int64_t k = b; k < e; k++)
-        if (leaf_digest(md, im->o->raw_leaves, im->batch + (size_t)k * im->o->chunk_size, im->lens[k], im->dig[k]))
+        if (leaf_digest(md, im->o->raw_leaves, im->leaf_type, im->batch + (size_t)k * im->o->chunk_size, im->lens[k], im->dig[k]))
             __atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
     EVP_MD_CTX_free(md);
+}
+
+/* Reads the next batch of chunks (one large read) and hashes their leaves on the pool: *n chunks
+ * (im->lens, im->dig), *eof once the input has ended. An empty input gives one empty chunk when
+ * `empty_leaf` (the balanced layout's empty file) and none otherwise. */
+static int read_batch(imp *im, read_fn rd, void *src, int empty_leaf, size_t *n, int *eof) {
+    const size_t cs = im->o->chunk_size;
+    size_t got = 0;
+    *n = 0;
+    int rc = rd(src, im->batch, cs * im->batch_chunks, &got);
+    if (rc) return rc;
+    *eof = got < cs * im->batch_chunks;
+    size_t m = got ? (got + cs - 1) / cs : (empty_leaf ? 1 : 0);
+    for (size_t k = 0; k < m; k++) im->lens[k] = k + 1 < m ? cs : got - k * cs;
+    hash_job hj = {im, 0};
+    if (m) ia_parallel_for(m > 1 ? im->pool : NULL, (int64_t)m, 1, hash_leaves, &hj);
+    if (hj.failed) return ia_set_error(IA_ERR_RUNTIME, "SHA-256 failed in OpenSSL");
+    *n = m;
+    return IA_OK;
+}
+
+/* ---- trickle layout: trickle.c pulls the leaves of the batches in order ---- */
+
+typedef struct tk_src {
+    imp *im;
+    read_fn rd;
+    void *src;
+    size_t k, n; /* next chunk of the batch, chunks in it */
+    int eof;
+} tk_src;
+
+static int tk_done(void *u, int *done) {
+    tk_src *s = u;
+    while (s->k == s->n && !s->eof) {
+        s->k = 0;
+        int rc = read_batch(s->im, s->rd, s->src, 0, &s->n, &s->eof);
+        if (rc) return rc;
+    }
+    *done = s->k == s->n;
+    return IA_OK;
+}
+
+static int tk_leaf(void *u, entry *out) {
+    tk_src *s = u;
+    imp *im = s->im;
+    if (s->k >= s->n) return ia_set_error(IA_ERR_RUNTIME, "trickle: no chunk left");
+    size_t k = s->k++;
+    int rc = put_leaf(im, im->batch + k * im->o->chunk_size, im->lens[k], im->dig[k], out);
+    if (!rc) {
+        im->done += im->lens[k];
+        progress_update(im, 0);
+    }
+    return rc;
+}
+
+/* Metadata on the root only: kubo's trickle.Layout calls FillMetadata on the root node alone
+ * (ipfs-unixfs-importer's reducer writes it on every inner node; the two differ for files of more
+ * than max_links chunks, and this layout is kubo's). */
+static int tk_node(void *u, const entry *kids, size_t n, int root, entry *out) {
+    tk_src *s = u;
+    return make_file_node(s->im, kids, n, root ? s->im->meta : NULL, out);
+}
+
+/* Trickle layout, streamed (kubo's trickle.Layout: Raw-typed dag-pb leaves or raw leaves, the root
+ * always an inner node and the only one with the file's mode and mtime). */
+static int import_trickle(imp *im, read_fn rd, void *src, entry *root) {
+    tk_src s = {im, rd, src, 0, 0, 0};
+    ia__trickle_ops ops = {&s, im->o->max_links, 4, tk_done, tk_leaf, tk_node};
+    return ia__trickle_build(&ops, root);
 }
 
 /* Balanced layout, streamed: levels[0] gathers leaves; a full level becomes one node of the
@@ -209,19 +277,18 @@ static int import_stream(imp *im, read_fn rd, void *src, const ia__unixfs_meta *
     size_t nlv = 0;
     int rc = IA_OK, first = 1;
     im->meta = meta; /* every file node carries it, inner ones too, as ipfs-unixfs-importer writes them */
+    if (im->o->trickle) {
+        rc = import_trickle(im, rd, src, root);
+        im->meta = NULL;
+        return rc;
+    }
     const size_t cs = im->o->chunk_size;
     const uint8_t *last = im->batch;
-    for (int done = 0; !done;) {
-        size_t got = 0;
-        if ((rc = rd(src, im->batch, cs * im->batch_chunks, &got))) break;
-        if (got == 0 && !first) break;
-        done = got < cs * im->batch_chunks;
-        size_t n = got ? (got + cs - 1) / cs : 1; /* an empty file is one empty leaf */
-        for (size_t k = 0; k < n; k++) im->lens[k] = k + 1 < n ? cs : got - k * cs;
-        first = 0;
-        hash_job hj = {im, 0};
-        ia_parallel_for(n > 1 ? im->pool : NULL, (int64_t)n, 1, hash_leaves, &hj);
-        if (hj.failed) { rc = ia_set_error(IA_ERR_RUNTIME, "SHA-256 failed in OpenSSL"); break; }
+    for (int eof = 0; !eof;) {
+        size_t n = 0;
+        if ((rc = read_batch(im, rd, src, first, &n, &eof))) break;
+        first = 0; /* an empty file is one empty leaf */
+        if (n == 0) break;
         for (size_t k = 0; k < n && !rc; k++) {
             entry e;
             last = im->batch + k * cs;
@@ -253,7 +320,7 @@ static int import_stream(imp *im, read_fn rd, void *src, const ia__unixfs_meta *
         }
         if (lv[i].n == 0) continue;
         entry up;
-        if ((rc = make_file_node(im, &lv[i], meta, &up))) break;
+        if ((rc = make_file_node(im, lv[i].e, lv[i].n, meta, &up))) break;
         lv[i].n = 0;
         if (i + 1 == nlv) { *root = up; break; }
         if ((rc = push_entry(im, lv, &nlv, i + 1, up))) break;
@@ -317,6 +384,7 @@ static int imp_init(imp *im, ia_blockstore *bs, const ia_add_options *o, ia_add_
     if (ia_threadpool_create(0, &im->pool)) im->pool = NULL; /* no pool: leaves are hashed serially */
     im->t0 = im->last = now_s();
     im->progress = o->progress && isatty(2);
+    im->leaf_type = o->trickle ? IA_UNIXFS_RAW : IA_UNIXFS_FILE;
     return IA_OK;
 }
 
@@ -387,12 +455,20 @@ static int import_file(imp *im, const char *path, const struct stat *st, entry *
     return rc;
 }
 
-static int import_symlink(imp *im, const char *path, entry *out) {
+/* A symlink: UnixFS{Type=Symlink, Data=target}, with an mtime (--preserve-mtime: the link's own,
+ * from lstat; or --mtime) but never a mode, as kubo's adder writes it (addSymlink sets only the
+ * modification time; its tests check that --mode leaves a link's mode alone). */
+static int import_symlink(imp *im, const char *path, const struct stat *st, entry *out) {
     char target[PATH_MAX];
     ssize_t n = readlink(path, target, sizeof target);
     if (n < 0) return ia_set_error(IA_ERR_IO, "cannot read link %s: %s", path, strerror(errno));
+    if ((size_t)n == sizeof target) return ia_set_error(IA_ERR_LIMIT, "link %s: target too long", path);
+    ia__unixfs_meta m;
+    stat_meta(im, st, 0, &m);
+    m.has_mode = 0;
     im->ub.len = im->nb.len = 0;
     int rc = ia__unixfs_encode(&im->ub, IA_UNIXFS_SYMLINK, (const uint8_t *)target, (size_t)n, 1, 0, 0, NULL, 0, 0, 0, 0);
+    if (!rc) rc = ia__unixfs_put_meta(&im->ub, &m);
     if (!rc) rc = ia__dagpb_encode(&im->nb, NULL, 0, im->ub.p, im->ub.len, 1);
     if (!rc) rc = emit_node(im, 0, out);
     out->fsize = 0;
@@ -506,7 +582,7 @@ static int import_path(imp *im, const char *path, const char *rel, entry *out) {
     if (lstat(path, &st)) return ia_set_error(IA_ERR_IO, "cannot stat %s: %s", path, strerror(errno));
     int rc;
     if (S_ISDIR(st.st_mode)) return import_dir(im, path, rel, &st, out);
-    if (S_ISLNK(st.st_mode)) rc = import_symlink(im, path, out);
+    if (S_ISLNK(st.st_mode)) rc = import_symlink(im, path, &st, out);
     else if (S_ISREG(st.st_mode)) rc = import_file(im, path, &st, out);
     else return ia_set_error(IA_ERR_UNSUPPORTED, "%s is not a regular file, directory or symlink", path);
     if (!rc && im->fn) im->fn(im->user, rel, &out->cid, out->fsize);

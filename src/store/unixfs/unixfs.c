@@ -2,6 +2,7 @@
  * strict decoder. */
 #include <string.h>
 #include "store/store_internal.h"
+#include "store/unixfs/trickle.h"
 
 int ia__unixfs_encode(ia__buf *out, int type, const uint8_t *data, size_t data_len, int has_data, int has_filesize,
                       uint64_t filesize, const uint64_t *blocksizes, size_t nblocksizes, int has_hash_fanout,
@@ -33,12 +34,16 @@ int ia__unixfs_put_meta(ia__buf *out, const ia__unixfs_meta *m) {
 }
 
 size_t ia__unixfs_leaf_frame(uint64_t len, uint8_t pre[24], size_t *np, uint8_t post[12], size_t *nq) {
+    return ia__unixfs_leaf_frame_typed(IA_UNIXFS_FILE, len, pre, np, post, nq);
+}
+
+size_t ia__unixfs_leaf_frame_typed(int type, uint64_t len, uint8_t pre[24], size_t *np, uint8_t post[12], size_t *nq) {
     size_t inner = 2 + (len ? 1 + ia__varint_size(len) + (size_t)len : 0) + 1 + ia__varint_size(len);
     size_t a = 0, b = 0;
     pre[a++] = 0x0a; /* PBNode.Data */
     a += ia_varint_encode(inner, pre + a);
-    pre[a++] = 0x08; /* Type = File */
-    pre[a++] = 0x02;
+    pre[a++] = 0x08; /* Type: File (balanced) or Raw (trickle), one byte either way */
+    pre[a++] = (uint8_t)type;
     if (len) {
         pre[a++] = 0x12; /* Data */
         a += ia_varint_encode(len, pre + a);
