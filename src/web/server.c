@@ -167,6 +167,16 @@ static int handle_http(struct mg_connection *c, void *cb) {
     }
 }
 
+/* civetweb would answer a WebSocket upgrade on the HTTP port with 101 even without a WebSocket
+ * handler: this one refuses every such upgrade (the WebSocket is our own listener's). */
+static int ws_refuse(const struct mg_connection *c, void *cb) {
+    ia__server *s = cb;
+    char text[128];
+    snprintf(text, sizeof text, "the WebSocket endpoint listens on ws://127.0.0.1:%d/TOKEN/ws\n", ia__ws_listener_port(s->ws));
+    send_status((struct mg_connection *)c, 400, "Bad Request", text);
+    return 1; /* non-zero: civetweb does not upgrade */
+}
+
 static int log_message(const struct mg_connection *c, const char *msg) {
     ia_log(IA_LOG_DEBUG, "civetweb: %s", msg);
     return 1;
@@ -208,6 +218,7 @@ int ia__server_start(const ia__server_options *o, ia__server **out) {
     int rc = ia__ws_listener_start(0, s->token, s->max_message, &o->events, &s->ws);
     if (rc) { ia__server_stop(s); return rc; }
     mg_set_request_handler(s->ctx, "/", handle_http, s);
+    mg_set_websocket_handler(s->ctx, "/", ws_refuse, NULL, NULL, NULL, s);
     *out = s;
     return IA_OK;
 }

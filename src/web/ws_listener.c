@@ -396,6 +396,7 @@ static void *accept_main(void *arg) {
         if (c) {
             c->l = l;
             c->fd = fd;
+            c->as.max = (size_t)l->max;
             pthread_mutex_init(&c->wmu, NULL);
             pthread_mutex_init(&c->fdmu, NULL);
             if (pthread_create(&c->th, NULL, conn_main, c)) {

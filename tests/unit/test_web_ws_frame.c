@@ -137,9 +137,9 @@ TEST(handshake) {
     char acc[29];
     /* RFC 6455 section 1.3's example */
     CHECK(ia__ws_accept_key("dGhlIHNhbXBsZSBub25jZQ==", acc) == 0 && !strcmp(acc, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="));
-    ia__route r;
-    CHECK(ia__http_route("/" TOK "/ws.json", TOK, &r) == 200 && r.kind == IA__ROUTE_WS_INFO);
-    CHECK(ia__http_route("/ws.json", TOK, &r) == 403);
+    ia__route route;
+    CHECK(ia__http_route("/" TOK "/ws.json", TOK, &route) == 200 && route.kind == IA__ROUTE_WS_INFO);
+    CHECK(ia__http_route("/ws.json", TOK, &route) == 403);
     ia__ws_upgrade u;
     const char *why;
     const char *good = "GET /" TOK "/ws?page=3 HTTP/1.1\r\nHost: 127.0.0.1:5\r\nUpgrade: WebSocket\r\nConnection: keep-alive, Upgrade\r\n"
