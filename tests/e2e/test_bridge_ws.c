@@ -2,9 +2,11 @@
  * (Sec-WebSocket-Accept from the RFC's own example), masked frames echoed at every length encoding,
  * fragments with a ping between them; every malformed frame refused with a close frame carrying
  * the right status (1002 / 1007 / 1009) and then EOF; bad upgrades refused with 400 / 403 / 404 /
- * 431; a good connection keeps echoing while the others are refused; stop joins everything. */
+ * 431, silent ones with 408, connections past the limit with 503; a good connection keeps echoing
+ * while the others are refused; stop joins everything. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -342,6 +344,34 @@ int main(void) {
         int st = request(req, (size_t)n, resp, sizeof resp);
         printf("%-44s -> %d\n", "9 KB header block", st);
         CHECK(st == 431, "oversized header block answered %d", st);
+    }
+    {   /* 70 connections that never send a request: past 64 live ones the listener answers 503 at
+         * once; the others get 408 when the 10 s for the request are over; the good one echoes meanwhile */
+        enum { HOLD = 70 };
+        int hold[HOLD], n503 = 0, other = 0;
+        for (int i = 0; i < HOLD; i++) hold[i] = dial();
+        usleep(500000);
+        for (int i = 0; i < HOLD; i++) {
+            struct pollfd pf = {hold[i], POLLIN, 0};
+            if (hold[i] < 0 || poll(&pf, 1, 0) != 1) continue;
+            int st = read_head(hold[i], resp, sizeof resp);
+            if (st == 503) n503++; else other++;
+            close(hold[i]);
+            hold[i] = -1;
+        }
+        printf("%-44s -> %d answered 503 at once, %d otherwise\n", "70 connections without a request", n503, other);
+        CHECK(n503 >= HOLD - 64 + 1 && other == 0, "%d of %d connections refused with 503, %d other answers", n503, HOLD, other);
+        CHECK(good >= 0 && echo_ok(good, 1000, 2), "good connection while the listener is full");
+        int first = -1;
+        for (int i = 0; i < HOLD && first < 0; i++) if (hold[i] >= 0) first = i;
+        int st = first >= 0 ? read_head(hold[first], resp, sizeof resp) : -1;
+        printf("%-44s -> %d\n", "a connection that sends no request", st);
+        CHECK(st == 408, "no request within the deadline answered %d", st);
+        for (int i = 0; i < HOLD; i++) if (hold[i] >= 0) close(hold[i]);
+        usleep(300000);
+        int fd = ws_open();
+        CHECK(fd >= 0 && echo_ok(fd, 10, 2), "a new connection after the held ones timed out");
+        if (fd >= 0) close(fd);
     }
     {   /* a frame cut short by the client going away, and a connection left idle: neither disturbs */
         int fd = ws_open();
