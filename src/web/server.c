@@ -167,8 +167,8 @@ static int handle_http(struct mg_connection *c, void *cb) {
     }
 }
 
-/* civetweb would answer a WebSocket upgrade on the HTTP port with 101 even without a WebSocket
- * handler: this one refuses every such upgrade (the WebSocket is our own listener's). */
+/* An upgrade request on the HTTP port: without a WebSocket handler civetweb would close the
+ * connection without an answer; this one answers 400 naming the WebSocket's own port. */
 static int ws_refuse(const struct mg_connection *c, void *cb) {
     ia__server *s = cb;
     char text[128];
