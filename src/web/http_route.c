@@ -45,6 +45,7 @@ int ia__http_route(const char *target, const char *token, ia__route *out) {
         return 200;
     }
     if (rest == 2 && !memcmp(p, "ws", 2)) { out->kind = IA__ROUTE_WS; return 200; }
+    if (rest == 7 && !memcmp(p, "ws.json", 7)) { out->kind = IA__ROUTE_WS_INFO; return 200; }
     if (rest > 4 && !memcmp(p, "ort/", 4)) {
         if (!valid_name(p + 4, rest - 4)) return 400;
         out->kind = IA__ROUTE_ORT;

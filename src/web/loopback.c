@@ -1,5 +1,5 @@
 /* The bridge's transport without a browser: a C WebSocket client echoing messages through our own
- * server on 127.0.0.1 (same civetweb setup, same send path), to separate the browser's IPC cost. */
+ * server on 127.0.0.1 (same WebSocket listener, same send path), to separate the browser's IPC cost. */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -88,7 +88,7 @@ int ia_web_loopback_open(ia_web_loopback **out) {
     so.events.on_connect = on_connect;
     so.events.on_message = on_message;
     int rc = ia__server_start(&so, &l->srv);
-    if (!rc && (l->fd = ws_dial(ia__server_port(l->srv), ia__server_token(l->srv))) < 0)
+    if (!rc && (l->fd = ws_dial(ia__server_ws_port(l->srv), ia__server_token(l->srv))) < 0)
         rc = ia_set_error(IA_ERR_IO, "loopback echo: cannot open a WebSocket to our own server");
     if (rc) { ia_web_loopback_close(l); return rc; }
     *out = l;

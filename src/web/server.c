@@ -1,5 +1,5 @@
-/* The bridge's HTTP + WebSocket server (civetweb) on 127.0.0.1: serves the bridge page, the
- * onnxruntime-web dist files and model bytes (with Range), all behind a per-launch token. */
+/* The bridge's server on 127.0.0.1: civetweb serves the bridge page, the onnxruntime-web dist files
+ * and model bytes (with Range); the WebSocket is our own listener (ws_listener.c); one token for all. */
 #include <civetweb.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -29,9 +29,8 @@ struct ia__server {
     int port;
     char token[IA__TOKEN_LEN + 1];
     char static_dir[4096], dist_dir[4096];
-    char ws_uri[64];
+    ia__ws_listener *ws;
     uint64_t max_message;
-    ia__ws_events ev;
     pthread_mutex_t mu;
     char store_error[1024]; /* why the last model served from the store was cut short */
     struct model_src {
@@ -42,11 +41,6 @@ struct ia__server {
     } models[MAX_MODELS];
     int n_models;
 };
-
-typedef struct conn_state {
-    ia__ws_assembler as;
-    int refused;
-} conn_state;
 
 static int send_status(struct mg_connection *c, int status, const char *reason, const char *text) {
     mg_printf(c,
@@ -158,58 +152,29 @@ static int handle_http(struct mg_connection *c, void *cb) {
         if (!m.path) return send_store(s, c, m.bs, &m.cid, m.size, head);
         return send_file(c, path, "application/octet-stream", head);
     }
-    default:
-        return send_status(c, 400, "Bad Request", "WebSocket upgrade required\n");
+    case IA__ROUTE_WS_INFO: { /* where the page finds the WebSocket */
+        char body[64];
+        int n = snprintf(body, sizeof body, "{\"port\":%d}", ia__ws_listener_port(s->ws));
+        mg_printf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n" SECURITY_HEADERS "\r\n%s", n,
+                  head ? "" : body);
+        return 200;
+    }
+    default: {
+        char text[128];
+        snprintf(text, sizeof text, "the WebSocket endpoint listens on ws://127.0.0.1:%d/TOKEN/ws\n", ia__ws_listener_port(s->ws));
+        return send_status(c, 400, "Bad Request", text);
+    }
     }
 }
 
-static int ws_connect(const struct mg_connection *c, void *cb) {
+/* An upgrade request on the HTTP port: without a WebSocket handler civetweb would close the
+ * connection without an answer; this one answers 400 naming the WebSocket's own port. */
+static int ws_refuse(const struct mg_connection *c, void *cb) {
     ia__server *s = cb;
-    conn_state *cs = ia_calloc(1, sizeof *cs);
-    if (!cs) return 1;
-    cs->as.max = (size_t)s->max_message;
-    mg_set_user_connection_data(c, cs);
-    const struct mg_request_info *ri = mg_get_request_info(c);
-    if (s->ev.on_connect && s->ev.on_connect(s->ev.user, (void *)c, ri->query_string ? ri->query_string : "") < 0) {
-        cs->refused = 1;
-        return 1; /* non-zero: civetweb refuses the upgrade */
-    }
-    return 0;
-}
-
-static int ws_data(struct mg_connection *c, int flags, char *data, size_t len, void *cb) {
-    ia__server *s = cb;
-    conn_state *cs = mg_get_user_connection_data(c);
-    if (!cs || cs->refused) return 0;
-    int op = flags & 0x0f;
-    if ((flags & 0xf0) == 0x80 && (op == 1 || op == 2) && !cs->as.opcode) { /* whole message in one frame: no copy */
-        if (len > cs->as.max) {
-            ia_log(IA_LOG_WARN, "bridge: closing a page connection: websocket: message larger than %zu bytes", cs->as.max);
-            return 0;
-        }
-        return s->ev.on_message && s->ev.on_message(s->ev.user, c, op, (const uint8_t *)data, len) == 0 ? 1 : 0;
-    }
-    int r = ia__ws_feed(&cs->as, flags, (const uint8_t *)data, len);
-    if (r < 0) {
-        ia_log(IA_LOG_WARN, "bridge: closing a page connection: %s", ia_last_error());
-        return 0;
-    }
-    if ((flags & 0x0f) == 8) return 0; /* close */
-    if (r == 0) return 1;
-    int keep = s->ev.on_message ? s->ev.on_message(s->ev.user, c, cs->as.opcode, cs->as.buf, cs->as.len) : 0;
-    ia__ws_reset(&cs->as);
-    return keep < 0 ? 0 : 1;
-}
-
-static void ws_close(const struct mg_connection *c, void *cb) {
-    ia__server *s = cb;
-    conn_state *cs = mg_get_user_connection_data(c);
-    if (cs && !cs->refused && s->ev.on_close) s->ev.on_close(s->ev.user, (void *)c);
-    if (cs) {
-        ia__ws_free(&cs->as);
-        ia_free(cs);
-    }
-    mg_set_user_connection_data(c, NULL);
+    char text[128];
+    snprintf(text, sizeof text, "the WebSocket endpoint listens on ws://127.0.0.1:%d/TOKEN/ws\n", ia__ws_listener_port(s->ws));
+    send_status((struct mg_connection *)c, 400, "Bad Request", text);
+    return 1; /* non-zero: civetweb does not upgrade */
 }
 
 static int log_message(const struct mg_connection *c, const char *msg) {
@@ -229,7 +194,6 @@ int ia__server_start(const ia__server_options *o, ia__server **out) {
     snprintf(s->static_dir, sizeof s->static_dir, "%s", o->static_dir);
     snprintf(s->dist_dir, sizeof s->dist_dir, "%s", o->dist_dir);
     s->max_message = o->max_message ? o->max_message : ((uint64_t)1 << 30);
-    s->ev = o->events;
     unsigned char rnd[IA__TOKEN_LEN / 2];
     if (RAND_bytes(rnd, sizeof rnd) != 1) { ia_free(s); return ia_set_error(IA_ERR_IO, "bridge server: no random bytes for the token"); }
     for (size_t i = 0; i < sizeof rnd; i++) snprintf(s->token + 2 * i, 3, "%02x", rnd[i]);
@@ -251,15 +215,17 @@ int ia__server_start(const ia__server_options *o, ia__server **out) {
     int np = mg_get_server_ports(s->ctx, 4, sp);
     s->port = np > 0 ? sp[0].port : 0;
     if (s->port <= 0) { ia__server_stop(s); return ia_set_error(IA_ERR_IO, "bridge server: no listening port"); }
-    snprintf(s->ws_uri, sizeof s->ws_uri, "/%s/ws", s->token);
-    mg_set_websocket_handler(s->ctx, s->ws_uri, ws_connect, NULL, ws_data, ws_close, s);
+    int rc = ia__ws_listener_start(0, s->token, s->max_message, &o->events, &s->ws);
+    if (rc) { ia__server_stop(s); return rc; }
     mg_set_request_handler(s->ctx, "/", handle_http, s);
+    mg_set_websocket_handler(s->ctx, "/", ws_refuse, NULL, NULL, NULL, s);
     *out = s;
     return IA_OK;
 }
 
 void ia__server_stop(ia__server *s) {
     if (!s) return;
+    ia__ws_listener_stop(s->ws); /* every page connection closed, on_close run, threads joined */
     if (s->ctx) mg_stop(s->ctx);
     for (int i = 0; i < s->n_models; i++) ia_free(s->models[i].path);
     pthread_mutex_destroy(&s->mu);
@@ -267,6 +233,7 @@ void ia__server_stop(ia__server *s) {
 }
 
 int ia__server_port(const ia__server *s) { return s->port; }
+int ia__server_ws_port(const ia__server *s) { return ia__ws_listener_port(s->ws); }
 const char *ia__server_token(const ia__server *s) { return s->token; }
 
 int ia__server_add_model(ia__server *s, const char *path, char *url, size_t cap) {
@@ -305,28 +272,3 @@ void ia__server_store_error(ia__server *s, char *buf, size_t cap) {
     snprintf(buf, cap, "%s", s->store_error);
     pthread_mutex_unlock(&s->mu);
 }
-
-/* One message, one frame, one write: civetweb's mg_websocket_write sends the frame header and the
- * payload in two send() calls, i.e. two TCP segments (TCP_NODELAY is on), and the browser's
- * network service may wake up for each. Small and medium messages are sent header + payload in
- * a single write under the connection lock (as civetweb.h prescribes for mg_write on a
- * WebSocket); past SINGLE_WRITE_MAX the copy would cost more than the second segment. */
-#define SINGLE_WRITE_MAX ((size_t)1 << 20)
-int ia__server_ws_send(void *conn, int opcode, const void *data, size_t len) {
-    int ok;
-    uint8_t *buf = len <= SINGLE_WRITE_MAX ? ia_malloc(len + 10) : NULL;
-    if (buf) {
-        size_t hl = ia__ws_frame_header(opcode, len, buf);
-        if (len) memcpy(buf + hl, data, len);
-        mg_lock_connection(conn);
-        ok = mg_write(conn, buf, hl + len) == (int)(hl + len);
-        mg_unlock_connection(conn);
-        ia_free(buf);
-    } else {
-        ok = mg_websocket_write(conn, opcode, data, len) > 0;
-    }
-    if (!ok) return ia_set_error(IA_ERR_IO, "bridge: the page connection is closed");
-    return IA_OK;
-}
-
-void ia__server_ws_close(void *conn) { mg_websocket_write(conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, "", 0); }

@@ -11,13 +11,14 @@
 #include "ia/tensor.h"
 
 /* ---- HTTP routing (http_route.c): pure functions, fuzzed by tests/fuzz/fuzz_http.c ---- */
-enum { IA__ROUTE_STATIC = 1, IA__ROUTE_ORT, IA__ROUTE_MODEL, IA__ROUTE_WS };
+enum { IA__ROUTE_STATIC = 1, IA__ROUTE_ORT, IA__ROUTE_MODEL, IA__ROUTE_WS, IA__ROUTE_WS_INFO };
 #define IA__TOKEN_LEN 32
 typedef struct ia__route {
     int kind;
     char name[128]; /* file name (static/ort) or model id (model) */
 } ia__route;
-/* Maps a request target ("/TOKEN/ort/ort.wasm.min.mjs?x") to a route. Returns an HTTP status:
+/* Maps a request target ("/TOKEN/ort/ort.wasm.min.mjs?x") to a route ("/TOKEN/ws": the WebSocket
+ * endpoint, served on its own port; "/TOKEN/ws.json": that port, for the page). Returns an HTTP status:
  * 200 routed; 403 missing or wrong token; 400 malformed or traversal; 404 unknown. */
 int ia__http_route(const char *target, const char *token, ia__route *out);
 /* Parses a Range header value against a resource of `size` bytes: 0 = one satisfiable range
@@ -27,8 +28,8 @@ int ia__http_parse_range(const char *value, uint64_t size, uint64_t *first, uint
 const char *ia__http_mime(const char *name);
 
 /* ---- WebSocket messages (ws_message.c) ---- */
-/* Reassembles fragmented WebSocket frames (as civetweb hands them over: FIN|opcode flags and an
- * unmasked payload) into whole messages, refusing protocol violations and oversized messages. */
+/* Reassembles fragmented WebSocket frames (flags: the frame's first byte, FIN|RSV|opcode; the
+ * payload unmasked) into whole messages, refusing protocol violations and oversized messages. */
 typedef struct ia__ws_assembler {
     uint8_t *buf;
     size_t len, cap, max;
@@ -42,6 +43,55 @@ void ia__ws_reset(ia__ws_assembler *a); /* drops a finished message */
  * payload bytes; returns its length (2, 4 or 10). */
 size_t ia__ws_frame_header(int opcode, uint64_t len, uint8_t out[10]);
 void ia__ws_free(ia__ws_assembler *a);
+
+/* ---- The bridge's own WebSocket endpoint: client frames (ws_frame.c), handshake (ws_handshake.c) ---- */
+enum { IA__WS_NORMAL = 1000, IA__WS_GOING_AWAY = 1001, IA__WS_PROTOCOL_ERROR = 1002, IA__WS_NO_STATUS = 1005,
+       IA__WS_INVALID_DATA = 1007, IA__WS_TOO_BIG = 1009, IA__WS_INTERNAL = 1011 };
+typedef struct ia__ws_frame {
+    int fin, opcode, masked;
+    uint8_t key[4];
+    uint64_t len;
+} ia__ws_frame;
+/* Parses the header of one client frame from p[0..n) (RFC 6455 5.2). open_op: opcode of the
+ * fragmented message being assembled (0: none); assembled: its bytes so far; max: the message size
+ * limit. Returns the header length (6-14) once complete and acceptable, 0 when more bytes are
+ * needed, or the negated close status (-1002 protocol error: unmasked, RSV bits, unknown opcode,
+ * fragmented or >125-byte control frame, 64-bit length with the top bit set, non-minimal length,
+ * continuation without a message, new message inside a fragmented one; -1009: over the limit)
+ * with *why a static reason. Decides as early as the bytes allow. Fuzzed by fuzz_ws_frame. */
+int ia__ws_parse_frame(const uint8_t *p, size_t n, int open_op, uint64_t assembled, uint64_t max, ia__ws_frame *f,
+                       const char **why);
+/* XORs p[0..n) with the masking key, p[0] being payload byte number `offset`. */
+void ia__ws_unmask(uint8_t *p, size_t n, const uint8_t key[4], uint64_t offset);
+/* 1 when s[0..n) is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF). */
+int ia__ws_utf8_valid(const uint8_t *s, size_t n);
+/* Writes a server close frame (status > 0: with the status and up to 123 bytes of reason); returns its length. */
+size_t ia__ws_close_frame(int status, const char *reason, uint8_t out[127]);
+/* Reads a close frame's payload: 0 with *status (1005 when empty), -1 when malformed (1 byte, a
+ * status that must not be sent, a reason that is not UTF-8). */
+int ia__ws_close_status(const uint8_t *payload, size_t n, int *status);
+typedef struct ia__ws_upgrade {
+    char query[256];  /* after '?' in the request target */
+    char accept[29];  /* Sec-WebSocket-Accept */
+} ia__ws_upgrade;
+/* Parses an upgrade request: req[0..n) is the header block including its terminating empty line.
+ * Returns 101 (valid, u filled) or the HTTP status to refuse with: 403 missing or wrong token;
+ * 404 not /TOKEN/ws; 400 wrong method or HTTP version, missing Host/Upgrade/Connection, missing or
+ * malformed Sec-WebSocket-Key, Sec-WebSocket-Version not 13, malformed lines; 414 target too long;
+ * *why says which in words. */
+int ia__ws_parse_upgrade(const char *req, size_t n, const char *token, ia__ws_upgrade *u, const char **why);
+/* Sec-WebSocket-Accept for a key: base64(SHA-1(key + RFC 6455 GUID)). 0 on success. */
+int ia__ws_accept_key(const char *key, char out[29]);
+
+/* ---- WebSocket listener (ws_listener.c): 127.0.0.1, one thread per connection ---- */
+typedef struct ia__ws_listener ia__ws_listener;
+struct ia__ws_events;
+/* Listens on 127.0.0.1:port (0: a free one); connections must upgrade at /TOKEN/ws. */
+int ia__ws_listener_start(int port, const char *token, uint64_t max_message, const struct ia__ws_events *ev,
+                          ia__ws_listener **out);
+int ia__ws_listener_port(const ia__ws_listener *l);
+/* Closes the listening socket and every connection, joins all threads, frees everything. */
+void ia__ws_listener_stop(ia__ws_listener *l);
 
 /* A tensor described by a bridge frame header. */
 typedef struct ia__frame_tensor {
@@ -61,7 +111,7 @@ int ia__frame_encode(cJSON *hdr, ia_tensor *const *ts, const char *const *names,
 const char *ia__web_dtype_name(int dtype); /* onnxruntime-web type names; NULL if not carried */
 int ia__web_dtype_from_name(const char *name);
 
-/* ---- Server (server.c): civetweb on 127.0.0.1 ---- */
+/* ---- Server (server.c): civetweb on 127.0.0.1 for HTTP; the WebSocket on our own listener ---- */
 typedef struct ia__server ia__server;
 typedef struct ia__ws_events {
     void *user;
@@ -79,7 +129,8 @@ typedef struct ia__server_options {
 } ia__server_options;
 int ia__server_start(const ia__server_options *o, ia__server **out);
 void ia__server_stop(ia__server *s);
-int ia__server_port(const ia__server *s);
+int ia__server_port(const ia__server *s);    /* HTTP */
+int ia__server_ws_port(const ia__server *s); /* WebSocket (ws://127.0.0.1:PORT/TOKEN/ws) */
 const char *ia__server_token(const ia__server *s);
 /* Registers a model file to be served at /TOKEN/model/ID; writes the URL path into url. */
 int ia__server_add_model(ia__server *s, const char *path, char *url, size_t cap);
@@ -87,11 +138,13 @@ int ia__server_add_model(ia__server *s, const char *path, char *url, size_t cap)
 struct ia_blockstore;
 struct ia_cid;
 int ia__server_add_store_model(ia__server *s, struct ia_blockstore *bs, const struct ia_cid *cid, char *url, size_t cap);
-/* Sends one whole message on a page connection; thread-safe. */
 /* Why the last model served from the store was cut short (a block failed its hash check or is
  * missing); empty when none was. */
 void ia__server_store_error(ia__server *s, char *buf, size_t cap);
+/* Sends one whole message on a page connection (the `conn` given to the events) as one frame in
+ * one write; thread-safe. */
 int ia__server_ws_send(void *conn, int opcode, const void *data, size_t len);
+/* Starts the closing handshake on a page connection (close frame 1000). */
 void ia__server_ws_close(void *conn);
 
 /* ---- Browser launcher (launcher.c) ---- */

@@ -1,4 +1,4 @@
-/* The bridge server's send path (one write per frame up to 1 MiB, civetweb's two writes past it)
+/* The bridge server's send path (header and payload in one write, every size)
  * echoes messages of every length encoding intact to a raw C WebSocket client on 127.0.0.1. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 /* The bridge server refuses bad requests and frames and stays up for good clients: no token,
- * wrong token, path traversal, oversized headers and bodies, methods, malformed WebSocket frames;
+ * wrong token, path traversal, oversized headers and bodies, methods, malformed WebSocket frames
+ * (unmasked ones included, on the bridge's own WebSocket listener);
  * plus the headers WASM threads need (COOP/COEP/CORP), MIME types and Range on model bytes.
  * usage: test_bridge_refusals STATIC_DIR DIST_DIR */
 #include <arpa/inet.h>
@@ -17,14 +18,14 @@
 static int fails = 0;
 #define CHECK(c, ...) do { if (!(c)) { fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #c); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); fails++; } } while (0)
 
-static int port;
+static int port, ws_port; /* HTTP (civetweb), WebSocket (ours) */
 static char token[64];
 
-static int dial(void) {
+static int dial_port(int p) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {0};
     a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)port);
+    a.sin_port = htons((uint16_t)p);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     struct timeval tv = {10, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -32,6 +33,7 @@ static int dial(void) {
     if (connect(fd, (struct sockaddr *)&a, sizeof a)) { close(fd); return -1; }
     return fd;
 }
+static int dial(void) { return dial_port(port); }
 
 static int send_all(int fd, const void *p, size_t n) {
     const char *c = p;
@@ -84,7 +86,7 @@ static const char *body_of(const char *resp) {
 
 /* ---- a minimal WebSocket client ---- */
 static int ws_open(void) {
-    int fd = dial();
+    int fd = dial_port(ws_port);
     char req[1024], resp[4096];
     int n = snprintf(req, sizeof req,
                      "GET /%s/ws?page=0 HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -179,6 +181,7 @@ int main(int argc, char **argv) {
     ia__server *s;
     if (ia__server_start(&o, &s)) { fprintf(stderr, "FAIL: server: %s\n", ia_last_error()); return 1; }
     port = ia__server_port(s);
+    ws_port = ia__server_ws_port(s);
     snprintf(token, sizeof token, "%s", ia__server_token(s));
     char model_url[256];
     /* model bytes: the static page stands in for a model file */
@@ -257,7 +260,24 @@ int main(int argc, char **argv) {
                                           "Sec-WebSocket-Key: aXBmcy1hY2NlbGVyYXRlIQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
         int st = http(req, (size_t)n, resp, sizeof resp, NULL);
         CHECK(st != 101 && st != 200, "upgrade without token answered %d", st);
-        printf("websocket upgrade without the token: status %d (0 = connection closed by civetweb)\n", st);
+        printf("websocket upgrade without the token on the HTTP port: status %d (0 = connection closed by civetweb)\n", st);
+        port = ws_port;
+        st = http(req, (size_t)n, resp, sizeof resp, NULL);
+        CHECK(st == 403, "upgrade without token on the WebSocket port answered %d", st);
+        printf("websocket upgrade without the token on the WebSocket port: status %d\n", st);
+        port = ia__server_port(s);
+        n = snprintf(req, sizeof req, "GET /%s/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                      "Sec-WebSocket-Key: aXBmcy1hY2NlbGVyYXRlIQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", token);
+        st = http(req, (size_t)n, resp, sizeof resp, NULL);
+        CHECK(st == 400, "upgrade on the HTTP port answered %d", st);
+        printf("websocket upgrade with the token on the HTTP port: status %d: %s", st, body_of(resp));
+        /* the page learns the WebSocket port from /TOKEN/ws.json */
+        char t2[256];
+        snprintf(t2, sizeof t2, "/%s/ws.json", token);
+        char want[64];
+        snprintf(want, sizeof want, "{\"port\":%d}", ws_port);
+        CHECK(get(t2, NULL, resp, sizeof resp, NULL) == 200 && !strcmp(body_of(resp), want), "ws.json: %s", body_of(resp));
+        CHECK(get("/ws.json", NULL, resp, sizeof resp, NULL) == 403, "ws.json without the token");
     }
     /* malformed frames, each on its own connection */
     uint8_t pl[8] = {1, 2, 3, 4, 5, 6, 7, 8};
@@ -282,10 +302,10 @@ int main(int argc, char **argv) {
         CHECK(closed_after(fd), "%s: connection not closed", frames[i].what);
         close(fd);
     }
-    {   /* unmasked client frame (RFC 6455 5.1: the server must close); reported, civetweb decides */
+    {   /* unmasked client frame (RFC 6455 5.1: the server must close; status 1002 in test_bridge_ws) */
         int fd = ws_open();
         ws_send_raw(fd, 0x82, 0, pl, 8, 8);
-        printf("unmasked client frame: %s\n", closed_after(fd) ? "connection closed" : "accepted by civetweb");
+        CHECK(closed_after(fd), "unmasked client frame: connection not closed");
         close(fd);
     }
     /* the good session is undisturbed */

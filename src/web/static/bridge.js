@@ -287,7 +287,9 @@ async function main() {
     for (let k = 1; k < n; k++) window.open(`${location.pathname}?page=${k}`, `ia-page-${k}`);
   }
   const caps = await capabilities();
-  ws = new WebSocket(`ws://${location.host}${base}ws?page=${pageId}`);
+  // The WebSocket endpoint has its own port (our RFC 6455 listener; this page comes from the HTTP server).
+  const info = await (await fetch(`${base}ws.json`)).json();
+  ws = new WebSocket(`ws://${location.hostname}:${info.port}${base}ws?page=${pageId}`);
   ws.binaryType = 'arraybuffer';
   ws.onopen = () => { statusEl.textContent = 'connected'; send(caps); };
   ws.onmessage = (ev) => { onMessage(ev); };
