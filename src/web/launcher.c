@@ -251,9 +251,12 @@ static const char firefox_user_js[] =
     "user_pref(\"dom.disable_open_during_load\", false);\n"
     "user_pref(\"dom.timeout.enable_budget_timer_throttling\", false);\n"
     "user_pref(\"devtools.console.stdout.content\", true);\n"
-    /* WebGPU is gated by this pref (on by default only where Mozilla has enabled it); on, so that
-     * navigator.gpu is exposed whenever this build can offer it. WASM SIMD and threads need no
-     * pref (threads need crossOriginIsolated, which the server's COOP/COEP headers give). */
+    /* WebGPU, gated twice (measured with Firefox ESR 153 on Linux): without dom.webgpu.enabled
+     * navigator.gpu is undefined; with it alone requestAdapter() returns null on a machine without a
+     * GPU (no /dev/dri: the only working Vulkan driver is Mesa's software lavapipe); ignoring the
+     * WebGPU blocklist as well gives a software adapter (isFallbackAdapter true), as Chromium's
+     * --enable-unsafe-webgpu gives SwiftShader. WASM SIMD and threads need no pref (threads need
+     * crossOriginIsolated, which the server's COOP/COEP headers give). */
     "user_pref(\"dom.webgpu.enabled\", true);\n"
     "user_pref(\"gfx.webgpu.ignore-blocklist\", true);\n";
 
@@ -278,8 +281,12 @@ static char **firefox_env(void) {
     char **e = ia_malloc((n + 4) * sizeof *e);
     if (!e) return NULL;
     size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], "MOZ_", 4)) e[k++] = environ[i];
+    for (size_t i = 0; i < n; i++) {
+        int ours = 0; /* ours replace the caller's values of the same names */
+        for (size_t j = 0; j < sizeof extra / sizeof extra[0]; j++)
+            ours |= !strncmp(environ[i], extra[j], (size_t)(strchr(extra[j], '=') - extra[j] + 1));
+        if (!ours) e[k++] = environ[i];
+    }
     for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++) e[k++] = extra[i];
     e[k] = NULL;
     return e;
