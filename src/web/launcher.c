@@ -1,6 +1,7 @@
 /* Browser launcher: finds Chromium, Chrome, Edge or Firefox, starts it headless on loopback URLs
  * with a fresh profile in its own process group, watches it, and ends the whole group, also when
  * this process is ended by SIGINT, SIGTERM or SIGHUP. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -382,6 +383,34 @@ int ia__browser_alive(ia__browser *b) {
     return 1;
 }
 
+/* Firefox's crash helper double-forks into a session of its own, so the group kill misses it; it
+ * exits once the browser is gone, but the browser must end with us, so it is ended here at once.
+ * It names the browser's pid as its first argument ("crashhelper PID ..."). */
+static void end_crash_helpers(pid_t browser) {
+    DIR *d = opendir("/proc");
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 1) continue;
+        char p[64], args[512];
+        snprintf(p, sizeof p, "/proc/%ld/cmdline", pid);
+        int fd = open(p, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        ssize_t n = read(fd, args, sizeof args - 1);
+        close(fd);
+        if (n <= 0) continue;
+        args[n] = 0;
+        size_t l0 = strlen(args);
+        const char *base = strrchr(args, '/');
+        base = base ? base + 1 : args;
+        if (strcmp(base, "crashhelper") || (ssize_t)l0 + 1 >= n) continue;
+        if (strtol(args + l0 + 1, &end, 10) == (long)browser && !*end) kill((pid_t)pid, SIGKILL);
+    }
+    closedir(d);
+}
+
 static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *f) { return remove(p); }
 
 void ia__browser_stop(ia__browser *b) {
@@ -392,6 +421,7 @@ void ia__browser_stop(ia__browser *b) {
             nanosleep(&ts, NULL);
         }
         kill(-b->pid, SIGKILL); /* the rest of the group (renderers, GPU process) */
+        if (!strcmp(b->kind, "firefox")) end_crash_helpers(b->pid);
         if (!b->exited) {
             int st;
             waitpid(b->pid, &st, 0);
