@@ -147,7 +147,10 @@ static void live_remove(pid_t pid) {
 static const char firefox_user_js[] =
     "// written by ipfs-accelerate's browser launcher for one headless run; removed with the profile\n"
     /* Only loopback: every non-local HTTP(S)/WebSocket request goes to a proxy on 127.0.0.1:9,
-     * where nothing listens, so it fails; the bridge's 127.0.0.1 URLs bypass it. No DNS over HTTPS,
+     * where nothing listens, so it fails (no fail-over to a direct connection, no bypass); the
+     * bridge's 127.0.0.1 URLs are not proxied. Every host name
+     * resolves to 127.0.0.1 without a DNS query (native-is-localhost: without it, strace showed
+     * Firefox's socket process still asking DNS for its remote-settings host). No DNS over HTTPS,
      * no DNS or link prefetching, no speculative connections. */
     "user_pref(\"network.proxy.type\", 1);\n"
     "user_pref(\"network.proxy.http\", \"127.0.0.1\");\n"
@@ -159,7 +162,10 @@ static const char firefox_user_js[] =
     "user_pref(\"network.proxy.socks_remote_dns\", true);\n"
     "user_pref(\"network.proxy.no_proxies_on\", \"127.0.0.1\");\n"
     "user_pref(\"network.proxy.allow_hijacking_localhost\", false);\n"
+    "user_pref(\"network.proxy.failover_direct\", false);\n"
+    "user_pref(\"network.proxy.allow_bypass\", false);\n"
     "user_pref(\"network.trr.mode\", 5);\n"
+    "user_pref(\"network.dns.native-is-localhost\", true);\n"
     "user_pref(\"network.dns.disablePrefetch\", true);\n"
     "user_pref(\"network.prefetch-next\", false);\n"
     "user_pref(\"network.predictor.enabled\", false);\n"
