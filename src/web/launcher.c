@@ -264,8 +264,9 @@ static const char firefox_user_js[] =
      * WebGPU blocklist as well gives a software adapter (isFallbackAdapter true), as Chromium's
      * --enable-unsafe-webgpu gives SwiftShader. WASM SIMD and threads need no pref (threads need
      * crossOriginIsolated, which the server's COOP/COEP headers give). */
-    "user_pref(\"dom.webgpu.enabled\", true);\n"
-    "user_pref(\"gfx.webgpu.ignore-blocklist\", true);\n";
+    "user_pref(\"dom.webgpu.enabled\", true);\n";
+/* IA_WEB_FIREFOX_WEBGPU_BLOCKLIST=1 keeps Firefox's own blocklist (a software adapter is then refused). */
+static const char firefox_ignore_blocklist[] = "user_pref(\"gfx.webgpu.ignore-blocklist\", true);\n";
 
 static int write_firefox_profile(const char *profile) {
     char p[4300];
@@ -274,6 +275,8 @@ static int write_firefox_profile(const char *profile) {
     if (!f) return ia_set_error(IA_ERR_IO, "browser: cannot write %s: %s", p, strerror(errno));
     size_t n = sizeof firefox_user_js - 1;
     int bad = fwrite(firefox_user_js, 1, n, f) != n;
+    const char *keep = getenv("IA_WEB_FIREFOX_WEBGPU_BLOCKLIST");
+    if (!keep || strcmp(keep, "1")) bad |= fputs(firefox_ignore_blocklist, f) < 0;
     bad |= fclose(f) != 0;
     return bad ? ia_set_error(IA_ERR_IO, "browser: cannot write %s", p) : IA_OK;
 }

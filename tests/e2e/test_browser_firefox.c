@@ -327,6 +327,23 @@ static int devices(fixture *fx, int n) {
         expect_unavailable(fx[0].model, "webnn", why);
     }
     cJSON_Delete(c);
+    /* With Firefox's own WebGPU blocklist kept, a machine without a GPU has no adapter: the
+     * fail-fast path for webgpu, exercised here even where the default profile offers one. */
+    setenv("IA_WEB_FIREFOX_WEBGPU_BLOCKLIST", "1", 1);
+    if (ia_web_probe(&o, &caps)) { fprintf(stderr, "FAIL: firefox probe (blocklist kept): %s\n", ia_last_error()); fails++; }
+    else {
+        c = cJSON_Parse(caps);
+        ia_free(caps);
+        gpu = cJSON_GetObjectItemCaseSensitive(c, "webgpu");
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(gpu, "available")))
+            printf("webgpu with the blocklist kept: Firefox still offers an adapter here (a GPU it allows), nothing to refuse\n");
+        else {
+            printf("webgpu with the blocklist kept: unavailable (%s): fail fast required\n", jstr(gpu, "error"));
+            expect_unavailable(fx[0].model, "webgpu", jstr(gpu, "error"));
+        }
+        cJSON_Delete(c);
+    }
+    unsetenv("IA_WEB_FIREFOX_WEBGPU_BLOCKLIST");
     return 0;
 }
 
