@@ -9,7 +9,7 @@ DEB_PACKAGES=(
   build-essential cmake pkg-config git libssl-dev
   libonnx-testdata python3 python3-onnx python3-numpy
   libvulkan-dev mesa-vulkan-drivers
-  libcivetweb-dev libcjson-dev chromium
+  libcivetweb-dev libcjson-dev chromium firefox-esr
   libpcre2-dev libutf8proc-dev
 )
 

@@ -297,6 +297,7 @@ transfer)
 probe_browsers)
   # hw --probe-browsers against the bridge's own report (`browser`, a separate launch): the same
   # adapter, fallback flag, features, limits, WebNN errors and WASM flags; rows in the database
+  # (Chromium's: other installed browsers, e.g. the bootstrap's firefox-esr, add rows of their own)
   CHR=$(command -v chromium || command -v chromium-browser || true)
   [ -n "$CHR" ] || { echo "SKIP: no Chromium installed (chromium or chromium-browser); scripts/bootstrap.sh installs Debian's chromium"; exit 77; }
   "$IA" hw --probe-browsers --json --db "$DB" > "$W/hw.json" 2> "$W/hw.err" || { cat "$W/hw.err"; fail "hw --probe-browsers --json"; }
@@ -335,11 +336,11 @@ print("chromium: webgpu %s%s; webnn %s; wasm simd %s threads %s" % (
     p["wasm"]["simd"], p["wasm"]["threads"]))
 PY
   [ "$(q "select count(*) from web_platform_results where browser = 'chromium'")" = 5 ] || fail "expected 5 web_platform_results rows"
-  [ "$(q "select count(*) from web_platform_results w join runs r using (run_id) where r.args like 'hw --probe-browsers%'")" = 5 ] || fail "rows not tied to their run"
+  [ "$(q "select count(*) from web_platform_results w join runs r using (run_id) where w.browser = 'chromium' and r.args like 'hw --probe-browsers%'")" = 5 ] || fail "rows not tied to their run"
   fb=$(/usr/bin/python3 -c 'import json,sys; g=[x for x in json.load(open(sys.argv[1]))["browsers"] if x["name"]=="chromium"][0]["probe"]["webgpu"]; print("fallback_adapter=" + str(g["fallback_adapter"]).lower() if g["available"] else "unavailable: ")' "$W/hw.json")
-  [ "$(q "select count(*) from web_platform_results where platform = 'webgpu' and adapter like '%$fb%'")" = 1 ] || fail "webgpu row does not match the probe ($fb)"
-  [ "$(q "select count(*) from web_platform_results where platform like 'webnn-%' and (adapter = 'available' or adapter like 'unavailable: _%')")" = 3 ] || fail "webnn rows"
-  [ "$(q "select count(*) from web_platform_results where platform = 'wasm' and features like 'simd=%threads=%'")" = 1 ] || fail "wasm row"
+  [ "$(q "select count(*) from web_platform_results where browser = 'chromium' and platform = 'webgpu' and adapter like '%$fb%'")" = 1 ] || fail "webgpu row does not match the probe ($fb)"
+  [ "$(q "select count(*) from web_platform_results where browser = 'chromium' and platform like 'webnn-%' and (adapter = 'available' or adapter like 'unavailable: _%')")" = 3 ] || fail "webnn rows"
+  [ "$(q "select count(*) from web_platform_results where browser = 'chromium' and platform = 'wasm' and features like 'simd=%threads=%'")" = 1 ] || fail "wasm row"
   "$IA" hw --no-db > /dev/null 2>&1 && fail "--no-db without --probe-browsers accepted"
   ;;
 generate)
