@@ -1,5 +1,5 @@
 /* Models from the store: "CID" or "CID/path/model.onnx" as a model path. A file of raw leaves is
- * mapped block by block side by side (verified in place); other files are read into a memfd. */
+ * mapped block by block side by side (verified in place); other files are read into a buffer. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <openssl/evp.h>
 #include "ia/model.h"
@@ -27,7 +28,9 @@
  * leaves whose sizes are page multiples (the last one excepted) is mapped block file by block file
  * into one reserved address range, so its bytes are the page cache's own pages; its entry is an
  * empty placeholder registered with the loader (ia__filemap_prepare) under which the loader finds
- * that mapping. Any other file is read into a memfd and its entry is a symlink to /proc/self/fd/N.
+ * that mapping. Any other file of 1 MiB or more is read into private anonymous memory registered
+ * the same way (its hashes checked while reading, or later like the mapped blocks'); a smaller one
+ * is read into a memfd and its entry is a symlink to /proc/self/fd/N.
  * ia_model_load then maps them as it maps any model folder; the directory is removed after. */
 
 int ia__blockstore_block_path(ia_blockstore *bs, const ia_cid *cid, char *path, size_t cap);
@@ -70,8 +73,10 @@ typedef struct leaf {
     uint64_t off, size; /* where the chunk goes in the buffer, and its length */
     int kind, status, err;
     long long found; /* the block's size on disk (LS_SIZE) */
-    const uint8_t *at; /* deferred hashing: where the mapped block is */
+    const uint8_t *at; /* deferred hashing: where the chunk is (mapped block or its place in a buffer) */
     int file;          /* deferred hashing: index of the file's reference in the pending set */
+    uint8_t pre[24], post[12]; /* a dag-pb leaf's framing (np, nq bytes): the block is pre || chunk || post */
+    uint8_t np, nq;
 } leaf;
 
 typedef struct leaf_list {
@@ -105,25 +110,19 @@ static int walk(src_ctx *x, leaf_list *ll, const ia_cid *cid, uint8_t *dst, uint
     if (depth > 64) return ia_set_error(IA_ERR_LIMIT, "file DAG deeper than 64 levels");
     if (x->plan_bad) return IA_OK; /* planning, and already known not to be mappable */
     if (cid->mh_code == IA_MH_SHA2_256 && cid->codec == IA_CODEC_RAW) return push_leaf(ll, cid, off, size, LEAF_RAW);
-    if (!dst && cid->codec == IA_CODEC_DAG_PB && size && !walk_leaf) {
-        uint8_t pre[24], post[12];
-        size_t np, nq;
-        uint64_t probe = ia__unixfs_leaf_frame(size, pre, &np, post, &nq);
-        char path[PATH_MAX];
-        struct stat st;
-        if (!ia__blockstore_block_path(x->bs, cid, path, sizeof path) && stat(path, &st) == 0 && (uint64_t)st.st_size == probe) {
-            x->plan_bad = 1; /* a dag-pb leaf: its chunk sits behind framing bytes, not on a page boundary */
-            return IA_OK;
-        }
-    }
     if (cid->mh_code == IA_MH_SHA2_256 && cid->codec == IA_CODEC_DAG_PB && size && !walk_leaf) {
+        /* a block of a leaf's size is listed as a dag-pb leaf, and so is a missing one: the leaf
+         * readers name it after reading the others (whose deferred hashes are then checked first) */
         uint8_t pre[24], post[12];
         size_t np, nq, total = ia__unixfs_leaf_frame(size, pre, &np, post, &nq);
         char path[PATH_MAX];
         struct stat st;
-        if (!ia__blockstore_block_path(x->bs, cid, path, sizeof path) && stat(path, &st) == 0 &&
-            (uint64_t)st.st_size == total)
-            return push_leaf(ll, cid, off, size, LEAF_PB);
+        if (!ia__blockstore_block_path(x->bs, cid, path, sizeof path) &&
+            (stat(path, &st) == 0 ? (uint64_t)st.st_size == total : errno == ENOENT && !ia_blockstore_has(x->bs, cid))) {
+            if (dst) return push_leaf(ll, cid, off, size, LEAF_PB);
+            x->plan_bad = 1; /* a dag-pb leaf: its chunk sits behind framing bytes, not on a page boundary */
+            return IA_OK;
+        }
     }
     uint8_t *raw;
     size_t rlen;
@@ -188,7 +187,28 @@ typedef struct leaf_job {
     src_ctx *x;
     leaf *v;
     uint8_t *dst;
+    int hash; /* 0: read only, the hash is checked later (leaf->at, framing in leaf->pre/post) */
 } leaf_job;
+
+/* Reads exactly the bytes the n iovecs describe, from off (regular files may return short reads). */
+static int preadv_all(int fd, struct iovec *iov, int n, off_t off) {
+    while (n > 0) {
+        ssize_t r = preadv(fd, iov, n, off);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return -1;
+        off += r;
+        while (n > 0 && (size_t)r >= iov->iov_len) {
+            r -= (ssize_t)iov->iov_len;
+            iov++;
+            n--;
+        }
+        if (n > 0) {
+            iov->iov_base = (uint8_t *)iov->iov_base + r;
+            iov->iov_len -= (size_t)r;
+        }
+    }
+    return 0;
+}
 
 /* Pieces read and hashed in turn, so the hash reads what the copy just left in the cache. */
 #define PIECE (128 * 1024)
@@ -198,9 +218,11 @@ static void read_leaf(leaf_job *j, leaf *f, EVP_MD_CTX *md) {
     if (ia__blockstore_block_path(j->x->bs, &f->cid, path, sizeof path)) { f->status = LS_IO; f->err = ENAMETOOLONG; return; }
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) { f->status = errno == ENOENT ? LS_MISSING : LS_IO; f->err = errno; return; }
-    uint8_t pre[24], post[12], gpre[24], gpost[12];
+    uint8_t gpre[24], gpost[12];
     size_t np = 0, nq = 0, want = (size_t)f->size;
-    if (f->kind == LEAF_PB) want = ia__unixfs_leaf_frame(f->size, pre, &np, post, &nq);
+    if (f->kind == LEAF_PB) want = ia__unixfs_leaf_frame(f->size, f->pre, &np, f->post, &nq);
+    f->np = (uint8_t)np;
+    f->nq = (uint8_t)nq;
     struct stat st;
     if (fstat(fd, &st) || (uint64_t)st.st_size != want) {
         f->status = LS_SIZE;
@@ -214,6 +236,19 @@ static void read_leaf(leaf_job *j, leaf *f, EVP_MD_CTX *md) {
     uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), lo = (uintptr_t)d0 & ~(pg - 1),
               hi = ((uintptr_t)d0 + (size_t)f->size + pg - 1) & ~(pg - 1);
     if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+    if (!j->hash) { /* framing and chunk in one read, each to its place; hashed later (pending) */
+        struct iovec iov[3];
+        int n = 0;
+        if (np) iov[n++] = (struct iovec){gpre, np};
+        if (f->size) iov[n++] = (struct iovec){d0, (size_t)f->size};
+        if (nq) iov[n++] = (struct iovec){gpost, nq};
+        if (n && preadv_all(fd, iov, n, 0)) { f->err = errno ? errno : EIO; f->status = LS_IO; close(fd); return; }
+        close(fd);
+        /* a block framed otherwise (it may still be a valid node) goes back through the walk */
+        if (memcmp(gpre, f->pre, np) || memcmp(gpost, f->post, nq)) f->status = LS_WALK;
+        else f->at = d0;
+        return;
+    }
     int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
     if (ok && np) ok = !pread_all(fd, gpre, np, 0) && EVP_DigestUpdate(md, gpre, np);
     for (size_t pos = 0; ok && pos < (size_t)f->size; pos += PIECE) {
@@ -228,13 +263,13 @@ static void read_leaf(leaf_job *j, leaf *f, EVP_MD_CTX *md) {
     close(fd);
     if (memcmp(d, f->cid.digest, 32)) { f->status = LS_CORRUPT; return; }
     /* the block is what its CID names; a dag-pb one is a leaf only if framed as one */
-    if (f->kind == LEAF_PB && (memcmp(gpre, pre, np) || memcmp(gpost, post, nq))) f->status = LS_WALK;
+    if (f->kind == LEAF_PB && (memcmp(gpre, f->pre, np) || memcmp(gpost, f->post, nq))) f->status = LS_WALK;
 }
 
 static void read_leaves(void *ctx, int64_t b, int64_t e, int tid) {
     (void)tid;
     leaf_job *j = ctx;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_MD_CTX *md = j->hash ? EVP_MD_CTX_new() : NULL;
     for (int64_t i = b; i < e; i++) read_leaf(j, &j->v[i], md);
     EVP_MD_CTX_free(md);
 }
@@ -253,14 +288,35 @@ static int leaf_error(src_ctx *x, const leaf *f) {
     return ia_set_error(IA_ERR_IO, "reading block %s failed: %s", path, strerror(f->err));
 }
 
-/* Reads the file DAG at cid into dst (exactly `size` bytes), verifying every block. */
-static int fill(src_ctx *x, const ia_cid *cid, uint8_t *dst, uint64_t size) {
+static void hash_mapped(leaf *f, const uint8_t *p, EVP_MD_CTX *md);
+
+/* Hashes (here, serially) the leaves of ll already in place whose hash was deferred, when a load fails
+ * before they reach the pending set: a corrupted one is the better explanation, and replaces rc. */
+static int blame_corrupt(src_ctx *x, leaf_list *ll, int rc) {
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    for (size_t i = 0; rc && i < ll->n; i++) {
+        leaf *f = &ll->v[i];
+        if (f->status != LS_OK || !f->at) continue;
+        hash_mapped(f, f->at, md);
+        if (f->status == LS_CORRUPT) rc = leaf_error(x, f);
+    }
+    EVP_MD_CTX_free(md);
+    return rc;
+}
+
+/* Reads the file DAG at cid into dst (exactly `size` bytes). With later == NULL every block is
+ * verified here; otherwise the inner nodes (and any dag-pb block not framed as a leaf) are, and the
+ * leaves are only read into place and appended to *later (their chunk at ->at, their framing in
+ * ->pre/->post) to be hashed by the caller before anything built from dst is handed out. */
+static int fill(src_ctx *x, const ia_cid *cid, uint8_t *dst, uint64_t size, leaf_list *later) {
     leaf_list ll = {0}, again = {0};
     int rc = walk(x, &ll, cid, dst, 0, size, 0, 0);
     while (!rc && ll.n) {
-        leaf_job j = {x, ll.v, dst};
+        leaf_job j = {x, ll.v, dst, !later};
         ia_parallel_for(x->pool, (int64_t)ll.n, 1, read_leaves, &j);
         again.n = 0;
+        for (size_t i = 0; later && !rc && i < ll.n; i++) /* every read one first: hashed on a failure below */
+            if (ll.v[i].status == LS_OK && !(rc = push_leaf(later, &ll.v[i].cid, 0, 0, 0))) later->v[later->n - 1] = ll.v[i];
         for (size_t i = 0; !rc && i < ll.n; i++) {
             leaf *f = &ll.v[i];
             if (f->status == LS_OK) continue;
@@ -289,10 +345,12 @@ typedef struct map_job {
     int hash; /* 0: map only (the hash is deferred) */
 } map_job;
 
+/* Checks that pre || p[0, size) || post (the leaf's framing: none for a raw leaf) hashes to its CID. */
 static void hash_mapped(leaf *f, const uint8_t *p, EVP_MD_CTX *md) {
     uint8_t d[32];
     unsigned dl = 0;
-    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL) || !EVP_DigestUpdate(md, p, (size_t)f->size) ||
+    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL) || (f->np && !EVP_DigestUpdate(md, f->pre, f->np)) ||
+        !EVP_DigestUpdate(md, p, (size_t)f->size) || (f->nq && !EVP_DigestUpdate(md, f->post, f->nq)) ||
         !EVP_DigestFinal_ex(md, d, &dl) || dl != 32) {
         f->err = EIO;
         f->status = LS_IO;
@@ -364,6 +422,7 @@ static int map_file(src_ctx *x, const ia_cid *cid, uint64_t size, const char *re
     ia_parallel_for(x->pool, (int64_t)ll.n, 1, map_leaves, &j);
     for (size_t i = 0; !rc && i < ll.n; i++)
         if (ll.v[i].status != LS_OK) rc = leaf_error(x, &ll.v[i]);
+    if (rc && x->defer) rc = blame_corrupt(x, &ll, rc); /* the blocks mapped so far, before they go */
     if (!rc && (rc = ia__filemap_wrap(base, (size_t)size, out))) *out = NULL;
     if (rc && span) munmap(base, span);
     if (!rc && x->defer && (rc = defer_leaves(x->defer, &ll, *out, ref))) {
@@ -374,9 +433,10 @@ static int map_file(src_ctx *x, const ia_cid *cid, uint64_t size, const char *re
     return rc;
 }
 
-/* ---- deferred hashing: the blocks of the block-mapped files (the model file and its external data
- * files) are hashed on other threads while the caller builds a session from the model;
- * pending_finish joins them and the session is handed out only if every block matched its CID ---- */
+/* ---- deferred hashing: the leaves of the block-mapped and buffer-read files (the model file and its
+ * external data files) are hashed on other threads while the caller builds a session from the model
+ * (a dag-pb leaf as its framing around the chunk in the buffer); pending_finish joins them and the
+ * session is handed out only if every block matched its CID ---- */
 
 struct pending {
     ia_blockstore *bs, *own; /* own: opened for this load, closed by pending_finish */
@@ -480,17 +540,30 @@ static int materialize(src_ctx *x, const ia_cid *cid, const char *rel, const cha
     if (x->nmaps >= MAX_FILES) return ia_set_error(IA_ERR_LIMIT, "model needs more than %d files", MAX_FILES);
     ia_filemap *fm = NULL;
     if ((rc = map_file(x, cid, size, ref, &fm))) return ia_set_error(rc, "%s: %s", ref, ia__prev_error());
-    if (!fm && size >= BUFFER_MIN) { /* a private buffer filled from the blocks, read-only once verified */
+    if (!fm && size >= BUFFER_MIN) {
+        /* a private buffer filled from the blocks, read-only once filled; verified first, or (x->defer)
+         * its leaves are hashed in the buffer on other threads while the caller builds on it */
         if (size > (uint64_t)SIZE_MAX / 2) return ia_set_error(IA_ERR_LIMIT, "%s is too large", ref);
         size_t pg = (size_t)sysconf(_SC_PAGESIZE), span = ((size_t)size + pg - 1) & ~(pg - 1);
         uint8_t *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (m == MAP_FAILED) return ia_set_error(IA_ERR_IO, "cannot map a %llu-byte buffer: %s", (unsigned long long)size, strerror(errno));
         (void)madvise(m, span, MADV_HUGEPAGE); /* 2 MiB pages where the kernel has them: far fewer faults */
-        rc = fill(x, cid, m, size);
+        leaf_list later = {0};
+        rc = fill(x, cid, m, size, x->defer ? &later : NULL);
         if (!rc && mprotect(m, span, PROT_READ)) rc = ia_set_error(IA_ERR_IO, "mprotect failed: %s", strerror(errno));
         if (!rc) rc = ia__filemap_wrap(m, (size_t)size, &fm);
-        if (rc) { munmap(m, span); return ia_set_error(rc, "%s: %s", ref, ia__prev_error()); }
-        fm->keep = 1; /* anonymous memory: dropped pages would read back as zeros */
+        if (rc) rc = blame_corrupt(x, &later, rc); /* before the buffer goes */
+        if (!rc) fm->keep = 1; /* anonymous memory: dropped pages would read back as zeros */
+        if (!rc && x->defer && (rc = defer_leaves(x->defer, &later, fm, ref))) { /* keeps a reference to fm */
+            ia__filemap_release(fm); /* unmaps m */
+            fm = NULL;
+            m = NULL;
+        }
+        ia_free(later.v);
+        if (rc) {
+            if (m) munmap(m, span);
+            return ia_set_error(rc, "%s: %s", ref, ia__prev_error());
+        }
     }
     if (fm) {
         /* the entry is an empty placeholder; the loader finds the block mapping under its identity */
@@ -513,7 +586,7 @@ static int materialize(src_ctx *x, const ia_cid *cid, const char *rel, const cha
             /* the pages are allocated by the threads that fill them (see read_leaf) */
             uint8_t *m = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
             if (m == MAP_FAILED) return ia_set_error(IA_ERR_IO, "cannot map a %llu-byte buffer: %s", (unsigned long long)size, strerror(errno));
-            rc = fill(x, cid, m, size);
+            rc = fill(x, cid, m, size, NULL);
             munmap(m, (size_t)size);
             if (rc) return ia_set_error(rc, "%s: %s", ref, ia__prev_error());
         }
@@ -669,9 +742,10 @@ static int safe_location(const char *loc) {
     return 1;
 }
 
-/* Loads the model at ref. With defer_out, the blocks of the block-mapped files (the model file and
- * its external data files) are hashed on other threads after this returns (*defer_out, to be passed
- * to pending_finish); without it every block is verified before the model is parsed. */
+/* Loads the model at ref. With defer_out, the leaves of the block-mapped and buffer-read files (the
+ * model file and its external data files; not those under 1 MiB, read into a memfd) are hashed on
+ * other threads after this returns (*defer_out, to be passed to pending_finish); without it every
+ * block is verified before the model is parsed. */
 static int load(ia_blockstore *bs, const char *ref, ia_model **out, pending **defer_out) {
     *out = NULL;
     ia_blockstore *own = NULL;
@@ -725,9 +799,9 @@ static int load(ia_blockstore *bs, const char *ref, ia_model **out, pending **de
         goto unlock;
     }
     /* With p, the model file's blocks are hashed after it is loaded, like its data files' (when it is
-     * block-mapped; otherwise it is read and verified here): the ONNX parser and the scan below are
-     * safe on any bytes, and on any failure before the session is handed out the blocks are checked
-     * and a corrupted one is the error reported. */
+     * block-mapped or read into a buffer; one under 1 MiB is verified here): the ONNX parser and the
+     * scan below are safe on any bytes, and on any failure before the session is handed out the
+     * blocks are checked and a corrupted one is the error reported. */
     x.defer = p;
     if ((rc = materialize(&x, &cid, name, ref))) goto cleanup;
     /* find the external data files the model names, read them from sibling entries */

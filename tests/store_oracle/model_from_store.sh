@@ -4,8 +4,10 @@
 # Under kubo's default (dag-pb leaves), CIDv1 raw leaves with small chunks and a deep tree (page-sized
 # chunks: mapped in place; 5000-byte chunks: read into a buffer), and unixfs-v1-2025 (the model file
 # is one raw block, used in place); a model with its weights embedded in model.onnx under
-# unixfs-v1-2025 (several 1 MiB blocks, hashed while the session is built). The same under the
-# trickle layout (add --trickle). Also the errors.
+# unixfs-v1-2025 (several 1 MiB blocks, hashed while the session is built); both models with 4 MiB
+# of weights under kubo's default (17 dag-pb leaves read into a buffer, hashed while the session is
+# built). The same under the trickle layout (add --trickle). Also the errors, with no sanitizer
+# report (leaks) on the failure paths.
 # usage: model_from_store.sh BIN PYTHON
 set -eu
 BIN=$1
@@ -46,7 +48,8 @@ ls "$T/store/tmp" | grep -q . && { echo "FAIL: temporary files left in the store
 expect_err() { # what, pattern, args...
   what=$1; pat=$2; shift 2
   if "$BIN" "$@" >"$T/err" 2>&1; then echo "FAIL $what: succeeded"; fails=$((fails + 1)); return; fi
-  if grep -q "$pat" "$T/err"; then echo "ok   $what: $(head -1 "$T/err")"
+  if grep -q "Sanitizer" "$T/err"; then echo "FAIL $what: sanitizer report: $(grep -m3 "Sanitizer\|SUMMARY" "$T/err")"; fails=$((fails + 1))
+  elif grep -q "$pat" "$T/err"; then echo "ok   $what: $(head -1 "$T/err")"
   else echo "FAIL $what: message was: $(cat "$T/err")"; fails=$((fails + 1)); fi
 }
 expect_err "path that does not exist" "no entry named 'nope.onnx'" run "$cid/onnx/nope.onnx" --random-inputs
@@ -92,11 +95,13 @@ key = base64.b32encode(b"\x12\x20" + hashlib.sha256(chunk).digest()).decode().rs
 print(f"{store}/blocks/{key[-3:-1]}/{key}.data")
 PYEOF
 }
-flip_check() { # name, block path, expected CID pattern in the message, ref
-  name=$1; bp=$2; ref=$3
+flip_check() { # name, block path, ref[, byte offset (default 5000; "last": the last byte)[, new byte]]
+  name=$1; bp=$2; ref=$3; at=${4:-5000}; by=${5:-Y}
   [ -f "$bp" ] || { echo "FAIL $name: block $bp not in the store"; fails=$((fails + 1)); return; }
+  [ "$at" = last ] && at=$(($(wc -c < "$bp") - 1))
   cp "$bp" "$T/saved"; chmod u+w "$bp"
-  printf 'Y' | dd of="$bp" bs=1 seek=5000 conv=notrunc 2>/dev/null
+  printf "$by" | dd of="$bp" bs=1 seek="$at" conv=notrunc 2>/dev/null
+  cmp -s "$bp" "$T/saved" && { echo "FAIL $name: the byte at $at was already '$by'"; fails=$((fails + 1)); }
   expect_err "$name" "is corrupted.*$(basename "$bp")" run "$ref" --random-inputs
   cp "$T/saved" "$bp"
   "$BIN" run "$ref" --random-inputs >/dev/null || { echo "FAIL $name: load after repair"; fails=$((fails + 1)); }
@@ -131,6 +136,45 @@ if [ -f "$bp" ]; then
   cp "$T/saved" "$bp"
 else echo "FAIL: block $bp of the embedded model.onnx not in the store"; fails=$((fails + 1)); fi
 "$BIN" inspect "$cide/onnx/model.onnx" | grep -q "parameters" || { echo "FAIL: inspect of the embedded model after repair"; fails=$((fails + 1)); }
+# kubo's default layout with files of 1 MiB or more: 256 KiB chunks in dag-pb leaves, read straight
+# into a buffer (framing checked as it is read), hashed with their framing while the session is built.
+# External data (model.onnx.data: 4 MiB + 4 KiB, 17 leaves) and embedded weights (model.onnx: 17 leaves)
+"$PY" "$HERE/make_model.py" "$T/x" 1024
+"$BIN" run "$T/x/onnx/model.onnx" --random-inputs --dim batch=3 --output-dir "$T/x-file" >/dev/null
+xsize=$(wc -c < "$T/x/onnx/model.onnx.data")
+[ "$xsize" -gt 4194304 ] || { echo "FAIL: model.onnx.data has only $xsize bytes (fewer than 17 chunks)"; fails=$((fails + 1)); }
+same_outputs() { # name, ref, directory of the file run's outputs
+  rm -rf "$T/out"
+  if "$BIN" run "$2" --random-inputs --dim batch=3 --output-dir "$T/out" >"$T/err" 2>&1 && cmp -s "$3/output_0.pb" "$T/out/output_0.pb"
+  then echo "ok   $1 ($2)"
+  else echo "FAIL $1: run failed or outputs differ from the file run: $(head -3 "$T/err")"; fails=$((fails + 1)); fi
+}
+cidx=$("$BIN" add -r -Q "$T/x")
+cidk=$("$BIN" add -r -Q "$T/e")
+case "$cidx$cidk" in Qm*Qm*) ;; *) echo "FAIL: kubo default should give CIDv0 roots: $cidx $cidk"; fails=$((fails + 1)) ;; esac
+same_outputs "external data, kubo default (17 dag-pb leaves in a buffer)" "$cidx/onnx/model.onnx" "$T/x-file"
+same_outputs "embedded weights, kubo default (17 dag-pb leaves in a buffer)" "$cidk/onnx/model.onnx" "$T/e-file"
+"$BIN" inspect "$cidk/onnx/model.onnx" | grep -q "parameters" || { echo "FAIL: inspect of the embedded model (kubo default)"; fails=$((fails + 1)); }
+xdata=$T/x/onnx/model.onnx.data
+flip_check "external data, kubo default: corrupted chunk of leaf 9 of 17" "$(leaf_path "$xdata" 262144 8 0)" "$cidx/onnx/model.onnx"
+flip_check "external data, kubo default: corrupted framing (first byte) of leaf 9 of 17" "$(leaf_path "$xdata" 262144 8 0)" "$cidx/onnx/model.onnx" 0
+flip_check "external data, kubo default: corrupted framing (last byte) of leaf 17 of 17" "$(leaf_path "$xdata" 262144 16 0)" "$cidx/onnx/model.onnx" last
+flip_check "embedded weights, kubo default: corrupted chunk of leaf 9 of 17" "$(leaf_path "$T/e/onnx/model.onnx" 262144 8 0)" "$cidk/onnx/model.onnx"
+flip_check "embedded weights, kubo default: corrupted framing (last byte) of leaf 9 of 17" "$(leaf_path "$T/e/onnx/model.onnx" 262144 8 0)" "$cidk/onnx/model.onnx" last
+flip_check "embedded weights, kubo default: corrupted first chunk byte (the protobuf: the parse may fail first)" \
+  "$(leaf_path "$T/e/onnx/model.onnx" 262144 0 0)" "$cidk/onnx/model.onnx" 11 '\377'
+# a missing leaf is named; with another leaf corrupted as well, the corrupted one is named (its hash,
+# deferred, is checked before the error is reported)
+bp3=$(leaf_path "$xdata" 262144 2 0); bp9=$(leaf_path "$xdata" 262144 8 0)
+if [ -f "$bp3" ] && [ -f "$bp9" ]; then
+  cp "$bp3" "$T/saved3"; cp "$bp9" "$T/saved9"; chmod u+w "$bp3" "$bp9"
+  rm -f "$bp9"
+  expect_err "external data, kubo default: leaf 9 of 17 missing" "block Qm[^ ]* is not in the store" run "$cidx/onnx/model.onnx" --random-inputs
+  printf 'Y' | dd of="$bp3" bs=1 seek=5000 conv=notrunc 2>/dev/null
+  expect_err "external data, kubo default: leaf 3 corrupted and leaf 9 missing" "is corrupted.*$(basename "$bp3")" run "$cidx/onnx/model.onnx" --random-inputs
+  cp "$T/saved3" "$bp3"; cp "$T/saved9" "$bp9"
+  "$BIN" verify "$cidx" >/dev/null || { echo "FAIL: verify after repairing the kubo-default blocks"; fails=$((fails + 1)); }
+else echo "FAIL: blocks $bp3 $bp9 of model.onnx.data not in the store"; fails=$((fails + 1)); fi
 # the loader refuses a model (its tensor lies beyond the end of its external data file) while the
 # data's blocks, mapped and hashed during the load, include a corrupted one: the error names the block
 "$PY" - "$T/bad" <<'PYEOF'
