@@ -213,6 +213,21 @@ static int preadv_all(int fd, struct iovec *iov, int n, off_t off) {
 /* Pieces read and hashed in turn, so the hash reads what the copy just left in the cache. */
 #define PIECE (128 * 1024)
 
+/* Whether the framing read from a block (gpre, gpost) is a leaf's: the expected File framing, or
+ * the same with UnixFS type Raw, which kubo's trickle layout writes for its dag-pb leaves (then the
+ * leaf's expected framing is switched to what was read, for the deferred hash). */
+static int leaf_framing(leaf *f, const uint8_t *gpre, size_t np, const uint8_t *gpost, size_t nq) {
+    if (memcmp(gpost, f->post, nq)) return 0;
+    if (!memcmp(gpre, f->pre, np)) return 1;
+    size_t t = 1; /* after PBNode.Data's tag and length: the Type field's tag, then its value */
+    while (t < np && (f->pre[t] & 0x80)) t++;
+    t += 2;
+    if (t >= np || gpre[t] != IA_UNIXFS_RAW || memcmp(gpre, f->pre, t) || memcmp(gpre + t + 1, f->pre + t + 1, np - t - 1))
+        return 0;
+    f->pre[t] = IA_UNIXFS_RAW;
+    return 1;
+}
+
 static void read_leaf(leaf_job *j, leaf *f, EVP_MD_CTX *md) {
     char path[PATH_MAX];
     if (ia__blockstore_block_path(j->x->bs, &f->cid, path, sizeof path)) { f->status = LS_IO; f->err = ENAMETOOLONG; return; }
@@ -245,7 +260,7 @@ static void read_leaf(leaf_job *j, leaf *f, EVP_MD_CTX *md) {
         if (n && preadv_all(fd, iov, n, 0)) { f->err = errno ? errno : EIO; f->status = LS_IO; close(fd); return; }
         close(fd);
         /* a block framed otherwise (it may still be a valid node) goes back through the walk */
-        if (memcmp(gpre, f->pre, np) || memcmp(gpost, f->post, nq)) f->status = LS_WALK;
+        if (!leaf_framing(f, gpre, np, gpost, nq)) f->status = LS_WALK;
         else f->at = d0;
         return;
     }
@@ -263,7 +278,7 @@ static void read_leaf(leaf_job *j, leaf *f, EVP_MD_CTX *md) {
     close(fd);
     if (memcmp(d, f->cid.digest, 32)) { f->status = LS_CORRUPT; return; }
     /* the block is what its CID names; a dag-pb one is a leaf only if framed as one */
-    if (f->kind == LEAF_PB && (memcmp(gpre, f->pre, np) || memcmp(gpost, f->post, nq))) f->status = LS_WALK;
+    if (f->kind == LEAF_PB && !leaf_framing(f, gpre, np, gpost, nq)) f->status = LS_WALK;
 }
 
 static void read_leaves(void *ctx, int64_t b, int64_t e, int tid) {
