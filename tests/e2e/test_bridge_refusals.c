@@ -14,6 +14,7 @@
 #include "ia/alloc.h"
 #include "ipfs_accelerate.h"
 #include "web/web_internal.h"
+#include "raw_socket.h"
 
 static int fails = 0;
 #define CHECK(c, ...) do { if (!(c)) { fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #c); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); fails++; } } while (0)
@@ -21,30 +22,8 @@ static int fails = 0;
 static int port, ws_port; /* HTTP (civetweb), WebSocket (ours) */
 static char token[64];
 
-static int dial_port(int p) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)p);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct timeval tv = {10, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a)) { close(fd); return -1; }
-    return fd;
-}
+static int dial_port(int p) { return raw_dial(p, 10); }
 static int dial(void) { return dial_port(port); }
-
-static int send_all(int fd, const void *p, size_t n) {
-    const char *c = p;
-    while (n) {
-        ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
-        if (w <= 0) return -1;
-        c += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
 
 /* Sends a request and reads the whole response (until close or 1 MiB); returns the status code. */
 static int http(const char *req, size_t reqlen, char *resp, size_t cap, size_t *got) {
@@ -119,16 +98,6 @@ static int ws_send_raw(int fd, uint8_t b0, int masked, const uint8_t *p, uint64_
     int r = send_all(fd, buf, n);
     free(buf);
     return r;
-}
-
-static int recv_n(int fd, uint8_t *p, size_t n) {
-    while (n) {
-        ssize_t r = recv(fd, p, n, 0);
-        if (r <= 0) return -1;
-        p += r;
-        n -= (size_t)r;
-    }
-    return 0;
 }
 
 /* Reads one frame: returns its opcode (payload into buf), or -1 when the connection closed. */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "ipfs_accelerate.h"
 #include "web/web_internal.h"
+#include "raw_socket.h"
 
 static int fails = 0;
 #define CHECK(c, ...) do { if (!(c)) { fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #c); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); fails++; } } while (0)
@@ -43,40 +44,7 @@ static void on_close(void *u, void *c) {
     pthread_mutex_lock(&mu); n_close++; pthread_mutex_unlock(&mu);
 }
 
-static int dial(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct timeval tv = {20, 0}; /* a hang fails the test instead of blocking it */
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a)) { close(fd); return -1; }
-    return fd;
-}
-
-static int send_all(int fd, const void *p, size_t n) {
-    const char *c = p;
-    while (n) {
-        ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
-        if (w <= 0) return -1;
-        c += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-static int recv_n(int fd, uint8_t *p, size_t n) {
-    while (n) {
-        ssize_t r = recv(fd, p, n, 0);
-        if (r <= 0) return -1;
-        p += r;
-        n -= (size_t)r;
-    }
-    return 0;
-}
+static int dial(void) { return raw_dial(port, 20); }
 
 /* Reads the HTTP response head byte by byte (nothing of a following frame is consumed). */
 static int read_head(int fd, char *buf, size_t cap) {
