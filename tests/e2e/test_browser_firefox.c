@@ -16,6 +16,7 @@
 #include "ipfs_accelerate.h"
 #include "onnx/ir.h"
 #include "onnx/proto.h"
+#include "browser_fixture.h"
 
 #define ATOL 1e-3
 #define BROWSER "firefox"
@@ -48,18 +49,6 @@ static int require_firefox(void) {
     return 0;
 }
 
-static int read_file(const char *path, uint8_t **data, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    struct stat st;
-    fstat(fileno(f), &st);
-    *len = (size_t)st.st_size;
-    *data = malloc(*len + 1);
-    size_t got = fread(*data, 1, *len, f);
-    fclose(f);
-    return got == *len ? 0 : -1;
-}
-
 /* A fixture: the CPU engine's session, its test_data_set_0 inputs and its outputs on them. */
 typedef struct fixture {
     char dir[4096], model[4200];
@@ -74,20 +63,7 @@ static int fixture_open(fixture *fx, const char *dir) {
     snprintf(fx->dir, sizeof fx->dir, "%s", dir);
     snprintf(fx->model, sizeof fx->model, "%s/model.onnx", dir);
     if (ia_session_create(fx->model, NULL, &fx->cpu)) { fprintf(stderr, "FAIL: cpu session %s: %s\n", fx->model, ia_last_error()); return 1; }
-    const ia_graph *g = ia_session_model(fx->cpu)->graph;
-    for (size_t i = 0; i < g->n_inputs && fx->nv < 16; i++) {
-        const ia_value_slot *vs = &g->values[g->inputs[i]];
-        if (vs->init) continue;
-        char p[4400];
-        snprintf(p, sizeof p, "%s/test_data_set_0/input_%zu.pb", dir, fx->nv);
-        uint8_t *d;
-        size_t len;
-        if (read_file(p, &d, &len)) { fprintf(stderr, "FAIL: cannot read %s\n", p); return 1; }
-        int rc = ia__value_decode(d, len, &vs->type, &fx->vals[fx->nv]);
-        free(d);
-        if (rc) { fprintf(stderr, "FAIL: %s: %s\n", p, ia_last_error()); return 1; }
-        fx->names[fx->nv++] = vs->name;
-    }
+    if (load_inputs(dir, fx->cpu, fx->vals, fx->names, &fx->nv)) return 1;
     fx->n_out = ia_session_output_count(fx->cpu);
     if (fx->n_out > 16 || ia_session_run(fx->cpu, fx->vals, fx->nv, fx->ref, fx->n_out)) {
         fprintf(stderr, "FAIL: cpu run %s: %s\n", fx->model, ia_session_errmsg(fx->cpu));
