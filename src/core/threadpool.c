@@ -47,26 +47,23 @@ static inline void cpu_relax(void) {
 #endif
 }
 
-/* Spins until *v differs from `old` (or the pool stops), for at most spin_ns; returns whether it did. */
-static int spin_until_changed(const ia_threadpool *p, const unsigned *v, unsigned old) {
-    if (p->spin_ns <= 0) return 0;
-    int64_t end = 0;
-    for (unsigned i = 0;; i++) {
-        if (__atomic_load_n(v, __ATOMIC_ACQUIRE) != old || __atomic_load_n(&p->stop, __ATOMIC_RELAXED)) return 1;
-        if ((i & 63) == 0) { /* the clock every 64 pauses */
-            int64_t t = now_ns();
-            if (!end) end = t + p->spin_ns;
-            else if (t >= end) return 0;
-        }
-        cpu_relax();
-    }
+typedef struct spin_on {
+    const unsigned *generation; /* ready when it differs from seen (or the pool stops) */
+    unsigned seen;
+    const int *pending;         /* or: ready when it is 0 */
+} spin_on;
+
+static int spin_ready(const ia_threadpool *p, const spin_on *w) {
+    if (w->pending) return __atomic_load_n(w->pending, __ATOMIC_ACQUIRE) == 0;
+    return __atomic_load_n(w->generation, __ATOMIC_ACQUIRE) != w->seen || __atomic_load_n(&p->stop, __ATOMIC_RELAXED);
 }
 
-static int spin_until_zero(const ia_threadpool *p, const int *v) {
+/* Spins until w is ready, for at most spin_ns (the clock read every 64 pauses); returns whether it was. */
+static int spin_until(const ia_threadpool *p, spin_on w) {
     if (p->spin_ns <= 0) return 0;
     int64_t end = 0;
     for (unsigned i = 0;; i++) {
-        if (__atomic_load_n(v, __ATOMIC_ACQUIRE) == 0) return 1;
+        if (spin_ready(p, &w)) return 1;
         if ((i & 63) == 0) {
             int64_t t = now_ns();
             if (!end) end = t + p->spin_ns;
@@ -97,7 +94,7 @@ static void *worker_main(void *arg) {
     for (;;) {
         if (!p->stop && p->generation == seen) {
             pthread_mutex_unlock(&p->mu);
-            spin_until_changed(p, &p->generation, seen);
+            spin_until(p, (spin_on){&p->generation, seen, NULL});
             pthread_mutex_lock(&p->mu);
         }
         while (!p->stop && p->generation == seen) pthread_cond_wait(&p->work_cv, &p->mu);
@@ -189,7 +186,7 @@ void ia_parallel_for(ia_threadpool *p, int64_t n, int64_t min_grain, ia_parallel
     in_worker = 1;
     run_chunks(p, 0);
     in_worker = 0;
-    spin_until_zero(p, &p->pending);
+    spin_until(p, (spin_on){NULL, 0, &p->pending});
     pthread_mutex_lock(&p->mu);
     while (__atomic_load_n(&p->pending, __ATOMIC_ACQUIRE) > 0) pthread_cond_wait(&p->done_cv, &p->mu);
     pthread_mutex_unlock(&p->mu);
