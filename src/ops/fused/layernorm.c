@@ -88,12 +88,10 @@ __attribute__((target("avx512f"))) static void ln_row_avx512(const float *x, con
 #define LN_HAVE_AVX512 0
 #endif
 
+/* __builtin_cpu_supports reads the CPU model libgcc fills in at startup: a load and a test */
 static int use_avx512(void) {
 #if LN_HAVE_AVX512
-    static int v = -1; /* every thread computes the same answer */
-    int r = __atomic_load_n(&v, __ATOMIC_RELAXED);
-    if (r < 0) __atomic_store_n(&v, r = __builtin_cpu_supports("avx512f") ? 1 : 0, __ATOMIC_RELAXED);
-    return r;
+    return __builtin_cpu_supports("avx512f");
 #else
     return 0;
 #endif
