@@ -6,10 +6,14 @@
 
 enum { B = 2, H = 3, SQ = 70, SK = 300, D = 8 };
 
+/* the divisor of the "Div" cases: 2 sqrt 2 is divided by; a power of two is multiplied by its
+ * exact reciprocal (the softmax tile's two paths) */
+static float g_div = 2.8284271f;
+
 /* q[B,H,SQ,D] k[B,kh,SK,D] v[B,kh,SK,D] (+ mask) -> attention -> y */
 static void build(ia_pbw *m, const char *scale_op, int mask_kind, int kv_heads) {
     ia_pbw g = {0};
-    fx_scalar(&g, "c", strcmp(scale_op, "Div") ? 0.35355339f : 2.8284271f);
+    fx_scalar(&g, "c", strcmp(scale_op, "Div") ? 0.35355339f : g_div);
     fx_node t = fx_begin("Transpose", "k", "kt");
     int64_t perm[4] = {0, 1, 3, 2};
     fx_ais(&t, "perm", 4, perm);
@@ -66,6 +70,11 @@ static void check(int *unit_failed_, const char *scale_op, int mask_kind, int kv
 
 TEST(attention_div_padding_mask) { check(unit_failed_, "Div", 1, H); }
 TEST(attention_mul_causal_mask) { check(unit_failed_, "Mul", 2, H); }
+TEST(attention_div_power_of_two_causal_mask) {
+    g_div = 4.0f;
+    check(unit_failed_, "Div", 2, H);
+    g_div = 2.8284271f;
+}
 TEST(attention_no_mask) { check(unit_failed_, "Mul", 0, H); }
 TEST(attention_broadcast_kv_head) { check(unit_failed_, "Div", 1, 1); } /* one K/V head for all (MatMul broadcast) */
 
@@ -153,5 +162,5 @@ TEST(attention_head_transposes_broadcast_kv) { check_head_layout(unit_failed_, 1
 TEST(attention_head_transpose_read_elsewhere_stays) { check_head_layout(unit_failed_, H, 1); }
 
 UNIT_MAIN(CASE(attention_head_transposes_absorbed), CASE(attention_head_transposes_broadcast_kv),
-          CASE(attention_head_transpose_read_elsewhere_stays), CASE(attention_div_padding_mask), CASE(attention_mul_causal_mask), CASE(attention_no_mask),
+          CASE(attention_head_transpose_read_elsewhere_stays), CASE(attention_div_padding_mask), CASE(attention_mul_causal_mask), CASE(attention_div_power_of_two_causal_mask), CASE(attention_no_mask),
           CASE(attention_broadcast_kv_head), CASE(attention_with_visible_scores_stays))
