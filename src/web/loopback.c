@@ -1,17 +1,14 @@
 /* The bridge's transport without a browser: a C WebSocket client echoing messages through our own
  * server on 127.0.0.1 (same WebSocket listener, same send path), to separate the browser's IPC cost. */
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 #include "ia/alloc.h"
 #include "ia/status.h"
 #include "ia/web.h"
+#include "web/sock_io.h"
 #include "web/web_internal.h"
 
 static int on_connect(void *user, void *conn, const char *query) {
@@ -23,44 +20,16 @@ static int on_message(void *user, void *conn, int opcode, const uint8_t *data, s
     return ia__server_ws_send(conn, opcode, data, len) ? -1 : 0;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n) {
-    while (n) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-        if (w <= 0) return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-static int read_all(int fd, uint8_t *p, size_t n) {
-    while (n) {
-        ssize_t r = recv(fd, p, n, 0);
-        if (r <= 0) return -1;
-        p += r;
-        n -= (size_t)r;
-    }
-    return 0;
-}
-
 /* Connects, upgrades, returns the socket (or -1). */
 static int ws_dial(int port, const char *token) {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = ia__sock_dial_loopback(port, 10);
     if (fd < 0) return -1;
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int one = 1;
-    struct timeval tv = {10, 0};
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     char req[512], resp[1024];
     int n = snprintf(req, sizeof req,
                      "GET /%s/ws?page=0 HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                      "Sec-WebSocket-Key: aXBmcy1hY2NlbGVyYXRlIQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
                      token, port);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) || write_all(fd, (const uint8_t *)req, (size_t)n)) { close(fd); return -1; }
+    if (ia__sock_send_all(fd, req, (size_t)n)) { close(fd); return -1; }
     size_t got = 0;
     while (got + 1 < sizeof resp) { /* byte by byte up to the blank line: nothing of the first frame is consumed */
         if (recv(fd, resp + got, 1, 0) != 1) { close(fd); return -1; }
@@ -118,15 +87,15 @@ int ia_web_loopback_echo(ia_web_loopback *l, size_t bytes, int n, double *times_
     }
     for (int k = 0; k < n && !rc; k++) {
         double t0 = ia__now_ms();
-        if (write_all(fd, out, hl + 4 + bytes)) { rc = ia_set_error(IA_ERR_IO, "loopback echo: send failed"); break; }
+        if (ia__sock_send_all(fd, out, hl + 4 + bytes)) { rc = ia_set_error(IA_ERR_IO, "loopback echo: send failed"); break; }
         uint8_t h[10];
         uint64_t len = 0;
-        if (read_all(fd, h, 2)) { rc = ia_set_error(IA_ERR_IO, "loopback echo: no reply"); break; }
+        if (ia__sock_recv_all(fd, h, 2)) { rc = ia_set_error(IA_ERR_IO, "loopback echo: no reply"); break; }
         size_t ext = (h[1] & 0x7f) == 126 ? 2 : (h[1] & 0x7f) == 127 ? 8 : 0;
-        if (ext && read_all(fd, h + 2, ext)) { rc = ia_set_error(IA_ERR_IO, "loopback echo: short reply"); break; }
+        if (ext && ia__sock_recv_all(fd, h + 2, ext)) { rc = ia_set_error(IA_ERR_IO, "loopback echo: short reply"); break; }
         if (!ext) len = h[1] & 0x7f;
         for (size_t i = 0; i < ext; i++) len = len << 8 | h[2 + i];
-        if (h[0] != 0x82 || (h[1] & 0x80) || len != bytes || read_all(fd, in, (size_t)len)) {
+        if (h[0] != 0x82 || (h[1] & 0x80) || len != bytes || ia__sock_recv_all(fd, in, (size_t)len)) {
             rc = ia_set_error(IA_ERR_IO, "loopback echo: unexpected reply (%02x %02x, %llu bytes)", h[0], h[1], (unsigned long long)len);
             break;
         }

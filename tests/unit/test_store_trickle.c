@@ -186,6 +186,16 @@ static uint64_t walk(ia_blockstore *bs, const ia_cid *c, int depth, size_t direc
     return total;
 }
 
+
+/* trickle with 1000-byte chunks and 3 links (deep trees from small inputs); raw: raw leaves, CIDv1 */
+static void small_trickle_options(ia_add_options *o, int raw) {
+    ia_add_options_init(o, NULL);
+    o->trickle = 1;
+    o->chunk_size = 1000;
+    o->max_links = 3;
+    o->raw_leaves = raw;
+    o->cid_version = (uint32_t)raw;
+}
 TEST(import_walk_and_cat) {
     char root[] = "/tmp/ia-trickle-unit-XXXXXX";
     CHECK(mkdtemp(root) != NULL);
@@ -199,12 +209,7 @@ TEST(import_walk_and_cat) {
         const size_t sizes[] = {0, 1, 999, 1000, 1001, 3000, 15000 + 1, sz};
         for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
             ia_add_options o;
-            ia_add_options_init(&o, NULL);
-            o.trickle = 1;
-            o.chunk_size = 1000;
-            o.max_links = 3;
-            o.raw_leaves = raw;
-            o.cid_version = (uint32_t)raw;
+            small_trickle_options(&o, raw);
             ia_cid fr, h;
             CHECK(ia_add_bytes(bs, data, sizes[k], &o, &fr) == IA_OK);
             CHECK(ia_add_bytes(NULL, data, sizes[k], &o, &h) == IA_OK && ia_cid_equal(&fr, &h));
@@ -224,12 +229,7 @@ TEST(import_walk_and_cat) {
      * a root and several sub-tree nodes) */
     for (int raw = 0; raw < 2 && bs; raw++) {
         ia_add_options o;
-        ia_add_options_init(&o, NULL);
-        o.trickle = 1;
-        o.chunk_size = 1000;
-        o.max_links = 3;
-        o.raw_leaves = raw;
-        o.cid_version = (uint32_t)raw;
+        small_trickle_options(&o, raw);
         o.has_mode_value = 1;
         o.mode_value = 0600;
         o.has_mtime_value = 1;
