@@ -63,9 +63,24 @@ static int64_t g_small_m = 4;
 /* Blocks of C this many column strips wide or narrower read A in place instead of packing it: a
  * packed A strip is reused once per strip, so for narrow blocks (attention's P x V with a head of
  * 64: 2 strips) packing costs a good part of the multiply. Measured on the Whisper encoder at 1
- * thread: attention -9% at 8 strips (-7% at 4); reading A in place for every product made
- * BERT-base's 24-strip projections 8% slower. */
+ * thread: attention -9% at 8 strips (-7% at 4). Wider blocks also read A in place where the
+ * kernel set asks for it (direct_a_wide) and A's row pitch allows (a_rows_spread_over_l1_sets). */
 static int64_t g_direct_a_strips = 8;
+
+/* Whether reading A in place suits its row pitch: the micro-kernel walks its mr rows side by side,
+ * one cache line of each live at a time, and rows whose addresses are equal modulo 4 KiB fall in
+ * the same L1 set. More than half of them in one set (pitches of 1024, 2048, 3072 floats: all of
+ * them) evict each other at every depth step; packing, which reads each row a line at a time, is
+ * then faster (AVX-512, 128 x 768 x 3072: in place 80 GFLOP/s, packed 104). */
+static int a_rows_spread_over_l1_sets(int64_t lda, int mr) {
+    int most = 0;
+    for (int r = 0; r < mr; r++) {
+        int same = 0;
+        for (int q = 0; q < mr; q++) same += (r * lda) % 1024 == (q * lda) % 1024;
+        if (same > most) most = same;
+    }
+    return 2 * most <= mr;
+}
 
 static const ia__gemm_kernel *current_kernel(void) {
     const ia__gemm_kernel *k = __atomic_load_n(&g_forced, __ATOMIC_ACQUIRE);
@@ -204,7 +219,7 @@ typedef struct gemm_job {
     float *buf;                 /* per-thread packing buffers */
     size_t buf_floats;
     const ia_gemm_epilogue *ep; /* or NULL */
-    int64_t direct_a_strips;    /* g_direct_a_strips when the job was made */
+    int64_t direct_a_strips;    /* blocks of C this many strips wide or narrower read A in place */
 } gemm_job;
 
 /* Computes C's block number t (row-major over the tm x tn grid of thread blocks). */
@@ -399,6 +414,8 @@ static int gemm_run(ia_threadpool *pool, int trans_a, int trans_b, int64_t m, in
     j.packed = packed;
     j.ep = ep;
     j.direct_a_strips = g_direct_a_strips;
+    if (kern->direct_a_wide && g_direct_a_strips > 0 && !trans_a && a_rows_spread_over_l1_sets(lda, kern->mr))
+        j.direct_a_strips = INT64_MAX;
     j.kc = packed ? packed->kc : kern->kc;
     j.mc = min64(kern->mc, round_up(m, kern->mr));
     j.nc = min64(kern->nc, round_up(n, kern->nr));

@@ -71,8 +71,8 @@ int ia__gemm_f32_set_kernel(int id);
 const char *ia__gemm_f32_kernel_name(void); /* the kernel now in use */
 /* Rows at or below which the small-M (GEMV-like) path runs; for tests (0 disables it). */
 void ia__gemm_f32_set_small_m(int64_t m);
-/* Blocks of C at most this many column strips wide read A in place instead of packing it; for
- * tests (0: always pack; default 8). */
+/* Blocks of C at most this many column strips wide read A in place instead of packing it (wider
+ * ones too where the kernel set and A's row pitch allow); for tests (0: always pack; default 8). */
 void ia__gemm_f32_set_direct_a(int64_t strips);
 
 #endif

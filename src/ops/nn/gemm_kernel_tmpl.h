@@ -127,20 +127,28 @@ GK_ATTR static void GK_FN(micro_u)(int64_t kb, const float *restrict a, int64_t 
     GK_FN(micro_any)(kb, a, lda, 1, b, c, ldc, alpha, rows, cols, accumulate);
 }
 
-/* One A strip (row-major A, rows <= MR) into the packed layout [p][MR], zero padded: depth-outer,
- * so the stores are sequential and each row is read as a sequential stream (the row-outer loop it
- * replaces scattered its stores MR floats apart; AVX-512 gathers were slower still on Zen 4). */
+/* One A strip (row-major A, rows <= MR) into the packed layout [p][MR], zero padded. Rows are
+ * read GK_PD depths at a time, one whole cache line per row, into a small block that is then
+ * transposed from L1 with sequential stores. Reading one depth of every row per step instead
+ * keeps MR source lines live at once, and when the row pitch is a multiple of 4 KiB (K = 1024,
+ * 2048, 3072 floats) they all fall in one L1 set and evict each other at every depth.
+ * (AVX-512 gathers and scattered stores were slower still on Zen 4.) */
+#define GK_PD 16
 GK_ATTR static void GK_FN(pack_a)(const float *restrict a, int64_t lda, int rows, int64_t kb, float *restrict dst) {
-    if (rows == GK_MR) {
-        for (int64_t p = 0; p < kb; p++)
-            for (int r = 0; r < GK_MR; r++) dst[p * GK_MR + r] = a[r * lda + p];
-        return;
+    float blk[GK_MR][GK_PD];
+    int64_t p = 0;
+    for (; p + GK_PD <= kb; p += GK_PD) {
+        for (int r = 0; r < rows; r++) memcpy(blk[r], a + r * lda + p, sizeof blk[r]);
+        for (int r = rows; r < GK_MR; r++) memset(blk[r], 0, sizeof blk[r]);
+        for (int q = 0; q < GK_PD; q++)
+            for (int r = 0; r < GK_MR; r++) dst[(p + q) * GK_MR + r] = blk[r][q];
     }
-    for (int64_t p = 0; p < kb; p++) {
+    for (; p < kb; p++) {
         for (int r = 0; r < rows; r++) dst[p * GK_MR + r] = a[r * lda + p];
         for (int r = rows; r < GK_MR; r++) dst[p * GK_MR + r] = 0.0f;
     }
 }
+#undef GK_PD
 
 /* Small M, B row-major (k x n): M rows x NV vectors of columns over depth [p0, p1). B is
  * walked in chunks of GK_KCH rows across all columns, so it streams nearly sequentially (a few

@@ -14,6 +14,10 @@ typedef struct ia__gemm_kernel {
     int id; /* IA_GEMM_KERNEL_* (gemm_f32.h) */
     int mr, nr;
     int64_t kc, mc, nc; /* depth, rows and columns of one cache block */
+    /* 1: blocks of C of any width read A in place (micro_u) instead of packing it, unless the
+     * row pitch crowds the micro-tile's rows into few L1 sets (see gemm_f32.c); 0: only narrow
+     * blocks do. Chosen per kernel set by measurement. */
+    int direct_a_wide;
     void (*micro)(int64_t kb, const float *a, const float *b, float *c, int64_t ldc, float alpha, int rows,
                   int cols, int accumulate);
     /* micro with A not packed: rows (<= mr) rows of row-major A, lda apart */

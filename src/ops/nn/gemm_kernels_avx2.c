@@ -14,6 +14,6 @@ typedef float gk_vu __attribute__((vector_size(32), aligned(4), may_alias));
 #define GK_SNV 2
 #include "ops/nn/gemm_kernel_tmpl.h"
 
-const ia__gemm_kernel ia__gemm_kernel_avx2 = {"avx2", 3, GK_MR, GK_NR, 256, 96, 512,
+const ia__gemm_kernel ia__gemm_kernel_avx2 = {"avx2", 3, GK_MR, GK_NR, 256, 96, 512, 0,
                                               micro_avx2, micro_u_avx2, pack_a_avx2, small_nt_avx2, small_t_avx2, small_p_avx2};
 #endif

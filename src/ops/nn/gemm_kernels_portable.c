@@ -14,6 +14,6 @@ typedef float gk_vu;
 #define GK_SNV 4
 #include "ops/nn/gemm_kernel_tmpl.h"
 
-const ia__gemm_kernel ia__gemm_kernel_portable = {"portable", 1, GK_MR, GK_NR, 256, 64, 512,
+const ia__gemm_kernel ia__gemm_kernel_portable = {"portable", 1, GK_MR, GK_NR, 256, 64, 512, 0,
                                                   micro_portable, micro_u_portable, pack_a_portable, small_nt_portable, small_t_portable,
                                                   small_p_portable};

@@ -14,6 +14,6 @@ typedef float gk_vu __attribute__((vector_size(16), aligned(4), may_alias));
 #define GK_SNV 2
 #include "ops/nn/gemm_kernel_tmpl.h"
 
-const ia__gemm_kernel ia__gemm_kernel_sse2 = {"sse2", 2, GK_MR, GK_NR, 256, 96, 480,
+const ia__gemm_kernel ia__gemm_kernel_sse2 = {"sse2", 2, GK_MR, GK_NR, 256, 96, 480, 0,
                                               micro_sse2, micro_u_sse2, pack_a_sse2, small_nt_sse2, small_t_sse2, small_p_sse2};
 #endif
