@@ -15,6 +15,6 @@ typedef float gk_vu __attribute__((vector_size(64), aligned(4), may_alias));
 #define GK_SNV 4
 #include "ops/nn/gemm_kernel_tmpl.h"
 
-const ia__gemm_kernel ia__gemm_kernel_avx512 = {"avx512", 4, GK_MR, GK_NR, 384, 224, 768, 1,
+const ia__gemm_kernel ia__gemm_kernel_avx512 = {"avx512", 4, GK_MR, GK_NR, 768, 224, 768, 1,
                                                 micro_avx512, micro_u_avx512, pack_a_avx512, small_nt_avx512, small_t_avx512, small_p_avx512};
 #endif
