@@ -43,6 +43,15 @@ static int64_t boff(const att_job *j, int64_t b, const int64_t *strides) {
     return off;
 }
 
+/* dst[c] = src[c] * f for c < n (dst == src allowed), in 16-float vectors: the loops at the
+ * call sites have run-time lengths, which -O2 leaves scalar. */
+typedef float att_v16 __attribute__((vector_size(64), aligned(4), may_alias));
+static void scale_into(float *dst, const float *src, int64_t n, float f) {
+    int64_t c = 0;
+    for (; c + 16 <= n; c += 16) *(att_v16 *)(void *)(dst + c) = *(const att_v16 *)(const void *)(src + c) * f;
+    for (; c < n; c++) dst[c] = src[c] * f;
+}
+
 static void att_task(void *p, int64_t begin, int64_t end, int t) {
     const att_job *j = p;
     float *s = j->scratch + (size_t)t * j->per_thread, *acc = s + QBLK * KTILE, *mx = acc + QBLK * j->dv, *sum = mx + QBLK;
@@ -65,20 +74,14 @@ static void att_task(void *p, int64_t begin, int64_t end, int t) {
             for (int64_t r = 0; r < rows; r++) {
                 const float *mr = mask ? mask + r * j->m_row + k0 * j->m_col : NULL;
                 float corr = ia__softmax_tile(s + r * KTILE, kn, j->scale, j->div, mr, j->m_col, &mx[r], &sum[r]);
-                if (corr != 1.0f) {
-                    float *ar = acc + r * j->dv;
-                    for (int64_t c = 0; c < j->dv; c++) ar[c] *= corr;
-                }
+                if (corr != 1.0f) scale_into(acc + r * j->dv, acc + r * j->dv, j->dv, corr);
             }
             if (j->dv &&
                 (!j->pv || ia_gemm_f32_packed_block(NULL, rows, 1.0f, s, KTILE, j->pv[b], k0, kn, 0, j->dv, 1.0f, acc, j->dv)))
                 ia_gemm_f32(NULL, 0, 0, rows, j->dv, kn, 1.0f, s, KTILE, v + k0 * j->ldv, j->ldv, 1.0f, acc, j->dv);
         }
         float *o = j->out + boff(j, b, j->os) + q0 * j->ldo;
-        for (int64_t r = 0; r < rows; r++) {
-            float inv = 1.0f / sum[r];
-            for (int64_t c = 0; c < j->dv; c++) o[r * j->ldo + c] = acc[r * j->dv + c] * inv;
-        }
+        for (int64_t r = 0; r < rows; r++) scale_into(o + r * j->ldo, acc + r * j->dv, j->dv, 1.0f / sum[r]);
     }
 }
 
