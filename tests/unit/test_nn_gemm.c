@@ -189,7 +189,10 @@ int main(void) {
         {300, 1, 40},  {64, 64, 0},  {97, 131, 513}, {5, 600, 3},   {200, 31, 300}, {2, 1030, 9},  {13, 13, 13},
         {1, 768, 64},  {4, 200, 100}, {3, 37, 33},  {15, 33, 300},  {29, 65, 257}, {1, 70, 600},  {14, 32, 256},
         {2, 129, 17},  {8, 64, 40},
-        {33, 70, 1601}, {3, 50, 900}}; /* depths over several of every kernel set's depth blocks */
+        {33, 70, 1601}, {3, 50, 900}, /* depths over several of every kernel set's depth blocks */
+        /* wide blocks (over 8 column strips), A read in place (pitches 801, 642) or, with rows 4 KiB
+         * apart (pitch 1024: index 27, no padding), packed */
+        {30, 520, 800}, {9, 270, 640}, {20, 290, 1024}};
     ia_threadpool *pool = NULL;
     if (ia_threadpool_create(3, &pool)) pool = NULL;
     int n_kernels = 0;
