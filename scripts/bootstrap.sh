@@ -11,6 +11,7 @@ DEB_PACKAGES=(
   libvulkan-dev mesa-vulkan-drivers
   libcivetweb-dev libcjson-dev chromium firefox-esr
   libpcre2-dev libutf8proc-dev
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 )
 
 as_root() {

@@ -45,6 +45,9 @@ static const ia__gemm_kernel *kernel_by_id(int id) {
     case IA_GEMM_KERNEL_AVX2: return &ia__gemm_kernel_avx2;
     case IA_GEMM_KERNEL_AVX512: return &ia__gemm_kernel_avx512;
 #endif
+#if IA_GEMM_HAVE_NEON
+    case IA_GEMM_KERNEL_NEON: return &ia__gemm_kernel_neon;
+#endif
     default: return NULL;
     }
 }
@@ -53,6 +56,9 @@ int ia__gemm_f32_kernel_supported(int id) {
     if (id == IA_GEMM_KERNEL_AUTO || id == IA_GEMM_KERNEL_PORTABLE) return 1;
 #if IA_GEMM_HAVE_X86
     if (kernel_by_id(id)) return x86_supports(id);
+#endif
+#if IA_GEMM_HAVE_NEON
+    if (id == IA_GEMM_KERNEL_NEON) return 1;
 #endif
     return 0;
 }

@@ -61,7 +61,8 @@ enum {
     IA_GEMM_KERNEL_SSE2 = 2,
     IA_GEMM_KERNEL_AVX2 = 3, /* AVX2 + FMA */
     IA_GEMM_KERNEL_AVX512 = 4,
-    IA_GEMM_KERNEL_COUNT = 5
+    IA_GEMM_KERNEL_NEON = 5, /* AArch64 Advanced SIMD */
+    IA_GEMM_KERNEL_COUNT = 6
 };
 /* Whether this build and CPU (cpuid + OS register state via xgetbv) can run kernel `id`. */
 int ia__gemm_f32_kernel_supported(int id);

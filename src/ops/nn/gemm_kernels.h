@@ -45,6 +45,12 @@ extern const ia__gemm_kernel ia__gemm_kernel_avx512;
 #else
 #define IA_GEMM_HAVE_X86 0
 #endif
+#if defined(__GNUC__) && defined(__aarch64__)
+#define IA_GEMM_HAVE_NEON 1 /* Advanced SIMD is part of every AArch64 CPU */
+extern const ia__gemm_kernel ia__gemm_kernel_neon;
+#else
+#define IA_GEMM_HAVE_NEON 0
+#endif
 
 #if defined(__GNUC__) && !defined(__clang__)
 #define IA_GEMM_O3 optimize("O3")
